@@ -1,0 +1,169 @@
+package commitlog
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/rocketstore/rocketstore/message"
+)
+
+// Benchmarks use the real file size, as a production log would.
+const benchFileSize = DefaultFileSize
+
+var benchRecordSizes = []struct {
+	name string
+	size int
+}{{"128B", 128}, {"1KiB", 1024}, {"4KiB", 4096}}
+
+// benchMessage returns a message whose encoded record is exactly size bytes,
+// so append figures compare with the memcpy limit byte for byte.
+func benchMessage(size int, queueID int32) *message.Message {
+	m := &message.Message{
+		Topic:         "BenchTopic",
+		QueueID:       queueID,
+		BornTimestamp: time.Now().UnixMilli(),
+		BornHost:      netip.MustParseAddrPort("127.0.0.1:50000"),
+	}
+	overhead, err := message.EncodedSize(m, DefaultStoreHost)
+	if err != nil || overhead > size {
+		panic(fmt.Sprintf("record size %d below the header size %d (%v)", size, overhead, err))
+	}
+	m.Body = make([]byte, size-overhead)
+	for i := range m.Body {
+		m.Body[i] = byte(i)
+	}
+	return m
+}
+
+// BenchmarkAppend appends records of 128 B, 1 KiB and 4 KiB from 1, 8 and 64
+// goroutines in each durability mode. Sync-flush runs report latency
+// percentiles of one acknowledged append.
+func BenchmarkAppend(b *testing.B) {
+	modes := []struct {
+		name string
+		opts Options
+	}{
+		{"async", Options{}},
+		{"sync", Options{FlushMode: SyncFlush}},
+		{"pool", Options{TransientStorePool: true}},
+	}
+	for _, mode := range modes {
+		for _, rs := range benchRecordSizes {
+			for _, writers := range []int{1, 8, 64} {
+				b.Run(fmt.Sprintf("%s/%s/w%d", mode.name, rs.name, writers), func(b *testing.B) {
+					benchAppend(b, mode.opts, rs.size, writers)
+				})
+			}
+		}
+	}
+}
+
+func benchAppend(b *testing.B, opts Options, size, writers int) {
+	opts.FileSize = benchFileSize
+	l, err := Open(b.TempDir(), &opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	measureLatency := opts.FlushMode == SyncFlush
+	hists := make([]*hdrhistogram.Histogram, writers)
+	for i := range hists {
+		hists[i] = hdrhistogram.New(1, int64(10*time.Second/time.Microsecond), 3)
+	}
+	var remaining atomic.Int64
+	remaining.Store(int64(b.N))
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := benchMessage(size, int32(w%16))
+			ctx := context.Background()
+			for remaining.Add(-1) >= 0 {
+				var start time.Time
+				if measureLatency {
+					start = time.Now()
+				}
+				if _, err := l.Append(ctx, m); err != nil {
+					failed.Store(&err)
+					return
+				}
+				if measureLatency {
+					_ = hists[w].RecordValue(time.Since(start).Microseconds())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if err := failed.Load(); err != nil {
+		b.Fatal(*err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	if measureLatency {
+		all := hdrhistogram.New(1, int64(10*time.Second/time.Microsecond), 3)
+		for _, h := range hists {
+			all.Merge(h)
+		}
+		b.ReportMetric(float64(all.ValueAtQuantile(50)), "p50-µs")
+		b.ReportMetric(float64(all.ValueAtQuantile(99)), "p99-µs")
+	}
+}
+
+// BenchmarkRead reads 1 KiB records back by physical offset (Read, then
+// Release) and by iterating, from a log already in the page cache.
+func BenchmarkRead(b *testing.B) {
+	const records = 200_000
+	l, err := Open(b.TempDir(), &Options{FileSize: benchFileSize})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	m := benchMessage(1024, 0)
+	offsets := make([]int64, records)
+	for i := range offsets {
+		r, err := l.Append(context.Background(), m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		offsets[i] = r.PhysicalOffset
+	}
+	b.Run("by-offset/1KiB", func(b *testing.B) {
+		b.SetBytes(1024)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			e, err := l.Read(offsets[i%records])
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.Release()
+			i++
+		}
+	})
+	b.Run("iterate/1KiB", func(b *testing.B) {
+		b.SetBytes(1024)
+		b.ReportAllocs()
+		it := l.NewIterator(0, false)
+		defer it.Close()
+		for b.Loop() {
+			if !it.Next() {
+				it.Close()
+				it = l.NewIterator(0, false)
+				if !it.Next() {
+					b.Fatal(it.Err())
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,50 @@
+// Package commitlog is rocketstore's commit log: a segmented, memory-mapped,
+// append-only log whose records are byte-compatible with Apache RocketMQ's
+// CommitLog.
+//
+// # Layout
+//
+// The log is a run of equal-size files in one directory, each named by the
+// physical offset of its first byte as 20 decimal digits:
+//
+//	00000000000000000000  00000000001073741824  00000000002147483648 ...
+//	|rec|rec|...|blank|   |rec|rec|...|blank|   |rec|rec|  (write position)
+//
+// Each record is one message in RocketMQ's layout (see package message). A
+// record never spans two files: when the next record (plus the 8-byte minimum
+// filler) does not fit in the rest of a file, the rest is filled with a blank
+// record (TOTALSIZE = remaining bytes, MAGICCODE = message.BlankMagicCode) and
+// the record goes at the start of the next file. Every full file therefore
+// ends with a blank record, and a reader that meets one moves to the next file.
+//
+// # Durability
+//
+// Append and AppendBatch encode straight into the current mapped file (or a
+// transient store pool buffer) under one append lock, then wait for the
+// durability the log was opened with outside the lock:
+//
+//   - AsyncFlush: nothing; an interval flusher makes the bytes durable within
+//     FlushInterval (when FlushLeastPages pages wait) or FlushThoroughInterval.
+//   - SyncFlush: the call returns only once a group commit has made the record
+//     durable (one fsync covers every appender waiting at the time), or fails
+//     with ErrFlushTimeout. A message whose WAIT property is "false" does not wait.
+//   - TransientStorePool (with AsyncFlush only): records are written to
+//     pre-allocated buffers and a committer copies them into the files; reads of
+//     bytes not yet committed are served from the buffers.
+//
+// # Recovery
+//
+// Open scans from the last good point (the third-last file, or earlier when
+// that file's first record is not valid), checks framing, physical offsets and
+// body CRCs, truncates the log after the last valid record (zeroing the torn
+// tail so it can never be read back), and reports what it dropped in
+// Log.Recovery.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Appends are serialised by the
+// append lock; reads take no lock and hold the file they read, so a file is
+// never unmapped while an Entry from it is unreleased. Every Entry and
+// mappedfile.Slice a read returns must be released exactly once, and before
+// Close.
+package commitlog

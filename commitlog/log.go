@@ -1,0 +1,176 @@
+package commitlog
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rocketstore/rocketstore/flush"
+	"github.com/rocketstore/rocketstore/mappedfile"
+)
+
+// Log is an open commit log. See the package documentation.
+type Log struct {
+	opts  Options
+	dir   string
+	files *mappedfile.Queue
+
+	// appendMu is the append lock: it orders records in the log and guards
+	// the queue-offset assigner. No I/O that waits on another goroutine
+	// happens under it.
+	appendMu sync.Mutex
+	closed   atomic.Bool
+
+	flusher     *flush.IntervalFlusher // every mode: async flush, and the fallback for WAIT=false under sync flush
+	groupCommit *flush.GroupCommit     // SyncFlush only
+	committer   *flush.Committer       // transient store pool only
+	pool        *flush.TransientStorePool
+
+	recovery RecoveryReport
+}
+
+// Open opens (creating if needed) the commit log in dir, recovers it, and
+// starts its flush services. A nil opts means all defaults.
+func Open(dir string, opts *Options) (*Log, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{opts: o, dir: dir}
+	qopts := mappedfile.QueueOptions{
+		FileSize:    o.FileSize,
+		FS:          o.FS,
+		Preallocate: !o.DisablePreallocate,
+		Prewarm:     o.Prewarm,
+		Mlock:       o.Mlock,
+	}
+	if o.Prewarm && o.FlushMode == SyncFlush {
+		qopts.PrewarmFlushPages = DefaultPrewarmFlushPages
+	}
+	if o.TransientStorePool {
+		l.pool, err = flush.NewTransientStorePool(flush.PoolOptions{
+			Size:           o.TransientStorePoolSize,
+			BufferSize:     o.FileSize,
+			Lock:           o.TransientStorePoolLock,
+			BestEffortLock: true,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("commitlog: transient store pool: %w", err)
+		}
+		qopts.WriteBuffers = l.pool
+	}
+	l.files, err = mappedfile.OpenQueue(dir, qopts)
+	if err != nil {
+		l.closePool()
+		return nil, fmt.Errorf("commitlog: open %s: %w", dir, err)
+	}
+	if l.recovery, err = recoverLog(l.files, !o.SkipCRCOnRecover); err != nil {
+		l.files.Close()
+		l.closePool()
+		return nil, err
+	}
+	l.startServices()
+	return l, nil
+}
+
+func (l *Log) startServices() {
+	o := &l.opts
+	l.flusher = flush.NewIntervalFlusher(l.files, flush.IntervalOptions{
+		Interval:         o.FlushInterval,
+		LeastPages:       o.FlushLeastPages,
+		ThoroughInterval: o.FlushThoroughInterval,
+	})
+	if o.FlushMode == SyncFlush {
+		l.groupCommit = flush.NewGroupCommit(l.files, flush.GroupCommitOptions{
+			Timeout: o.SyncFlushTimeout,
+			Linger:  o.GroupCommitLinger,
+		})
+	}
+	if l.pool != nil {
+		l.committer = flush.NewCommitter(l.files, flush.CommitterOptions{
+			Interval:         o.CommitInterval,
+			LeastPages:       o.CommitLeastPages,
+			ThoroughInterval: o.CommitThoroughInterval,
+		}, l.flusher.Wake)
+	}
+}
+
+// Close stops the flush services, makes everything written durable, and
+// unmaps the files. Every Entry and Slice must have been released. Later
+// calls return ErrClosed.
+func (l *Log) Close() error {
+	l.appendMu.Lock()
+	already := l.closed.Swap(true)
+	l.appendMu.Unlock()
+	if already {
+		return ErrClosed
+	}
+	var errs []error
+	// The committer goes first so its final commit reaches the files before
+	// the flusher's final flush.
+	if l.committer != nil {
+		errs = append(errs, l.committer.Close())
+	}
+	if l.groupCommit != nil {
+		errs = append(errs, l.groupCommit.Close())
+	}
+	errs = append(errs, l.flusher.Close())
+	errs = append(errs, l.files.Commit(0), l.files.Flush(0))
+	errs = append(errs, l.files.Close())
+	errs = append(errs, l.closePool())
+	return errors.Join(errs...)
+}
+
+func (l *Log) closePool() error {
+	if l.pool == nil {
+		return nil
+	}
+	return l.pool.Close()
+}
+
+// Flush commits and flushes everything written so far, whatever the flush
+// mode, and returns once it is durable.
+func (l *Log) Flush() error {
+	if l.closed.Load() {
+		return ErrClosed
+	}
+	if err := l.files.Commit(0); err != nil {
+		return err
+	}
+	return l.files.Flush(0)
+}
+
+// Dir is the directory holding the log's files.
+func (l *Log) Dir() string { return l.dir }
+
+// FileSize is the size of each file in bytes.
+func (l *Log) FileSize() int { return l.opts.FileSize }
+
+// StoreHost is the address written into records and message ids.
+func (l *Log) StoreHost() netip.AddrPort { return l.opts.StoreHost }
+
+// MinOffset is the physical offset of the first byte still held.
+func (l *Log) MinOffset() int64 { return l.files.MinOffset() }
+
+// MaxOffset is the write position: the physical offset the next record
+// would get if it fits in the current file.
+func (l *Log) MaxOffset() int64 { return l.files.MaxOffset() }
+
+// FlushedOffset is the offset below which every byte is durable.
+func (l *Log) FlushedOffset() int64 { return l.files.FlushedOffset() }
+
+// CommittedOffset is the offset below which every byte is in the files
+// (equal to MaxOffset without a transient store pool).
+func (l *Log) CommittedOffset() int64 { return l.files.CommittedOffset() }
+
+// Recovery reports what Open's recovery scan found and dropped.
+func (l *Log) Recovery() RecoveryReport { return l.recovery }
+
+// Files exposes the underlying file queue, for cleanup and inspection.
+func (l *Log) Files() *mappedfile.Queue { return l.files }
+
+// FlushError is the last error of the background flusher (nil when the last
+// flush succeeded).
+func (l *Log) FlushError() error { return l.flusher.LastError() }

@@ -1,0 +1,164 @@
+package commitlog
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/rocketstore/rocketstore/mappedfile"
+	"github.com/rocketstore/rocketstore/message"
+)
+
+// FlushMode says when an append counts as done.
+type FlushMode int
+
+const (
+	// AsyncFlush acknowledges an append once it is in memory (RocketMQ's
+	// ASYNC_FLUSH, the default).
+	AsyncFlush FlushMode = iota
+	// SyncFlush acknowledges an append once it is durable (SYNC_FLUSH).
+	SyncFlush
+)
+
+func (m FlushMode) String() string {
+	switch m {
+	case AsyncFlush:
+		return "ASYNC_FLUSH"
+	case SyncFlush:
+		return "SYNC_FLUSH"
+	}
+	return fmt.Sprintf("FlushMode(%d)", int(m))
+}
+
+// Defaults equal RocketMQ's where the concept is the same.
+const (
+	DefaultFileSize               = 1 << 30 // mappedFileSizeCommitLog
+	DefaultMaxMessageSize         = 4 << 20 // maxMessageSize
+	DefaultFlushInterval          = 500 * time.Millisecond
+	DefaultFlushLeastPages        = 4
+	DefaultFlushThoroughInterval  = 10 * time.Second
+	DefaultSyncFlushTimeout       = 5 * time.Second
+	DefaultTransientStorePoolSize = 5
+	DefaultCommitInterval         = 200 * time.Millisecond
+	DefaultCommitLeastPages       = 4
+	DefaultCommitThoroughInterval = 200 * time.Millisecond
+	DefaultPrewarmFlushPages      = 4096 // flushLeastPagesWhenWarmMapedFile
+)
+
+// DefaultStoreHost is the store host written into records when
+// Options.StoreHost is not set: the broker's default listen address.
+var DefaultStoreHost = netip.MustParseAddrPort("127.0.0.1:10911")
+
+// QueueOffsetAssigner hands out consume-queue offsets. The log calls it under
+// its append lock, once per record, only once the record is certain to be
+// written, so an implementation may increment its counter right away.
+type QueueOffsetAssigner interface {
+	AssignQueueOffset(m *message.Message) int64
+}
+
+// Options configure a Log. Zero values mean the documented defaults.
+type Options struct {
+	// FileSize is the size of each file in bytes. Default 1 GiB.
+	FileSize int
+	// MaxMessageSize bounds one encoded record, in bytes. Default 4 MiB.
+	MaxMessageSize int
+	// FlushMode is AsyncFlush (default) or SyncFlush.
+	FlushMode FlushMode
+	// FlushInterval is how often the async flusher wakes. Default 500 ms.
+	FlushInterval time.Duration
+	// FlushLeastPages is how many dirty 4 KiB pages make the async flusher
+	// flush. Default 4.
+	FlushLeastPages int
+	// FlushThoroughInterval forces an async flush whatever the page count.
+	// Default 10 s.
+	FlushThoroughInterval time.Duration
+	// SyncFlushTimeout bounds a sync-flush wait. Default 5 s.
+	SyncFlushTimeout time.Duration
+	// GroupCommitLinger bounds how long the group commit waits for the
+	// appenders it just woke before its next fsync. Default 200 µs; negative
+	// disables.
+	GroupCommitLinger time.Duration
+
+	// TransientStorePool writes records to pre-allocated buffers that a
+	// committer copies into the files. AsyncFlush only. Default off.
+	TransientStorePool bool
+	// TransientStorePoolSize is the number of buffers. Default 5.
+	TransientStorePoolSize int
+	// TransientStorePoolLock mlocks the buffers (best effort: a low
+	// RLIMIT_MEMLOCK leaves them unlocked). Default off.
+	TransientStorePoolLock bool
+	// CommitInterval, CommitLeastPages and CommitThoroughInterval drive the
+	// committer. Defaults 200 ms, 4 pages, 200 ms.
+	CommitInterval         time.Duration
+	CommitLeastPages       int
+	CommitThoroughInterval time.Duration
+
+	// Prewarm touches every page of a new file before it is used (and with
+	// Mlock, locks it). Default off.
+	Prewarm bool
+	// Mlock locks prewarmed files in memory and advises the kernel to keep
+	// them. Default off.
+	Mlock bool
+	// DisablePreallocate stops the log from creating the next file in the
+	// background. Default: preallocate.
+	DisablePreallocate bool
+
+	// SkipCRCOnRecover skips body CRC checks during recovery (framing and
+	// offsets are still checked). Default: check.
+	SkipCRCOnRecover bool
+
+	// StoreHost is written into every record and into message ids.
+	// Default 127.0.0.1:10911.
+	StoreHost netip.AddrPort
+	// QueueOffsets assigns consume-queue offsets; nil writes 0.
+	QueueOffsets QueueOffsetAssigner
+	// FS is the file system; nil means the real one (mappedfile.OSFS).
+	FS mappedfile.FS
+	// Now returns the store timestamp; nil means time.Now.
+	Now func() time.Time
+}
+
+// withDefaults returns a copy of o with every zero field set to its default,
+// or an error for a combination that cannot work.
+func (o *Options) withDefaults() (Options, error) {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	setDefault(&r.FileSize, DefaultFileSize)
+	setDefault(&r.MaxMessageSize, DefaultMaxMessageSize)
+	setDefault(&r.FlushInterval, DefaultFlushInterval)
+	setDefault(&r.FlushLeastPages, DefaultFlushLeastPages)
+	setDefault(&r.FlushThoroughInterval, DefaultFlushThoroughInterval)
+	setDefault(&r.SyncFlushTimeout, DefaultSyncFlushTimeout)
+	setDefault(&r.TransientStorePoolSize, DefaultTransientStorePoolSize)
+	setDefault(&r.CommitInterval, DefaultCommitInterval)
+	setDefault(&r.CommitLeastPages, DefaultCommitLeastPages)
+	setDefault(&r.CommitThoroughInterval, DefaultCommitThoroughInterval)
+	if !r.StoreHost.IsValid() {
+		r.StoreHost = DefaultStoreHost
+	}
+	if r.FS == nil {
+		r.FS = mappedfile.OSFS
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	switch {
+	case r.FileSize < 4096:
+		return r, fmt.Errorf("%w: FileSize %d is below one page", ErrInvalidOptions, r.FileSize)
+	case r.MaxMessageSize+message.MinBlankSize > r.FileSize:
+		return r, fmt.Errorf("%w: MaxMessageSize %d does not fit in FileSize %d", ErrInvalidOptions, r.MaxMessageSize, r.FileSize)
+	case r.FlushMode != AsyncFlush && r.FlushMode != SyncFlush:
+		return r, fmt.Errorf("%w: unknown %v", ErrInvalidOptions, r.FlushMode)
+	case r.TransientStorePool && r.FlushMode != AsyncFlush:
+		return r, fmt.Errorf("%w: the transient store pool needs AsyncFlush", ErrInvalidOptions)
+	}
+	return r, nil
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
+}

@@ -1,0 +1,140 @@
+package commitlog
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+
+	"github.com/rocketstore/rocketstore/mappedfile"
+)
+
+// RecoveryReport says what Open's recovery scan found and what it dropped.
+type RecoveryReport struct {
+	ScanFrom int64 // physical offset where the scan started
+	End      int64 // the write position after recovery
+	Records  int64 // valid records scanned from ScanFrom to End
+	// Reason is why the scan stopped before the data ended: a
+	// *CorruptionError for a torn or damaged record at End. Nil when the
+	// data simply ended.
+	Reason error
+	// DroppedBytes counts the bytes from End to the last non-zero byte of
+	// End's file: the torn or damaged tail that was zeroed.
+	DroppedBytes int64
+	// DroppedFiles names the files after End's file that were removed.
+	DroppedFiles []string
+}
+
+// Dropped reports whether recovery discarded anything.
+func (r RecoveryReport) Dropped() bool { return r.DroppedBytes > 0 || len(r.DroppedFiles) > 0 }
+
+// recoverLog finds the end of the valid data and truncates the queue there.
+//
+// The scan starts at the third-last file, as RocketMQ's recovery does, and
+// steps back while the start file's first record is not valid: files can be
+// created (and preallocated) long before anything durable reaches them, so
+// after a power loss the last few files may hold nothing but zeros.
+func recoverLog(q *mappedfile.Queue, checkCRC bool) (RecoveryReport, error) {
+	files := q.Files()
+	if len(files) == 0 {
+		return RecoveryReport{}, nil
+	}
+	start := max(0, len(files)-3)
+	for start > 0 && !firstRecordValid(files[start], checkCRC) {
+		start--
+	}
+	rep := RecoveryReport{ScanFrom: files[start].StartOffset()}
+	end := rep.ScanFrom
+	for _, f := range files[start:] {
+		if f.StartOffset() != end {
+			break // the previous file's data did not reach its end
+		}
+		next, n, reason, err := scanFile(f, checkCRC)
+		if err != nil {
+			return rep, err
+		}
+		rep.Records += n
+		end = f.StartOffset() + int64(next)
+		if reason != nil {
+			rep.Reason = reason
+			rep.DroppedBytes = nonZeroTail(f, next)
+			break
+		}
+		if next < f.Size() {
+			break
+		}
+	}
+	rep.End = end
+	for _, f := range files {
+		if f.StartOffset() > end && nonZeroTail(f, 0) > 0 {
+			rep.DroppedFiles = append(rep.DroppedFiles, filepath.Base(f.Path()))
+		}
+	}
+	if err := q.TruncateAfter(end); err != nil {
+		return rep, fmt.Errorf("commitlog: truncate after %d: %w", end, err)
+	}
+	return rep, nil
+}
+
+// scanFile walks f's records from its start. It returns the position just
+// past the last valid record (f.Size() when the file ends with a filler),
+// how many records it saw, and the corruption that stopped it, if any.
+func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reason error, err error) {
+	s, err := f.SliceFrom(0)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("commitlog: read %s: %w", f.Path(), err)
+	}
+	defer s.Release()
+	b := s.Bytes
+	for next < f.Size() {
+		phys := f.StartOffset() + int64(next)
+		rec, st, ierr := inspect(b[next:], phys, f.Size()-next, checkCRC)
+		if ierr != nil {
+			return next, records, &CorruptionError{Path: f.Path(), Offset: phys, Reason: ierr}, nil
+		}
+		switch st {
+		case stepRecord:
+			next += int(rec.StoreSize)
+			records++
+		case stepNextFile:
+			return f.Size(), records, nil, nil
+		default:
+			return next, records, nil, nil
+		}
+	}
+	return next, records, nil, nil
+}
+
+func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {
+	s, err := f.SliceFrom(0)
+	if err != nil {
+		return false
+	}
+	defer s.Release()
+	_, st, err := inspect(s.Bytes, f.StartOffset(), f.Size(), checkCRC)
+	return err == nil && st == stepRecord
+}
+
+// nonZeroTail counts the bytes from pos to the last non-zero byte of f. It
+// compares whole pages against a zero page from the end, which is fast on
+// the mostly-zero tail of a preallocated file.
+func nonZeroTail(f *mappedfile.File, pos int) int64 {
+	s, err := f.SliceFrom(pos)
+	if err != nil {
+		return 0
+	}
+	defer s.Release()
+	b := s.Bytes
+	var zeroPage [4096]byte
+	for len(b) > 0 {
+		page := b[max(0, len(b)-len(zeroPage)):]
+		if !bytes.Equal(page, zeroPage[:len(page)]) {
+			for i := len(page) - 1; i >= 0; i-- {
+				if page[i] != 0 {
+					return int64(len(b) - len(page) + i + 1)
+				}
+			}
+		}
+		b = b[:len(b)-len(page)]
+	}
+	return 0
+}

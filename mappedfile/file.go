@@ -1,0 +1,260 @@
+package mappedfile
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pageBytes is the unit of the least-pages thresholds and of prewarming.
+const pageBytes = 4096
+
+// BufferPool lends write buffers the size of a file: the transient store
+// pool. Borrow reports false when none is free.
+type BufferPool interface {
+	Borrow() ([]byte, bool)
+	Return(buf []byte)
+}
+
+// File is one mapped file of a queue. See the package documentation for its
+// positions and reference counting.
+type File struct {
+	fs    FS
+	path  string
+	start int64
+	size  int
+	m     Mapping
+	data  []byte
+
+	wrote     atomic.Int64
+	committed atomic.Int64
+	flushed   atomic.Int64
+
+	commitMu sync.Mutex   // one commit at a time
+	flushMu  sync.Mutex   // one flush at a time
+	bufMu    sync.RWMutex // guards buf against its return to the pool
+	buf      []byte       // transient-pool write buffer, nil when none
+	pool     BufferPool
+
+	refs       atomic.Int64 // the owner's reference plus one per reader
+	available  atomic.Bool  // false once Close or Destroy was called
+	lifeMu     sync.Mutex   // orders cleanup, eviction and Destroy
+	remove     bool         // cleanup removes the file (Destroy, not Close)
+	shutdownAt time.Time    // first Close/Destroy
+	cleaned    bool         // mapping closed
+	evicted    bool         // forcibly destroyed under readers
+}
+
+func newFile(fs FS, path string, start int64, m Mapping) *File {
+	f := &File{fs: fs, path: path, start: start, m: m, data: m.Bytes(), size: len(m.Bytes())}
+	f.refs.Store(1)
+	f.available.Store(true)
+	return f
+}
+
+// Create creates and maps a new file of size bytes for offsets from start.
+func Create(fs FS, path string, start int64, size int) (*File, error) {
+	m, err := fs.Create(path, size)
+	if err != nil {
+		return nil, err
+	}
+	return newFile(fs, path, start, m), nil
+}
+
+// OpenFile maps an existing file. All its positions are at its end: a loaded
+// file counts as full until recovery sets its positions.
+func OpenFile(fs FS, path string, start int64) (*File, error) {
+	m, err := fs.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("mappedfile: open %s: %w", path, err)
+	}
+	f := newFile(fs, path, start, m)
+	f.SetPositions(f.size)
+	return f, nil
+}
+
+// Path is the file's path.
+func (f *File) Path() string { return f.path }
+
+// StartOffset is the offset of the file's first byte.
+func (f *File) StartOffset() int64 { return f.start }
+
+// Size is the file's size in bytes.
+func (f *File) Size() int { return f.size }
+
+// WrotePosition is how many bytes were appended and published.
+func (f *File) WrotePosition() int { return int(f.wrote.Load()) }
+
+// CommittedPosition is how many bytes have reached the file.
+func (f *File) CommittedPosition() int { return int(f.committed.Load()) }
+
+// FlushedPosition is how many bytes are durable.
+func (f *File) FlushedPosition() int { return int(f.flushed.Load()) }
+
+// Remaining is the free space after the write position.
+func (f *File) Remaining() int { return f.size - f.WrotePosition() }
+
+// IsFull reports whether nothing more can be appended.
+func (f *File) IsFull() bool { return f.WrotePosition() == f.size }
+
+// ModTime is the file's modification time on its file system.
+func (f *File) ModTime() time.Time {
+	_, t, _ := f.fs.Stat(f.path)
+	return t
+}
+
+// SetPositions sets wrote, committed and flushed to pos (recovery).
+func (f *File) SetPositions(pos int) {
+	f.wrote.Store(int64(pos))
+	f.committed.Store(int64(pos))
+	f.flushed.Store(int64(pos))
+}
+
+// AttachBuffer makes a fresh file write into buf, a write buffer of Size
+// bytes from pool, until Commit has moved everything into the file; then the
+// buffer goes back to pool.
+func (f *File) AttachBuffer(buf []byte, pool BufferPool) {
+	f.bufMu.Lock()
+	f.buf, f.pool = buf[:f.size], pool
+	f.bufMu.Unlock()
+}
+
+// Writable is where the next append goes: [WrotePosition, Size) of the
+// write buffer when one is attached, else of the mapping. For the single
+// appender only.
+func (f *File) Writable() []byte {
+	w := f.wrote.Load()
+	if f.buf != nil {
+		return f.buf[w:]
+	}
+	return f.data[w:]
+}
+
+// Advance publishes n more bytes written into Writable. For the single
+// appender only.
+func (f *File) Advance(n int) {
+	w := f.wrote.Add(int64(n))
+	if f.buf == nil {
+		f.committed.Store(w)
+	}
+}
+
+// enoughPages reports whether [from, to) spans at least leastPages whole
+// pages; a zero threshold takes any bytes.
+func enoughPages(from, to int64, leastPages int) bool {
+	if leastPages <= 0 {
+		return to > from
+	}
+	return to/pageBytes-from/pageBytes >= int64(leastPages)
+}
+
+// Commit copies [committed, wrote) from the write buffer into the mapping
+// when at least leastPages pages wait (a full file always commits), and
+// returns the buffer to its pool once the file is full and committed. It
+// returns the committed position.
+func (f *File) Commit(leastPages int) (int, error) {
+	f.commitMu.Lock()
+	defer f.commitMu.Unlock()
+	if f.buf == nil {
+		return f.CommittedPosition(), nil
+	}
+	wrote, committed := f.wrote.Load(), f.committed.Load()
+	full := wrote == int64(f.size)
+	if wrote > committed && (full || enoughPages(committed, wrote, leastPages)) {
+		if !f.Hold() {
+			return int(committed), ErrFileClosed
+		}
+		copy(f.data[committed:wrote], f.buf[committed:wrote])
+		f.committed.Store(wrote)
+		f.Release()
+		committed = wrote
+	}
+	if full && committed == wrote {
+		f.bufMu.Lock()
+		f.pool.Return(f.buf)
+		f.buf = nil
+		f.bufMu.Unlock()
+	}
+	return int(committed), nil
+}
+
+// Flush makes [flushed, committed) durable when at least leastPages pages
+// wait (a full file always flushes) and returns the flushed position.
+func (f *File) Flush(leastPages int) (int, error) {
+	f.flushMu.Lock()
+	defer f.flushMu.Unlock()
+	committed, flushed := f.committed.Load(), f.flushed.Load()
+	if committed <= flushed {
+		return int(flushed), nil
+	}
+	if committed != int64(f.size) && !enoughPages(flushed, committed, leastPages) {
+		return int(flushed), nil
+	}
+	if !f.Hold() {
+		return int(flushed), ErrFileClosed
+	}
+	defer f.Release()
+	if err := f.m.Flush(int(flushed), int(committed-flushed)); err != nil {
+		return int(flushed), fmt.Errorf("mappedfile: flush %s: %w", f.path, err)
+	}
+	f.flushed.Store(committed)
+	return int(committed), nil
+}
+
+// ZeroFrom clears every non-zero byte in [pos, Size) of the mapping and
+// flushes the range, so that bytes past a truncation point can never be read
+// back as records after a later crash. Pages that are already zero are only
+// read, which is far cheaper than dirtying them.
+func (f *File) ZeroFrom(pos int) error {
+	if pos < 0 || pos > f.size {
+		return fmt.Errorf("%w: zero from %d in %s", ErrOutOfRange, pos, f.path)
+	}
+	if !f.Hold() {
+		return ErrFileClosed
+	}
+	defer f.Release()
+	var zero [pageBytes]byte
+	dirty := false
+	for at := pos; at < f.size; {
+		end := min(f.size, (at/pageBytes+1)*pageBytes)
+		if !bytes.Equal(f.data[at:end], zero[:end-at]) {
+			clear(f.data[at:end])
+			dirty = true
+		}
+		at = end
+	}
+	if !dirty {
+		return nil
+	}
+	return f.m.Flush(pos, f.size-pos)
+}
+
+// Prewarm writes a zero into every page of the mapping so that appends do
+// not take page faults, flushing every flushEveryPages pages when that is
+// positive; with lock it then locks the region and advises the kernel.
+func (f *File) Prewarm(flushEveryPages int, lock bool) error {
+	flushedTo := 0
+	for at, n := 0, 0; at < f.size; at, n = at+pageBytes, n+1 {
+		f.data[at] = 0
+		if flushEveryPages > 0 && n > 0 && n%flushEveryPages == 0 {
+			if err := f.m.Flush(flushedTo, at-flushedTo); err != nil {
+				return err
+			}
+			flushedTo = at
+		}
+	}
+	if flushEveryPages > 0 {
+		if err := f.m.Flush(flushedTo, f.size-flushedTo); err != nil {
+			return err
+		}
+	}
+	if lock {
+		if err := f.m.Lock(); err != nil {
+			return fmt.Errorf("mappedfile: mlock %s: %w", f.path, err)
+		}
+		return f.m.Advise()
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package mappedfile
+
+import "sync"
+
+// preallocator creates the file after the last one in the background, one
+// at a time, so that a roll finds it ready.
+type preallocator struct {
+	q  *Queue
+	wg sync.WaitGroup
+
+	mu      sync.Mutex
+	pending bool
+	start   int64         // offset of the file being or been created
+	done    chan struct{} // closed when that creation finished
+	file    *File
+	err     error
+	closed  bool
+}
+
+// request starts creating the file at start unless one is already under way.
+func (p *preallocator) request(start int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.pending {
+		return
+	}
+	p.pending, p.start, p.file, p.err = true, start, nil, nil
+	done := make(chan struct{})
+	p.done = done
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f, err := p.q.createFile(start)
+		p.mu.Lock()
+		p.file, p.err = f, err
+		p.mu.Unlock()
+		close(done)
+	}()
+}
+
+// take returns the file at start: the preallocated one when it is that
+// file (waiting for its creation to finish), else one created now. A
+// background creation that failed is retried now, as space may have been
+// freed since.
+func (p *preallocator) take(start int64) (*File, error) {
+	p.mu.Lock()
+	if p.pending {
+		done := p.done
+		p.mu.Unlock()
+		<-done
+		p.mu.Lock()
+		f, err, at := p.file, p.err, p.start
+		p.pending, p.file, p.err = false, nil, nil
+		p.mu.Unlock()
+		if err == nil && at == start {
+			return f, nil
+		}
+		if f != nil {
+			f.Destroy(0)
+		}
+	} else {
+		p.mu.Unlock()
+	}
+	return p.q.createFile(start)
+}
+
+// close waits for a creation under way and removes a file never taken.
+func (p *preallocator) close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending && p.file != nil {
+		p.pending = false
+		_, err := p.file.Destroy(0)
+		p.file = nil
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,379 @@
+package mappedfile
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// QueueOptions configure a Queue.
+type QueueOptions struct {
+	// FileSize is the size of every file, in bytes. Required.
+	FileSize int
+	// FS is the file system; nil means OSFS.
+	FS FS
+	// Preallocate keeps the next file created in the background, so that a
+	// roll never waits on file creation.
+	Preallocate bool
+	// Prewarm touches every page of a new file before it is used.
+	Prewarm bool
+	// PrewarmFlushPages flushes every so many pages while prewarming; 0
+	// flushes none (RocketMQ flushes every 4096 under sync flush).
+	PrewarmFlushPages int
+	// Mlock locks prewarmed files in memory (best effort).
+	Mlock bool
+	// WriteBuffers lends each new file a write buffer (the transient store
+	// pool); nil writes straight into the mapping, as does a failed Borrow.
+	WriteBuffers BufferPool
+}
+
+// Queue is the ordered run of files of one log. See the package
+// documentation.
+type Queue struct {
+	dir  string
+	opts QueueOptions
+
+	files atomic.Pointer[[]*File] // copy-on-write, oldest first
+	mu    sync.Mutex              // serialises changes to files
+	// committedWhere and flushedWhere are the global committed and flushed
+	// offsets; commitMu and flushMu serialise the walks that move them.
+	committedWhere atomic.Int64
+	flushedWhere   atomic.Int64
+	commitMu       sync.Mutex
+	flushMu        sync.Mutex
+	closed         atomic.Bool
+	prealloc       preallocator
+}
+
+// OpenQueue loads the files in dir (creating dir if needed). Every file
+// named by 20 decimal digits must have the queue's file size and follow the
+// previous one; other names are ignored. Loaded files count as full until
+// TruncateAfter sets the end.
+func OpenQueue(dir string, opts QueueOptions) (*Queue, error) {
+	if opts.FileSize <= 0 {
+		return nil, fmt.Errorf("mappedfile: file size %d", opts.FileSize)
+	}
+	if opts.FS == nil {
+		opts.FS = OSFS
+	}
+	if err := opts.FS.MkdirAll(dir); err != nil {
+		return nil, err
+	}
+	q := &Queue{dir: dir, opts: opts}
+	q.prealloc.q = q
+	files, err := q.load()
+	if err != nil {
+		for _, f := range files {
+			f.Close()
+		}
+		return nil, err
+	}
+	q.files.Store(&files)
+	if len(files) > 0 {
+		end := files[len(files)-1].StartOffset() + int64(opts.FileSize)
+		q.committedWhere.Store(end)
+		q.flushedWhere.Store(end)
+	}
+	return q, nil
+}
+
+func (q *Queue) load() ([]*File, error) {
+	names, err := q.opts.FS.ReadDir(q.dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []*File
+	for _, name := range names {
+		start, ok := parseName(name)
+		if !ok {
+			continue
+		}
+		path := filepath.Join(q.dir, name)
+		size, _, err := q.opts.FS.Stat(path)
+		if err != nil {
+			return files, err
+		}
+		if size != int64(q.opts.FileSize) {
+			return files, fmt.Errorf("%w: %s has %d bytes, want %d", ErrFileSize, path, size, q.opts.FileSize)
+		}
+		if n := len(files); n > 0 && files[n-1].StartOffset()+int64(q.opts.FileSize) != start {
+			return files, fmt.Errorf("%w: %s does not follow %s", ErrGap, path, files[n-1].Path())
+		}
+		f, err := OpenFile(q.opts.FS, path, start)
+		if err != nil {
+			return files, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+func parseName(name string) (int64, bool) {
+	if len(name) != 20 {
+		return 0, false
+	}
+	for i := range len(name) {
+		if name[i] < '0' || name[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(name, 10, 64)
+	return v, err == nil
+}
+
+// FileName is the name of the file whose first offset is start.
+func FileName(start int64) string { return fmt.Sprintf("%020d", start) }
+
+// Dir is the queue's directory.
+func (q *Queue) Dir() string { return q.dir }
+
+// FileSize is the size of each file.
+func (q *Queue) FileSize() int { return q.opts.FileSize }
+
+// Files returns the files, oldest first. The slice must not be modified.
+func (q *Queue) Files() []*File { return *q.files.Load() }
+
+// Empty reports whether the queue has no file.
+func (q *Queue) Empty() bool { return len(q.Files()) == 0 }
+
+// First returns the oldest file, or nil.
+func (q *Queue) First() *File {
+	if files := q.Files(); len(files) > 0 {
+		return files[0]
+	}
+	return nil
+}
+
+// Last returns the newest file, or nil.
+func (q *Queue) Last() *File {
+	if files := q.Files(); len(files) > 0 {
+		return files[len(files)-1]
+	}
+	return nil
+}
+
+// FindByOffset returns the file whose range holds offset, or nil.
+func (q *Queue) FindByOffset(offset int64) *File {
+	files := q.Files()
+	if len(files) == 0 || offset < files[0].StartOffset() {
+		return nil
+	}
+	i := (offset - files[0].StartOffset()) / int64(q.opts.FileSize)
+	if i >= int64(len(files)) {
+		return nil
+	}
+	return files[i]
+}
+
+// MinOffset is the first file's start offset (0 when empty).
+func (q *Queue) MinOffset() int64 {
+	if f := q.First(); f != nil {
+		return f.StartOffset()
+	}
+	return 0
+}
+
+// MaxOffset is the write position: the last file's start plus its wrote
+// position (0 when empty).
+func (q *Queue) MaxOffset() int64 {
+	if f := q.Last(); f != nil {
+		return f.StartOffset() + int64(f.WrotePosition())
+	}
+	return 0
+}
+
+// CommittedOffset is the offset below which every byte is in the files.
+func (q *Queue) CommittedOffset() int64 { return q.committedWhere.Load() }
+
+// FlushedOffset is the offset below which every byte is durable.
+func (q *Queue) FlushedOffset() int64 { return q.flushedWhere.Load() }
+
+// Slice returns n bytes from offset, held until Release.
+func (q *Queue) Slice(offset int64, n int) (Slice, error) {
+	f := q.FindByOffset(offset)
+	if f == nil {
+		return Slice{}, fmt.Errorf("%w: offset %d not in %s", ErrOutOfRange, offset, q.dir)
+	}
+	return f.Slice(int(offset-f.StartOffset()), n)
+}
+
+// Writable returns the file to append to: the last file while it has room,
+// else a new one after it (from the preallocator when ready). An empty
+// queue starts at startOffset rounded down to a multiple of the file size.
+// A creation error (ErrDiskFull on a full disk) leaves the queue unchanged.
+func (q *Queue) Writable(startOffset int64) (*File, error) {
+	if last := q.Last(); last != nil && !last.IsFull() {
+		return last, nil
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed.Load() {
+		return nil, ErrClosed
+	}
+	files := q.Files()
+	next := startOffset - startOffset%int64(q.opts.FileSize)
+	if n := len(files); n > 0 {
+		if !files[n-1].IsFull() {
+			return files[n-1], nil
+		}
+		next = files[n-1].StartOffset() + int64(q.opts.FileSize)
+	}
+	f, err := q.prealloc.take(next)
+	if err != nil {
+		return nil, err
+	}
+	if pool := q.opts.WriteBuffers; pool != nil {
+		if buf, ok := pool.Borrow(); ok {
+			f.AttachBuffer(buf, pool)
+		}
+	}
+	grown := append(append(make([]*File, 0, len(files)+1), files...), f)
+	if len(files) == 0 {
+		q.committedWhere.Store(next)
+		q.flushedWhere.Store(next)
+	}
+	q.files.Store(&grown)
+	if q.opts.Preallocate {
+		q.prealloc.request(next + int64(q.opts.FileSize))
+	}
+	return f, nil
+}
+
+// createFile creates the file starting at start, prewarmed when asked.
+func (q *Queue) createFile(start int64) (*File, error) {
+	f, err := Create(q.opts.FS, filepath.Join(q.dir, FileName(start)), start, q.opts.FileSize)
+	if err != nil {
+		return nil, err
+	}
+	if q.opts.Prewarm {
+		// Locking is best effort, as a low RLIMIT_MEMLOCK must not stop the
+		// log; the pages are touched whatever happens.
+		_ = f.Prewarm(q.opts.PrewarmFlushPages, q.opts.Mlock)
+	}
+	return f, nil
+}
+
+// Commit commits every file from the committed offset up to the write
+// position; leastPages applies to the file being written.
+func (q *Queue) Commit(leastPages int) error {
+	q.commitMu.Lock()
+	defer q.commitMu.Unlock()
+	return q.advance(&q.committedWhere, func(f *File) (int, error) { return f.Commit(leastPages) })
+}
+
+// Flush makes every committed byte durable, file by file from the flushed
+// offset; leastPages applies to the file being written.
+func (q *Queue) Flush(leastPages int) error {
+	q.flushMu.Lock()
+	defer q.flushMu.Unlock()
+	return q.advance(&q.flushedWhere, func(f *File) (int, error) { return f.Flush(leastPages) })
+}
+
+// advance walks files from *where, applying step until a file is not
+// completed by it, and moves *where along.
+func (q *Queue) advance(where *atomic.Int64, step func(*File) (int, error)) error {
+	for {
+		f := q.FindByOffset(where.Load())
+		if f == nil {
+			return nil
+		}
+		pos, err := step(f)
+		if pos > 0 {
+			where.Store(f.StartOffset() + int64(pos))
+		}
+		if err != nil || pos < f.Size() {
+			return err
+		}
+	}
+}
+
+// TruncateAfter makes offset the end of the queue: files after it are
+// destroyed, and the file holding it is cut there and zeroed from there on.
+func (q *Queue) TruncateAfter(offset int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var kept []*File
+	var errs []error
+	for _, f := range q.Files() {
+		end := f.StartOffset() + int64(f.Size())
+		switch {
+		case end <= offset:
+			kept = append(kept, f)
+		case f.StartOffset() <= offset:
+			pos := int(offset - f.StartOffset())
+			f.SetPositions(pos)
+			errs = append(errs, f.ZeroFrom(pos))
+			kept = append(kept, f)
+		default:
+			_, err := f.Destroy(0)
+			errs = append(errs, err)
+		}
+	}
+	q.files.Store(&kept)
+	if q.committedWhere.Load() > offset {
+		q.committedWhere.Store(offset)
+	}
+	if q.flushedWhere.Load() > offset {
+		q.flushedWhere.Store(offset)
+	}
+	return errors.Join(errs...)
+}
+
+// DeleteFiles destroys files from the front while pred holds, at most max
+// of them (0: no limit), never the last file. A file a reader still holds
+// stops the round (it is retried next time, and forced once forceAfter has
+// passed since the first try). It returns how many files are gone.
+func (q *Queue) DeleteFiles(pred func(*File) bool, max int, forceAfter time.Duration) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	files := q.Files()
+	gone := 0
+	var err error
+	for gone < len(files)-1 && (max <= 0 || gone < max) && pred(files[gone]) {
+		var ok bool
+		if ok, err = files[gone].Destroy(forceAfter); !ok || err != nil {
+			break
+		}
+		gone++
+	}
+	if gone > 0 {
+		rest := append([]*File(nil), files[gone:]...)
+		q.files.Store(&rest)
+	}
+	return gone, err
+}
+
+// Close stops the preallocator (removing a file it made that was never
+// used) and closes every file. Files still held by readers are unmapped when
+// released.
+func (q *Queue) Close() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed.Swap(true) {
+		return nil
+	}
+	err := q.prealloc.close()
+	for _, f := range q.Files() {
+		f.Close()
+	}
+	return err
+}
+
+// Destroy closes the queue and removes every file.
+func (q *Queue) Destroy() error {
+	err := q.Close()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, f := range q.Files() {
+		if _, derr := f.Destroy(0); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	empty := []*File{}
+	q.files.Store(&empty)
+	return err
+}
