@@ -17,7 +17,7 @@ func main() {
 	flag.Parse()
 
 	cl, err := commitlog.Open(*dir, &commitlog.Options{
-		FileSize:  64 << 20,           // 64 MiB files (default 1 GiB)
+		FileSize:  64 << 20,            // 64 MiB files (default 1 GiB)
 		FlushMode: commitlog.SyncFlush, // Append returns once the record is on disk
 	})
 	if err != nil {
