@@ -50,6 +50,7 @@ func BenchmarkAppend(b *testing.B) {
 		opts Options
 	}{
 		{"async", Options{}},
+		{"async-prewarm", Options{Prewarm: true}},
 		{"sync", Options{FlushMode: SyncFlush}},
 		{"pool", Options{TransientStorePool: true}},
 	}

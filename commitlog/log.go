@@ -71,6 +71,10 @@ func Open(dir string, opts *Options) (*Log, error) {
 		l.closePool()
 		return nil, err
 	}
+	// Prepare the file the next append goes to (and start preallocating the
+	// one after), so the first append does not create, or prewarm, a file.
+	// A full disk is not fatal here: Append reports it.
+	_, _ = l.files.Writable(l.files.MaxOffset())
 	l.startServices()
 	return l, nil
 }
@@ -108,8 +112,9 @@ func (l *Log) Close() error {
 		return ErrClosed
 	}
 	var errs []error
-	// The committer goes first so its final commit reaches the files before
-	// the flusher's final flush.
+	// Each service commits or flushes once more as it stops. The committer
+	// goes first so its final commit reaches the files before the final
+	// flushes; no append can start any more.
 	if l.committer != nil {
 		errs = append(errs, l.committer.Close())
 	}
@@ -117,7 +122,6 @@ func (l *Log) Close() error {
 		errs = append(errs, l.groupCommit.Close())
 	}
 	errs = append(errs, l.flusher.Close())
-	errs = append(errs, l.files.Commit(0), l.files.Flush(0))
 	errs = append(errs, l.files.Close())
 	errs = append(errs, l.closePool())
 	return errors.Join(errs...)

@@ -75,8 +75,8 @@ type Options struct {
 	// SyncFlushTimeout bounds a sync-flush wait. Default 5 s.
 	SyncFlushTimeout time.Duration
 	// GroupCommitLinger bounds how long the group commit waits for the
-	// appenders it just woke before its next fsync. Default 200 µs; negative
-	// disables.
+	// appenders it just woke before its next fsync. Default 1 ms; negative
+	// disables. It ends as soon as they are back.
 	GroupCommitLinger time.Duration
 
 	// TransientStorePool writes records to pre-allocated buffers that a

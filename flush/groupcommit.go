@@ -11,7 +11,7 @@ import (
 // Group-commit defaults.
 const (
 	DefaultSyncFlushTimeout = 5 * time.Second // syncFlushTimeout
-	DefaultLinger           = 200 * time.Microsecond
+	DefaultLinger           = time.Millisecond
 )
 
 // GroupCommitOptions configure a GroupCommit. Zero values mean defaults.
@@ -19,8 +19,10 @@ type GroupCommitOptions struct {
 	// Timeout bounds a Wait; default 5 s.
 	Timeout time.Duration
 	// Linger bounds how long the flusher waits for the appenders it just
-	// completed to come back before its next flush; default 200 µs,
-	// negative disables.
+	// completed to come back before its next flush; default 1 ms, negative
+	// disables. The wait ends as soon as they are back, so it only costs
+	// time when appenders leave; timers on virtual machines are often about
+	// a millisecond coarse anyway.
 	Linger time.Duration
 }
 

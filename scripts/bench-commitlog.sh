@@ -11,10 +11,10 @@ pkg=./commitlog
 run() { go test -run '^$' -count "$count" "$@" "$pkg"; }
 
 # Async and transient-pool appends beside the memcpy-into-mmap limit.
-run -bench 'Append/(async|pool)/128B/|LimitMemcpyMmap/128B'  -benchtime 4000000x
-run -bench 'Append/(async|pool)/1KiB/|LimitMemcpyMmap/1KiB'  -benchtime 1000000x
-run -bench 'Append/(async|pool)/4KiB/|LimitMemcpyMmap/4KiB'  -benchtime 250000x
+run -bench 'Append/^(async|async-prewarm|pool)$/^128B$/|LimitMemcpyMmap/^128B$'  -benchtime 4000000x
+run -bench 'Append/^(async|async-prewarm|pool)$/^1KiB$/|LimitMemcpyMmap/^1KiB$'  -benchtime 1000000x
+run -bench 'Append/^(async|async-prewarm|pool)$/^4KiB$/|LimitMemcpyMmap/^4KiB$'  -benchtime 250000x
 # Sync (group commit) appends beside write+fdatasync loops.
-run -bench 'Append/sync/|LimitWriteFdatasync'                -benchtime 3s
+run -bench 'Append/^sync$/|LimitWriteFdatasync' -benchtime 3s
 # Reads.
-run -bench 'Read'                                            -benchtime 2000000x
+run -bench '^BenchmarkRead$' -benchtime 2000000x
