@@ -1,18 +1,44 @@
 // Package flush decides when written bytes become durable. It drives a
-// Target (a *mappedfile.Queue satisfies it) with three services, each owning
-// one goroutine started by its constructor and stopped by Close:
+// Target, the log being made durable (a *mappedfile.Queue satisfies it), and
+// owns no file of its own: it only moves the Target's three positions.
 //
-//   - IntervalFlusher (ASYNC_FLUSH): flushes every Interval when at least
-//     LeastPages dirty pages wait, and every ThoroughInterval regardless.
+// # Positions
+//
+// Every byte of the log passes three offsets, in this order:
+//
+//	0                 FlushedOffset     CommittedOffset        MaxOffset
+//	|-----------------|-----------------|----------------------|
+//	 durable (fsynced)  in the files,     in a write buffer of
+//	                    in the page cache the transient store
+//	                    only              pool only
+//
+// Without a transient store pool, appends go straight to the mapped files
+// and CommittedOffset equals MaxOffset; Commit does nothing.
+//
+// # Services
+//
+//   - IntervalFlusher (RocketMQ's ASYNC_FLUSH): flushes every Interval
+//     (500 ms) when at least LeastPages (4) dirty pages wait, and every
+//     ThoroughInterval (10 s) regardless.
 //   - GroupCommit (SYNC_FLUSH): appenders Wait for their end offset; one
-//     flusher makes everything written so far durable with one flush and
-//     completes every waiter that flush covered.
-//   - Committer: with a transient store pool, moves written bytes from the
-//     write buffers into the files every Interval (LeastPages) or
-//     ThoroughInterval, then wakes the flusher.
+//     flusher makes everything written so far durable with one Flush and
+//     answers every waiter that flush covered, with an adaptive linger so
+//     that groups stay large under many concurrent appenders.
+//   - Committer: with a TransientStorePool, moves bytes from the write
+//     buffers into the files every Interval (200 ms, LeastPages 4) and every
+//     ThoroughInterval (200 ms) regardless, then wakes the flusher.
+//   - TransientStorePool lends the write buffers: pre-allocated off the Go
+//     heap with an anonymous mmap, optionally locked in memory.
 //
-// TransientStorePool lends the write buffers: pre-allocated off the Go heap
-// with an anonymous mmap and optionally locked in memory.
+// Option zero values mean RocketMQ's defaults.
 //
-// Defaults equal RocketMQ's. All methods are safe for concurrent use.
+// # Concurrency
+//
+// All methods are safe for concurrent use. Each service owns exactly one
+// goroutine, started by its constructor and stopped by Close, which first
+// flushes (or commits) once more and waits for the goroutine to end. Close
+// may be called more than once; later calls, like every call after Close
+// that can fail, return ErrClosed. A service calls its Target only from its
+// own goroutine, so a Target needs to be safe only against the other
+// services and the appenders, not against itself.
 package flush

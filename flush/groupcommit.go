@@ -10,43 +10,64 @@ import (
 
 // Group-commit defaults.
 const (
-	DefaultSyncFlushTimeout = 5 * time.Second // syncFlushTimeout
-	DefaultLinger           = time.Millisecond
+	// DefaultSyncFlushTimeout is RocketMQ's syncFlushTimeout.
+	DefaultSyncFlushTimeout = 5 * time.Second
+	// DefaultLinger bounds the adaptive linger (see GroupCommitOptions).
+	DefaultLinger = 200 * time.Microsecond
+	// stallRetry is how long the flusher waits before flushing again after
+	// a round that covered nobody, unless a new waiter arrives first. It
+	// keeps a waiter for an offset nobody has written from spinning the
+	// flusher until that waiter times out.
+	stallRetry = time.Millisecond
+	// freeWaiters bounds the recycled waiters kept per GroupCommit.
+	freeWaiters = 1024
 )
 
 // GroupCommitOptions configure a GroupCommit. Zero values mean defaults.
 type GroupCommitOptions struct {
-	// Timeout bounds a Wait; default 5 s.
+	// Timeout bounds each Wait; a waiter not covered in time gets
+	// ErrFlushTimeout. Default 5 s (syncFlushTimeout).
 	Timeout time.Duration
-	// Linger bounds how long the flusher waits for the appenders it just
-	// completed to come back before its next flush; default 1 ms, negative
-	// disables. The wait ends as soon as they are back, so it only costs
-	// time when appenders leave; timers on virtual machines are often about
-	// a millisecond coarse anyway.
+	// Linger bounds how long the flusher, having completed a group of k
+	// waiters, waits for k waiters to be pending again before its next
+	// flush. Default 200 µs; negative disables. The wait ends as soon as the
+	// k are back, so it costs time only when appenders go away.
 	Linger time.Duration
 }
 
-// waiter is one appender waiting for its end offset to be durable.
+// waiter is one appender waiting for its end offset to be durable. Waiters
+// are recycled so that a Wait allocates nothing: the channel and the timer
+// live as long as the waiter.
 type waiter struct {
-	offset    int64
-	done      chan error // buffered: the flusher never blocks on it
+	offset int64
+	// done receives exactly one answer from the flusher; buffered so the
+	// flusher never blocks on an appender that has gone.
+	done  chan error
+	timer *time.Timer
+	// abandoned is set by an appender that stopped waiting (timeout or
+	// context); the flusher then drops the waiter instead of answering.
 	abandoned atomic.Bool
 }
 
-var waiterPool = sync.Pool{New: func() any { return &waiter{done: make(chan error, 1)} }}
-
-// GroupCommit is SYNC_FLUSH: many appenders wait, one goroutine flushes for
-// all of them.
+// GroupCommit is SYNC_FLUSH: many appenders Wait for their end offsets, and
+// one goroutine flushes once for all of them.
 type GroupCommit struct {
 	t       Target
 	timeout time.Duration
 	linger  time.Duration
 
+	// mu guards the pending list and the wake threshold; it is never held
+	// across a Flush.
 	mu      sync.Mutex
 	pending []*waiter
-	want    int // pending count that wakes the flusher
-	closed  bool
+	want    int // a Wait that makes len(pending) >= want kicks the flusher
+	closed  atomic.Bool
 
+	// finalErr is the final flush's error, set by the flusher as it stops
+	// and read by Close after waiting for it.
+	finalErr error
+
+	free chan *waiter // recycled waiters
 	kick chan struct{}
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -59,6 +80,7 @@ func NewGroupCommit(t Target, opts GroupCommitOptions) *GroupCommit {
 		timeout: durationOrDefault(opts.Timeout, DefaultSyncFlushTimeout),
 		linger:  opts.Linger,
 		want:    1,
+		free:    make(chan *waiter, freeWaiters),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 	}
@@ -70,96 +92,136 @@ func NewGroupCommit(t Target, opts GroupCommitOptions) *GroupCommit {
 	return g
 }
 
-// Wait blocks until every byte below offset is durable. It fails with
-// ErrFlushTimeout after the timeout, ctx.Err() when ctx ends first, the
-// flush error when the flush covering it fails, or ErrClosed.
+// Wait blocks until every byte below offset is durable, that is until the
+// target's FlushedOffset() >= offset. It fails with ErrFlushTimeout (wrapped
+// with the offset) when the timeout passes first, with ctx.Err() when ctx
+// ends first, with the flush error (wrapped) when the flush meant to cover
+// it fails, and with ErrClosed once the service is closed.
 func (g *GroupCommit) Wait(ctx context.Context, offset int64) error {
+	if g.closed.Load() {
+		return ErrClosed
+	}
 	if g.t.FlushedOffset() >= offset {
 		return nil
 	}
-	w := waiterPool.Get().(*waiter)
-	w.offset = offset
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w := g.newWaiter(offset)
 	g.mu.Lock()
-	if g.closed {
+	if g.closed.Load() {
 		g.mu.Unlock()
-		waiterPool.Put(w)
+		g.recycle(w)
 		return ErrClosed
 	}
 	g.pending = append(g.pending, w)
-	wake := len(g.pending) >= g.want
+	kick := len(g.pending) >= g.want
 	g.mu.Unlock()
-	if wake {
+	if kick {
 		select {
 		case g.kick <- struct{}{}:
-		default:
+		default: // a kick is already on its way
 		}
 	}
 
-	timer := time.NewTimer(g.timeout)
-	defer timer.Stop()
 	select {
 	case err := <-w.done:
-		waiterPool.Put(w)
+		g.recycle(w)
 		return err
-	case <-timer.C:
-		g.abandon(w)
-		return fmt.Errorf("%w: offset %d not durable after %v", ErrFlushTimeout, offset, g.timeout)
+	case <-w.timer.C:
+		return g.giveUp(w, fmt.Errorf("%w: offset %d not durable after %v", ErrFlushTimeout, offset, g.timeout))
 	case <-ctx.Done():
-		g.abandon(w)
-		return ctx.Err()
+		return g.giveUp(w, ctx.Err())
 	}
 }
 
-// abandon takes a waiter that gave up out of the pending list. If the
-// flusher already took it, the flusher drops it instead; either way it is
-// never reused, as the flusher may still send on its channel.
-func (g *GroupCommit) abandon(w *waiter) {
+func (g *GroupCommit) newWaiter(offset int64) *waiter {
+	var w *waiter
+	select {
+	case w = <-g.free:
+		w.abandoned.Store(false)
+		w.timer.Reset(g.timeout)
+	default:
+		w = &waiter{done: make(chan error, 1), timer: time.NewTimer(g.timeout)}
+	}
+	w.offset = offset
+	return w
+}
+
+// recycle keeps a waiter that nobody else refers to any more. Since Go
+// 1.23, Stop guarantees the timer channel holds no stale tick afterwards.
+func (g *GroupCommit) recycle(w *waiter) {
+	w.timer.Stop()
+	select {
+	case g.free <- w:
+	default:
+	}
+}
+
+// giveUp withdraws a waiter that stopped waiting. If the flusher answered it
+// meanwhile, that answer wins (the bytes are durable, or the flush failed)
+// and the waiter can be recycled. Otherwise the flusher may hold it in the
+// group it is flushing and answer it later, so it is marked abandoned and
+// left to the collector rather than reused.
+func (g *GroupCommit) giveUp(w *waiter, reason error) error {
 	w.abandoned.Store(true)
 	g.mu.Lock()
 	for i, p := range g.pending {
 		if p == w {
-			g.pending = append(g.pending[:i], g.pending[i+1:]...)
+			last := len(g.pending) - 1
+			g.pending[i], g.pending[last] = g.pending[last], nil
+			g.pending = g.pending[:last]
 			break
 		}
 	}
 	g.mu.Unlock()
+	select {
+	case err := <-w.done:
+		g.recycle(w)
+		return err
+	default:
+		w.timer.Stop()
+		return reason
+	}
 }
 
-// run is the flusher. After completing a group of k waiters it waits until
-// k waiters are pending again, or Linger has passed, before it flushes
-// again. Without that, a flush started the instant the last one ends
-// catches only the first few of the k appenders it just woke; the rest wait
-// a whole extra flush, and groups alternate big and small at about half
-// the throughput. With one appender k is 1 and nothing waits.
+// run is the flusher. Each round it takes the whole pending list (new
+// waiters keep registering into an empty one), flushes once without holding
+// the lock, and answers every waiter the flush covered; a flush makes
+// everything written so far durable, so it often covers more than it took.
+//
+// Adaptive linger: completing a group of k waiters wakes k appenders at
+// once. Flushing again immediately would catch only the first few of them
+// to come back; the rest would wait a whole extra flush, and groups would
+// alternate big and small at about half the throughput. So after a group of
+// k the flusher waits until k waiters are pending again, or Linger has
+// passed since the group completed, whichever comes first. With one
+// appender k is 1 and nothing waits.
 func (g *GroupCommit) run() {
 	defer g.wg.Done()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	lastGroup := 1
-	var lingerUntil time.Time
 	var batch []*waiter
+	want, deadline := 1, time.Time{} // what the next flush waits for
 	for {
-		want := 1
-		if g.linger > 0 && lastGroup > 1 && time.Now().Before(lingerUntil) {
-			want = lastGroup
-		}
 		g.mu.Lock()
 		g.want = want
 		n := len(g.pending)
 		g.mu.Unlock()
 		if n < want {
-			// With want > 1 the waiters only kick once want of them are
-			// pending, so the linger deadline must be armed even with none
-			// pending yet; it drops want back to 1.
-			var deadline <-chan time.Time
-			if want > 1 {
-				timer.Reset(time.Until(lingerUntil))
-				deadline = timer.C
+			// A Wait kicks only once want waiters are pending, so a
+			// deadline drops want back to 1 when they do not come.
+			var expired <-chan time.Time
+			if !deadline.IsZero() {
+				timer.Reset(time.Until(deadline))
+				expired = timer.C
 			}
 			select {
 			case <-g.kick:
-			case <-deadline:
+			case <-expired:
+				want, deadline = 1, time.Time{}
 			case <-g.stop:
+				timer.Stop()
 				g.finish()
 				return
 			}
@@ -170,70 +232,94 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		batch, g.pending = g.pending, batch[:0]
 		g.mu.Unlock()
-		err := g.t.Flush(0)
-		lastGroup = g.complete(batch, err)
-		lingerUntil = time.Now().Add(g.linger)
+		answered := g.complete(batch, g.t.Flush(0))
+		switch {
+		case answered == 0:
+			// Nobody was covered: retry when a new waiter arrives or
+			// after a short pause, not in a busy loop.
+			g.mu.Lock()
+			want = len(g.pending) + 1
+			g.mu.Unlock()
+			deadline = time.Now().Add(stallRetry)
+		case answered > 1 && g.linger > 0:
+			want, deadline = answered, time.Now().Add(g.linger)
+		default:
+			want, deadline = 1, time.Time{}
+		}
 	}
 }
 
-// complete answers every waiter of batch that the flush covered (or all of
-// them with the flush error), puts the rest back, and returns how many it
-// answered.
-func (g *GroupCommit) complete(batch []*waiter, err error) int {
+// complete answers every waiter of batch that the flush covered, gives the
+// flush error to the others when the flush failed, puts the rest back on the
+// pending list and returns how many it answered. It leaves batch cleared so
+// its array can serve as the next pending list.
+func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 	flushed := g.t.FlushedOffset()
-	answered := 0
-	var rest []*waiter
+	if flushErr != nil {
+		flushErr = fmt.Errorf("flush: group commit flush (durable up to offset %d): %w", flushed, flushErr)
+	}
+	answered, rest := 0, 0
 	for _, w := range batch {
 		switch {
 		case w.abandoned.Load():
-		case err != nil:
-			w.done <- fmt.Errorf("flush: group commit: %w", err)
-			answered++
 		case w.offset <= flushed:
 			w.done <- nil
 			answered++
+		case flushErr != nil:
+			w.done <- flushErr
+			answered++
 		default:
-			rest = append(rest, w)
+			batch[rest] = w
+			rest++
 		}
 	}
-	if len(rest) > 0 {
+	if rest > 0 {
 		g.mu.Lock()
-		g.pending = append(g.pending, rest...)
+		g.pending = append(g.pending, batch[:rest]...)
 		g.mu.Unlock()
 	}
 	clear(batch)
-	return max(answered, 1)
+	return answered
 }
 
 // finish flushes once more and answers everyone left: covered waiters
 // succeed, the others get ErrClosed.
 func (g *GroupCommit) finish() {
-	err := g.t.Flush(0)
+	flushErr := g.t.Flush(0)
 	flushed := g.t.FlushedOffset()
+	refusal := ErrClosed
+	if flushErr != nil {
+		flushErr = fmt.Errorf("flush: group commit final flush (durable up to offset %d): %w", flushed, flushErr)
+		refusal = fmt.Errorf("%w: %w", ErrClosed, flushErr)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, w := range g.pending {
 		switch {
 		case w.abandoned.Load():
-		case err == nil && w.offset <= flushed:
+		case w.offset <= flushed:
 			w.done <- nil
 		default:
-			w.done <- ErrClosed
+			w.done <- refusal
 		}
 	}
+	clear(g.pending)
 	g.pending = nil
+	g.finalErr = flushErr
 }
 
-// Close flushes once more, answers every waiter and stops the flusher.
+// Close flushes once more, answers every waiter (those the final flush
+// covered succeed, the others get ErrClosed), stops the flusher and returns
+// the final flush's error. Later calls, Close included, return ErrClosed.
 func (g *GroupCommit) Close() error {
 	g.mu.Lock()
-	if g.closed {
+	if g.closed.Load() {
 		g.mu.Unlock()
 		return ErrClosed
 	}
-	g.closed = true
+	g.closed.Store(true)
 	g.mu.Unlock()
 	close(g.stop)
 	g.wg.Wait()
-	return nil
+	return g.finalErr
 }

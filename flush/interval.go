@@ -2,31 +2,34 @@ package flush
 
 import "time"
 
-// Defaults, equal to RocketMQ's.
+// Interval-flush defaults, equal to RocketMQ's.
 const (
-	DefaultFlushInterval          = 500 * time.Millisecond // flushIntervalCommitLog
-	DefaultFlushLeastPages        = 4                      // flushCommitLogLeastPages
-	DefaultFlushThoroughInterval  = 10 * time.Second       // flushCommitLogThoroughInterval
-	DefaultCommitInterval         = 200 * time.Millisecond // commitIntervalCommitLog
-	DefaultCommitLeastPages       = 4                      // commitCommitLogLeastPages
-	DefaultCommitThoroughInterval = 200 * time.Millisecond // commitCommitLogThoroughInterval
+	DefaultFlushInterval         = 500 * time.Millisecond // flushIntervalCommitLog
+	DefaultFlushLeastPages       = 4                      // flushCommitLogLeastPages
+	DefaultFlushThoroughInterval = 10 * time.Second       // flushCommitLogThoroughInterval
 )
 
 // IntervalOptions configure an IntervalFlusher. Zero values mean defaults.
 type IntervalOptions struct {
-	Interval         time.Duration // how often to look; default 500 ms
-	LeastPages       int           // dirty pages that make a flush; default 4, negative = any
-	ThoroughInterval time.Duration // flush whatever waits this often; default 10 s
+	// Interval is how often the flusher looks at the target. Default 500 ms.
+	Interval time.Duration
+	// LeastPages is how many dirty pages make a flush on an ordinary round.
+	// Default 4; a negative value means any dirty byte (Flush(0)).
+	LeastPages int
+	// ThoroughInterval is how often a round flushes whatever waits, however
+	// little. Default 10 s.
+	ThoroughInterval time.Duration
 }
 
-// IntervalFlusher is ASYNC_FLUSH: it flushes the target on an interval.
-// Errors are kept (LastError) and the next round retries.
-type IntervalFlusher struct{ periodic }
+// IntervalFlusher is ASYNC_FLUSH: it flushes the target every Interval when
+// at least LeastPages dirty pages wait, and every ThoroughInterval
+// regardless. A failed flush is kept (LastError) and the next round retries.
+type IntervalFlusher struct{ loop periodic }
 
-// NewIntervalFlusher starts flushing t.
+// NewIntervalFlusher starts flushing t in a goroutine of its own.
 func NewIntervalFlusher(t Target, opts IntervalOptions) *IntervalFlusher {
 	f := &IntervalFlusher{}
-	f.start(
+	f.loop.start(
 		durationOrDefault(opts.Interval, DefaultFlushInterval),
 		durationOrDefault(opts.ThoroughInterval, DefaultFlushThoroughInterval),
 		leastPagesOrDefault(opts.LeastPages, DefaultFlushLeastPages),
@@ -34,32 +37,15 @@ func NewIntervalFlusher(t Target, opts IntervalOptions) *IntervalFlusher {
 	return f
 }
 
-// CommitterOptions configure a Committer. Zero values mean defaults.
-type CommitterOptions struct {
-	Interval         time.Duration // default 200 ms
-	LeastPages       int           // default 4, negative = any
-	ThoroughInterval time.Duration // default 200 ms
-}
+// Wake runs a round now instead of at the next tick (the commit log calls it
+// after a commit). The round keeps the LeastPages threshold unless it is
+// also due for a thorough flush. It never blocks; after Close it does
+// nothing.
+func (f *IntervalFlusher) Wake() { f.loop.wakeUp() }
 
-// Committer moves bytes from the transient store pool's buffers into the
-// files on an interval, and calls onCommit after a commit that moved bytes
-// (the commit log wakes its flusher there).
-type Committer struct{ periodic }
+// LastError is the error of the latest round, nil when it succeeded.
+func (f *IntervalFlusher) LastError() error { return f.loop.lastError() }
 
-// NewCommitter starts committing t.
-func NewCommitter(t Target, opts CommitterOptions, onCommit func()) *Committer {
-	c := &Committer{}
-	c.start(
-		durationOrDefault(opts.Interval, DefaultCommitInterval),
-		durationOrDefault(opts.ThoroughInterval, DefaultCommitThoroughInterval),
-		leastPagesOrDefault(opts.LeastPages, DefaultCommitLeastPages),
-		func(leastPages int) error {
-			before := t.CommittedOffset()
-			err := t.Commit(leastPages)
-			if t.CommittedOffset() != before && onCommit != nil {
-				onCommit()
-			}
-			return err
-		})
-	return c
-}
+// Close stops the flusher after a final Flush(0) and returns that flush's
+// error. Later calls return ErrClosed.
+func (f *IntervalFlusher) Close() error { return f.loop.close() }
