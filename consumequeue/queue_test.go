@@ -18,7 +18,9 @@ func openTest(t *testing.T, fs mappedfile.FS) *Queue {
 	return q
 }
 
-func unitFor(i int64) Unit { return Unit{CommitLogOffset: i * 1000, Size: 500 + int32(i%7), TagsCode: i % 3} }
+func unitFor(i int64) Unit {
+	return Unit{CommitLogOffset: i * 1000, Size: 500 + int32(i%7), TagsCode: i % 3}
+}
 
 func TestPutReadAndReopen(t *testing.T) {
 	fs := mappedfile.NewMemFS()
