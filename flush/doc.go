@@ -38,7 +38,8 @@
 // goroutine, started by its constructor and stopped by Close, which first
 // flushes (or commits) once more and waits for the goroutine to end. Close
 // may be called more than once; later calls, like every call after Close
-// that can fail, return ErrClosed. A service calls its Target only from its
-// own goroutine, so a Target needs to be safe only against the other
-// services and the appenders, not against itself.
+// that can fail, return ErrClosed. A service calls Flush and Commit only from
+// its own goroutine, never holding a lock of its own (GroupCommit.Wait reads
+// FlushedOffset from the caller's goroutine); the Target must be safe for
+// the other services and the appenders running beside it.
 package flush

@@ -3,63 +3,39 @@ package flush
 import (
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 )
 
-// fakeTarget is a log in memory: MaxOffset grows by write, Commit and Flush
-// move their offsets, and tests can block or fail flushes.
+const pageSize = 4096
+
+// fakeTarget is a log in memory. write moves MaxOffset; Commit and Flush
+// move their offsets, honouring leastPages like a mapped-file queue. Tests
+// can slow, block, limit or fail flushes.
 type fakeTarget struct {
 	wrote, committed, flushed atomic.Int64
-	flushes, commits          atomic.Int64
-	flushDelay                time.Duration
-	block                     chan struct{} // flushes wait on it when non-nil
-	mu                        sync.Mutex
-	failWith                  error
+
+	flushCalls  atomic.Int64 // every Flush call
+	flushes     atomic.Int64 // Flush calls that moved FlushedOffset
+	commitCalls atomic.Int64 // every Commit call
+	commits     atomic.Int64 // Commit calls that moved CommittedOffset
+
+	flushDelay time.Duration // each effective flush sleeps this long (an fsync)
+	// entered, when non-nil, receives a value (if there is room) each time
+	// Flush is called, before it blocks on block.
+	entered chan struct{}
+	block   chan struct{} // when non-nil, Flush waits for it to be closed
+
+	mu         sync.Mutex
+	failWith   error // Flush returns it, flushing nothing
+	flushLimit int64 // when > 0, Flush never goes beyond it
 }
 
-func (f *fakeTarget) write(n int64) int64 {
-	end := f.wrote.Add(n)
-	return end
-}
+// write appends n bytes to a write buffer (a transient store pool).
+func (f *fakeTarget) write(n int64) int64 { return f.wrote.Add(n) }
 
-func (f *fakeTarget) Flush(leastPages int) error {
-	if f.block != nil {
-		<-f.block
-	}
-	f.mu.Lock()
-	err := f.failWith
-	f.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	c, fl := f.committed.Load(), f.flushed.Load()
-	if c == fl || (leastPages > 0 && (c-fl)/4096 < int64(leastPages)) {
-		return nil
-	}
-	f.flushes.Add(1)
-	if f.flushDelay > 0 {
-		time.Sleep(f.flushDelay)
-	}
-	f.flushed.Store(c)
-	return nil
-}
-
-func (f *fakeTarget) FlushedOffset() int64 { return f.flushed.Load() }
-
-func (f *fakeTarget) Commit(leastPages int) error {
-	w, c := f.wrote.Load(), f.committed.Load()
-	if w == c || (leastPages > 0 && (w-c)/4096 < int64(leastPages)) {
-		return nil
-	}
-	f.commits.Add(1)
-	f.committed.Store(w)
-	return nil
-}
-
-func (f *fakeTarget) CommittedOffset() int64 { return f.committed.Load() }
-func (f *fakeTarget) MaxOffset() int64       { return f.wrote.Load() }
-
-// writeCommitted writes n bytes straight into the files (no pool).
+// writeCommitted appends n bytes straight into the files (no pool), as many
+// appenders may do at once; it returns the record's end offset.
 func (f *fakeTarget) writeCommitted(n int64) int64 {
 	end := f.write(n)
 	for {
@@ -70,14 +46,76 @@ func (f *fakeTarget) writeCommitted(n int64) int64 {
 	}
 }
 
-// eventually polls cond until it holds or a generous deadline passes.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
+func (f *fakeTarget) setFailure(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failWith = err
+}
+
+func (f *fakeTarget) setFlushLimit(limit int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flushLimit = limit
+}
+
+func (f *fakeTarget) Flush(leastPages int) error {
+	f.flushCalls.Add(1)
+	if f.entered != nil {
+		select {
+		case f.entered <- struct{}{}:
+		default:
 		}
-		time.Sleep(time.Millisecond)
 	}
-	return cond()
+	if f.block != nil {
+		<-f.block
+	}
+	f.mu.Lock()
+	err, limit := f.failWith, f.flushLimit
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	to, from := f.committed.Load(), f.flushed.Load()
+	if limit > 0 {
+		to = min(to, limit)
+	}
+	if to <= from || (leastPages > 0 && (to-from)/pageSize < int64(leastPages)) {
+		return nil
+	}
+	f.flushes.Add(1)
+	if f.flushDelay > 0 {
+		time.Sleep(f.flushDelay)
+	}
+	f.flushed.Store(to)
+	return nil
+}
+
+func (f *fakeTarget) FlushedOffset() int64 { return f.flushed.Load() }
+
+func (f *fakeTarget) Commit(leastPages int) error {
+	f.commitCalls.Add(1)
+	to, from := f.wrote.Load(), f.committed.Load()
+	if to == from || (leastPages > 0 && (to-from)/pageSize < int64(leastPages)) {
+		return nil
+	}
+	f.commits.Add(1)
+	f.committed.Store(to)
+	return nil
+}
+
+func (f *fakeTarget) CommittedOffset() int64 { return f.committed.Load() }
+func (f *fakeTarget) MaxOffset() int64       { return f.wrote.Load() }
+
+// waitFor polls cond until it holds, failing the test after a generous
+// deadline. It is for conditions a background goroutine makes true on its
+// own schedule, where no channel can say so.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }

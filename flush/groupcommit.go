@@ -12,8 +12,11 @@ import (
 const (
 	// DefaultSyncFlushTimeout is RocketMQ's syncFlushTimeout.
 	DefaultSyncFlushTimeout = 5 * time.Second
-	// DefaultLinger bounds the adaptive linger (see GroupCommitOptions).
-	DefaultLinger = 200 * time.Microsecond
+	// DefaultLinger bounds the adaptive linger (see GroupCommitOptions). It
+	// was measured on the commit log with 8 and 64 sync appenders, where 1 ms
+	// gave larger groups and a lower median latency than 200 µs (timers on
+	// virtual machines are often about a millisecond coarse anyway).
+	DefaultLinger = time.Millisecond
 	// stallRetry is how long the flusher waits before flushing again after
 	// a round that covered nobody, unless a new waiter arrives first. It
 	// keeps a waiter for an offset nobody has written from spinning the
@@ -30,7 +33,7 @@ type GroupCommitOptions struct {
 	Timeout time.Duration
 	// Linger bounds how long the flusher, having completed a group of k
 	// waiters, waits for k waiters to be pending again before its next
-	// flush. Default 200 µs; negative disables. The wait ends as soon as the
+	// flush. Default 1 ms; negative disables. The wait ends as soon as the
 	// k are back, so it costs time only when appenders go away.
 	Linger time.Duration
 }
@@ -232,8 +235,13 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		batch, g.pending = g.pending, batch[:0]
 		g.mu.Unlock()
-		answered := g.complete(batch, g.t.Flush(0))
+		flushErr := g.t.Flush(0)
+		answered := g.complete(batch, flushErr)
 		switch {
+		case flushErr != nil:
+			// The failed group has its answer; whoever waits next starts
+			// the retry at once.
+			want, deadline = 1, time.Time{}
 		case answered == 0:
 			// Nobody was covered: retry when a new waiter arrives or
 			// after a short pause, not in a busy loop.
@@ -274,8 +282,15 @@ func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 		}
 	}
 	if rest > 0 {
+		// Look at abandoned again under the lock: a waiter giving up now
+		// either is seen here or finds itself back in pending, so no
+		// abandoned waiter lingers in the list.
 		g.mu.Lock()
-		g.pending = append(g.pending, batch[:rest]...)
+		for _, w := range batch[:rest] {
+			if !w.abandoned.Load() {
+				g.pending = append(g.pending, w)
+			}
+		}
 		g.mu.Unlock()
 	}
 	clear(batch)

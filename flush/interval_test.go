@@ -7,85 +7,70 @@ import (
 	"time"
 )
 
-func TestIntervalFlusherHonoursLeastPages(t *testing.T) {
-	target := &fakeTarget{}
-	f := NewIntervalFlusher(target, IntervalOptions{Interval: time.Millisecond, LeastPages: 4, ThoroughInterval: time.Hour})
-	target.writeCommitted(3 * 4096)
-	time.Sleep(20 * time.Millisecond)
-	if target.FlushedOffset() != 0 {
-		t.Fatal("3 dirty pages flushed under a 4-page threshold")
+func TestIntervalFlusherThresholds(t *testing.T) {
+	tests := []struct {
+		name        string
+		opts        IntervalOptions
+		write       int64
+		wantFlushed bool // before Close; Close always flushes everything
+	}{
+		{"below least pages", IntervalOptions{LeastPages: 4, ThoroughInterval: time.Hour}, 3 * pageSize, false},
+		{"at least pages", IntervalOptions{LeastPages: 4, ThoroughInterval: time.Hour}, 4 * pageSize, true},
+		{"default least pages", IntervalOptions{ThoroughInterval: time.Hour}, 3 * pageSize, false},
+		{"negative least pages means any", IntervalOptions{LeastPages: -1, ThoroughInterval: time.Hour}, 10, true},
+		{"thorough interval ignores least pages", IntervalOptions{LeastPages: 100, ThoroughInterval: 5 * time.Millisecond}, 10, true},
 	}
-	target.writeCommitted(4096)
-	if !eventually(func() bool { return target.FlushedOffset() == 4*4096 }) {
-		t.Fatalf("4 dirty pages not flushed: flushed %d", target.FlushedOffset())
-	}
-	target.writeCommitted(100)
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if target.FlushedOffset() != 4*4096+100 {
-		t.Fatalf("Close did not flush the rest: %d", target.FlushedOffset())
-	}
-	if err := f.Close(); !errors.Is(err, ErrClosed) {
-		t.Fatalf("second Close: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			target := &fakeTarget{}
+			tt.opts.Interval = time.Millisecond
+			f := NewIntervalFlusher(target, tt.opts)
+			end := target.writeCommitted(tt.write)
+			if tt.wantFlushed {
+				waitFor(t, "the flusher flushes", func() bool { return target.FlushedOffset() == end })
+			} else {
+				rounds := target.flushCalls.Load() + 5
+				waitFor(t, "five more rounds", func() bool { return target.flushCalls.Load() >= rounds })
+				if got := target.FlushedOffset(); got != 0 {
+					t.Fatalf("flushed %d bytes below the threshold", got)
+				}
+			}
+			tail := target.writeCommitted(1)
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := target.FlushedOffset(); got != tail {
+				t.Fatalf("after Close flushed %d, want %d", got, tail)
+			}
+			if err := f.Close(); !errors.Is(err, ErrClosed) {
+				t.Fatalf("second Close: %v, want ErrClosed", err)
+			}
+		})
 	}
 }
 
-func TestIntervalFlusherThoroughInterval(t *testing.T) {
+func TestIntervalFlusherWake(t *testing.T) {
 	target := &fakeTarget{}
-	f := NewIntervalFlusher(target, IntervalOptions{Interval: time.Millisecond, LeastPages: 100, ThoroughInterval: 20 * time.Millisecond})
+	f := NewIntervalFlusher(target, IntervalOptions{Interval: time.Hour, LeastPages: -1, ThoroughInterval: time.Hour})
 	defer f.Close()
-	target.writeCommitted(10)
-	if !eventually(func() bool { return target.FlushedOffset() == 10 }) {
-		t.Fatal("the thorough interval never flushed a small tail")
-	}
+	end := target.writeCommitted(10)
+	f.Wake()
+	waitFor(t, "Wake flushes", func() bool { return target.FlushedOffset() == end })
 }
 
 func TestIntervalFlusherKeepsAndRetriesErrors(t *testing.T) {
 	target := &fakeTarget{failWith: syscall.EIO}
 	f := NewIntervalFlusher(target, IntervalOptions{Interval: time.Millisecond, LeastPages: -1})
-	defer f.Close()
-	target.writeCommitted(10)
-	if !eventually(func() bool { return errors.Is(f.LastError(), syscall.EIO) }) {
-		t.Fatalf("LastError = %v, want EIO", f.LastError())
+	end := target.writeCommitted(10)
+	waitFor(t, "LastError reports EIO", func() bool { return errors.Is(f.LastError(), syscall.EIO) })
+	if target.FlushedOffset() != 0 {
+		t.Fatal("a failing flush moved the flushed offset")
 	}
-	target.mu.Lock()
-	target.failWith = nil
-	target.mu.Unlock()
-	if !eventually(func() bool { return f.LastError() == nil && target.FlushedOffset() == 10 }) {
-		t.Fatalf("no retry: err %v flushed %d", f.LastError(), target.FlushedOffset())
-	}
-}
+	target.setFailure(nil)
+	waitFor(t, "a retry succeeds", func() bool { return f.LastError() == nil && target.FlushedOffset() == end })
 
-func TestWakeFlushesNow(t *testing.T) {
-	target := &fakeTarget{}
-	f := NewIntervalFlusher(target, IntervalOptions{Interval: time.Hour, LeastPages: -1})
-	defer f.Close()
-	target.writeCommitted(10)
-	f.Wake()
-	if !eventually(func() bool { return target.FlushedOffset() == 10 }) {
-		t.Fatal("Wake did not flush")
-	}
-}
-
-func TestCommitterCommitsAndCallsBack(t *testing.T) {
-	target := &fakeTarget{}
-	woken := make(chan struct{}, 100)
-	c := NewCommitter(target, CommitterOptions{Interval: time.Millisecond, LeastPages: 1}, func() { woken <- struct{}{} })
-	target.write(2 * 4096)
-	select {
-	case <-woken:
-	case <-time.After(5 * time.Second):
-		t.Fatal("onCommit never called")
-	}
-	if target.CommittedOffset() != 2*4096 {
-		t.Fatalf("committed %d", target.CommittedOffset())
-	}
-	target.write(10)
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if target.CommittedOffset() != 2*4096+10 {
-		t.Fatalf("Close left %d bytes uncommitted", target.MaxOffset()-target.CommittedOffset())
+	target.setFailure(syscall.ENOSPC)
+	if err := f.Close(); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Close with a failing final flush: %v, want ENOSPC", err)
 	}
 }

@@ -12,6 +12,10 @@ import (
 // DefaultPoolSize is RocketMQ's transientStorePoolSize.
 const DefaultPoolSize = 5
 
+// lockMemory locks a buffer in memory; a seam so that tests can make it fail
+// where the process may lock anything (root has CAP_IPC_LOCK).
+var lockMemory = unix.Mlock
+
 // ErrBuffersOutstanding means Close found buffers not yet returned.
 var ErrBuffersOutstanding = errors.New("flush: transient store pool closed with buffers still borrowed")
 
@@ -67,7 +71,7 @@ func NewTransientStorePool(opts PoolOptions) (*TransientStorePool, error) {
 		if !p.locked {
 			continue
 		}
-		if err := unix.Mlock(b); err != nil {
+		if err := lockMemory(b); err != nil {
 			err = fmt.Errorf("flush: mlock write buffer %d of %d bytes: %w", i, opts.BufferSize, err)
 			if !opts.BestEffortLock {
 				return nil, errors.Join(err, p.release())
