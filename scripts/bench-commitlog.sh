@@ -11,6 +11,8 @@
 # time, so that a run fits in the page cache's dirty limits and measures the
 # log, not disk writeback.
 #
+# Every process runs BenchmarkWarmup first (see its comment); ignore its line.
+#
 # Usage: scripts/bench-commitlog.sh [rounds] > out.txt   (default 5 rounds)
 #        go run golang.org/x/perf/cmd/benchstat@latest out.txt
 set -euo pipefail
@@ -21,9 +23,9 @@ run() { go test -run '^$' -count 1 "$@" ./commitlog; }
 for round in $(seq "$rounds"); do
   echo "# round $round" >&2
   # Async, async with prewarm, and transient-pool appends beside the memcpy-into-mmap limit.
-  run -bench 'Append/^(async|async-prewarm|pool)$/^128B$/|LimitMemcpyMmap/^128B$' -benchtime 4000000x
-  run -bench 'Append/^(async|async-prewarm|pool)$/^1KiB$/|LimitMemcpyMmap/^1KiB$' -benchtime 1000000x
-  run -bench 'Append/^(async|async-prewarm|pool)$/^4KiB$/|LimitMemcpyMmap/^4KiB$' -benchtime 250000x
+  run -bench 'Warmup|Append/^(async|async-prewarm|pool)$/^128B$/|LimitMemcpyMmap/^128B$' -benchtime 4000000x
+  run -bench 'Warmup|Append/^(async|async-prewarm|pool)$/^1KiB$/|LimitMemcpyMmap/^1KiB$' -benchtime 1000000x
+  run -bench 'Warmup|Append/^(async|async-prewarm|pool)$/^4KiB$/|LimitMemcpyMmap/^4KiB$' -benchtime 250000x
   # Sync (group commit) appends beside write+fdatasync loops.
   run -bench 'Append/^sync$/|LimitWriteFdatasync' -benchtime 3s
   # Reads.
