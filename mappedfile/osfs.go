@@ -21,14 +21,20 @@ type osFS struct{}
 
 var pageSize = os.Getpagesize()
 
+// TempSuffix marks a file being created: it is allocated under this name
+// and renamed into place only once whole, so a crash never leaves a short
+// file under a real name. OpenQueue removes leftovers.
+const TempSuffix = ".creating"
+
 func (osFS) Create(path string, size int) (Mapping, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	tmp := path + TempSuffix
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, diskError(path, err)
 	}
 	fail := func(err error) (Mapping, error) {
 		f.Close()
-		os.Remove(path)
+		os.Remove(tmp)
 		return nil, diskError(path, err)
 	}
 	// Allocating the blocks now is what keeps later writes through the
@@ -41,10 +47,15 @@ func (osFS) Create(path string, size int) (Mapping, error) {
 			return fail(err)
 		}
 	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
 	// The new name must survive a power loss as well as the bytes written
 	// into it later.
 	if err := syncDir(filepath.Dir(path)); err != nil {
-		return fail(err)
+		f.Close()
+		os.Remove(path)
+		return nil, diskError(path, err)
 	}
 	return mapFile(f)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,15 @@ func (q *Queue) load() ([]*File, error) {
 	}
 	var files []*File
 	for _, name := range names {
+		if base, ok := strings.CutSuffix(name, TempSuffix); ok {
+			if _, ok := parseName(base); ok {
+				// A creation a crash interrupted: never part of the queue.
+				if err := q.opts.FS.Remove(filepath.Join(q.dir, name)); err != nil {
+					return files, err
+				}
+			}
+			continue
+		}
 		start, ok := parseName(name)
 		if !ok {
 			continue

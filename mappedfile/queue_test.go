@@ -206,3 +206,29 @@ func TestDiskFullLeavesTheQueueUsable(t *testing.T) {
 		t.Fatalf("after space came back the queue ends at %d", q.MaxOffset())
 	}
 }
+
+func TestOpenQueueRemovesInterruptedCreations(t *testing.T) {
+	dir := t.TempDir()
+	q, err := OpenQueue(dir, QueueOptions{FileSize: 8192})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, q, 100, 1)
+	q.Close()
+	// What a kill between creating and allocating a file leaves behind.
+	leftover := filepath.Join(dir, FileName(8192)+TempSuffix)
+	if err := os.WriteFile(leftover, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	q, err = OpenQueue(dir, QueueOptions{FileSize: 8192})
+	if err != nil {
+		t.Fatalf("a leftover temporary file stopped the queue from opening: %v", err)
+	}
+	defer q.Close()
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Fatalf("leftover not removed: %v", err)
+	}
+	if len(q.Files()) != 1 {
+		t.Fatalf("%d files loaded", len(q.Files()))
+	}
+}
