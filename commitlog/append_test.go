@@ -19,6 +19,7 @@ func TestAppendThenReadEveryRecord(t *testing.T) {
 		{"async", Options{}},
 		{"sync", Options{FlushMode: SyncFlush}},
 		{"transient-pool", Options{TransientStorePool: true, TransientStorePoolSize: 2}},
+		{"sync-transient-pool", Options{FlushMode: SyncFlush, TransientStorePool: true, TransientStorePoolSize: 2}},
 		{"no-preallocate", Options{DisablePreallocate: true}},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
@@ -178,7 +179,6 @@ func TestAppendRejectsBadMessages(t *testing.T) {
 
 func TestInvalidOptions(t *testing.T) {
 	for name, o := range map[string]Options{
-		"pool with sync flush": {TransientStorePool: true, FlushMode: SyncFlush},
 		"message > file":       {FileSize: 64 << 10, MaxMessageSize: 64 << 10},
 		"tiny file":            {FileSize: 100},
 	} {

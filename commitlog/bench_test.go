@@ -72,6 +72,7 @@ func BenchmarkAppend(b *testing.B) {
 		{"async-prewarm", Options{Prewarm: true}},
 		{"sync", Options{FlushMode: SyncFlush}},
 		{"pool", Options{TransientStorePool: true}},
+		{"sync-pool", Options{FlushMode: SyncFlush, TransientStorePool: true}},
 	}
 	for _, mode := range modes {
 		for _, rs := range benchRecordSizes {

@@ -28,9 +28,12 @@
 //   - SyncFlush: the call returns only once a group commit has made the record
 //     durable (one fsync covers every appender waiting at the time), or fails
 //     with ErrFlushTimeout. A message whose WAIT property is "false" does not wait.
-//   - TransientStorePool (with AsyncFlush only): records are written to
-//     pre-allocated buffers and a committer copies them into the files; reads of
-//     bytes not yet committed are served from the buffers.
+//   - TransientStorePool (either mode): records are written to pre-allocated
+//     buffers and committed into the files with pwrite(2) by a committer and,
+//     under SyncFlush, before each group-commit flush; reads of bytes not yet
+//     committed are served from the buffers. Appends then take no page faults
+//     on the mapped files, whose first write to a page of a preallocated file
+//     waits for the journal while a flush commits it.
 //
 // # Recovery
 //

@@ -80,7 +80,9 @@ type Options struct {
 	GroupCommitLinger time.Duration
 
 	// TransientStorePool writes records to pre-allocated buffers that a
-	// committer copies into the files. AsyncFlush only. Default off.
+	// committer writes into the files (pwrite, every CommitInterval, and
+	// before every group-commit flush under SyncFlush). Appends then never
+	// fault on the mapped file. Default off.
 	TransientStorePool bool
 	// TransientStorePoolSize is the number of buffers. Default 5.
 	TransientStorePoolSize int
@@ -151,8 +153,6 @@ func (o *Options) withDefaults() (Options, error) {
 		return r, fmt.Errorf("%w: MaxMessageSize %d does not fit in FileSize %d", ErrInvalidOptions, r.MaxMessageSize, r.FileSize)
 	case r.FlushMode != AsyncFlush && r.FlushMode != SyncFlush:
 		return r, fmt.Errorf("%w: unknown %v", ErrInvalidOptions, r.FlushMode)
-	case r.TransientStorePool && r.FlushMode != AsyncFlush:
-		return r, fmt.Errorf("%w: the transient store pool needs AsyncFlush", ErrInvalidOptions)
 	}
 	return r, nil
 }

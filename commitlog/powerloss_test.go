@@ -71,7 +71,8 @@ func TestPowerLossKeepsExactlyTheFlushedPrefix(t *testing.T) {
 func TestPowerLossUnderSyncFlushLosesNoAcknowledgedRecord(t *testing.T) {
 	for scenario := range 10 {
 		fs := mappedfile.NewMemFS()
-		opts := &Options{FS: fs, FileSize: 64 << 10, MaxMessageSize: 16 << 10, FlushMode: SyncFlush}
+		opts := &Options{FS: fs, FileSize: 64 << 10, MaxMessageSize: 16 << 10, FlushMode: SyncFlush,
+			TransientStorePool: scenario%2 == 1, TransientStorePoolSize: 3}
 		l := openTest(t, "log", opts)
 		var (
 			mu    sync.Mutex

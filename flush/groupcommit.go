@@ -235,7 +235,7 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		batch, g.pending = g.pending, batch[:0]
 		g.mu.Unlock()
-		flushErr := g.t.Flush(0)
+		flushErr := commitAndFlush(g.t)
 		answered := g.complete(batch, flushErr)
 		switch {
 		case flushErr != nil:
@@ -300,7 +300,7 @@ func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 // finish flushes once more and answers everyone left: covered waiters
 // succeed, the others get ErrClosed.
 func (g *GroupCommit) finish() {
-	flushErr := g.t.Flush(0)
+	flushErr := commitAndFlush(g.t)
 	flushed := g.t.FlushedOffset()
 	refusal := ErrClosed
 	if flushErr != nil {
@@ -337,4 +337,14 @@ func (g *GroupCommit) Close() error {
 	close(g.stop)
 	g.wg.Wait()
 	return g.finalErr
+}
+
+// commitAndFlush moves written bytes out of any write buffers and makes
+// them durable: a sync flush must cover bytes a transient store pool still
+// holds.
+func commitAndFlush(t Target) error {
+	if err := t.Commit(0); err != nil {
+		return err
+	}
+	return t.Flush(0)
 }

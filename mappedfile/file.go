@@ -166,9 +166,15 @@ func (f *File) Commit(leastPages int) (int, error) {
 		if !f.Hold() {
 			return int(committed), ErrFileClosed
 		}
-		copy(f.data[committed:wrote], f.buf[committed:wrote])
-		f.committed.Store(wrote)
+		// pwrite rather than a copy into the mapping: a first write to a
+		// mapped page of a preallocated file waits for the journal, which a
+		// concurrent flush holds.
+		err := f.m.WriteAt(f.buf[committed:wrote], int(committed))
 		f.Release()
+		if err != nil {
+			return int(committed), fmt.Errorf("mappedfile: commit %s: %w", f.path, err)
+		}
+		f.committed.Store(wrote)
 		committed = wrote
 	}
 	if full && committed == wrote {

@@ -25,6 +25,10 @@ type FS interface {
 type Mapping interface {
 	// Bytes is the whole mapped region; its length is the file size.
 	Bytes() []byte
+	// WriteAt writes p at off through the file rather than the mapping
+	// (pwrite), so the writer takes no page faults on the mapping; the
+	// mapping sees the bytes at once (one page cache).
+	WriteAt(p []byte, off int) error
 	// Flush makes the bytes [off, off+n) durable.
 	Flush(off, n int) error
 	// Lock locks the region in memory.

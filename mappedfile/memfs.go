@@ -129,6 +129,14 @@ type memMapping struct{ f *memFile }
 
 func (mm *memMapping) Bytes() []byte { return mm.f.live }
 
+func (mm *memMapping) WriteAt(p []byte, off int) error {
+	if off < 0 || off+len(p) > len(mm.f.live) {
+		return errors.New("mappedfile: write out of range")
+	}
+	copy(mm.f.live[off:], p)
+	return nil
+}
+
 func (mm *memMapping) Flush(off, n int) error {
 	if off < 0 || n < 0 || off+n > len(mm.f.live) {
 		return errors.New("mappedfile: flush out of range")

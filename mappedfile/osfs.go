@@ -130,6 +130,11 @@ type osMapping struct {
 
 func (o *osMapping) Bytes() []byte { return o.m }
 
+func (o *osMapping) WriteAt(p []byte, off int) error {
+	_, err := o.f.WriteAt(p, int64(off))
+	return err
+}
+
 // Flush msyncs the page-aligned range holding [off, off+n).
 func (o *osMapping) Flush(off, n int) error {
 	if n <= 0 {

@@ -154,8 +154,9 @@ func (f *File) detachBuffer() {
 		return
 	}
 	wrote, committed := f.wrote.Load(), f.committed.Load()
-	copy(f.data[committed:wrote], f.buf[committed:wrote])
-	f.committed.Store(wrote)
+	if f.m.WriteAt(f.buf[committed:wrote], int(committed)) == nil {
+		f.committed.Store(wrote)
+	}
 	f.pool.Return(f.buf)
 	f.buf = nil
 }
