@@ -179,8 +179,8 @@ func TestAppendRejectsBadMessages(t *testing.T) {
 
 func TestInvalidOptions(t *testing.T) {
 	for name, o := range map[string]Options{
-		"message > file":       {FileSize: 64 << 10, MaxMessageSize: 64 << 10},
-		"tiny file":            {FileSize: 100},
+		"message > file": {FileSize: 64 << 10, MaxMessageSize: 64 << 10},
+		"tiny file":      {FileSize: 100},
 	} {
 		if _, err := Open(t.TempDir(), &o); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%s: %v, want ErrInvalidOptions", name, err)
