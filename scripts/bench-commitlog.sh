@@ -27,7 +27,7 @@ for round in $(seq "$rounds"); do
   run -bench 'Warmup|Append/^(async|async-prewarm|pool)$/^1KiB$/|LimitMemcpyMmap/^1KiB$' -benchtime 1000000x
   run -bench 'Warmup|Append/^(async|async-prewarm|pool)$/^4KiB$/|LimitMemcpyMmap/^4KiB$' -benchtime 250000x
   # Sync (group commit) appends beside write+fdatasync loops.
-  run -bench 'Append/^sync$/|LimitWriteFdatasync' -benchtime 3s
+  run -bench 'Append/^(sync|sync-pool)$/|LimitWriteFdatasync' -benchtime 3s
   # Reads.
   run -bench '^BenchmarkRead$' -benchtime 2000000x
 done
