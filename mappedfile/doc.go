@@ -12,7 +12,7 @@
 // wrote is how far the single appender has written and published (Advance);
 // committed is how far those bytes have reached the file (it equals wrote
 // unless a transient-store-pool write buffer is attached, whose bytes a
-// committer copies with Commit); flushed is how far they are durable (Flush).
+// committer writes into the file with Commit); flushed is how far they are durable (Flush).
 // Positions only grow, except when recovery sets them (SetPositions).
 //
 // Readers take a reference (Hold, or a Slice that holds it) and release it

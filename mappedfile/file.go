@@ -150,7 +150,7 @@ func enoughPages(from, to int64, leastPages int) bool {
 	return to/pageBytes-from/pageBytes >= int64(leastPages)
 }
 
-// Commit copies [committed, wrote) from the write buffer into the mapping
+// Commit writes [committed, wrote) of the write buffer into the file
 // when at least leastPages pages wait (a full file always commits), and
 // returns the buffer to its pool once the file is full and committed. It
 // returns the committed position.
