@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/rocketstore/rocketstore/mappedfile"
+	"github.com/rocketstore/rocketstore/message"
 )
 
 // RecoveryReport says what Open's recovery scan found and what it dropped.
@@ -65,7 +66,7 @@ func recoverLog(q *mappedfile.Queue, checkCRC bool) (RecoveryReport, error) {
 	}
 	rep.End = end
 	for _, f := range files {
-		if f.StartOffset() > end && nonZeroTail(f, 0) > 0 {
+		if f.StartOffset() > end && holdsData(f) {
 			rep.DroppedFiles = append(rep.DroppedFiles, filepath.Base(f.Path()))
 		}
 	}
@@ -112,6 +113,18 @@ func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {
 	defer s.Release()
 	_, st, err := inspect(s.Bytes, f.StartOffset(), f.Size(), checkCRC)
 	return err == nil && st == stepRecord
+}
+
+// holdsData reports whether anything was ever written to f: data always
+// starts with a record or filler header at byte 0. Checking that instead of
+// scanning keeps recovery from reading a whole preallocated file of zeros.
+func holdsData(f *mappedfile.File) bool {
+	s, err := f.Slice(0, message.MinBlankSize)
+	if err != nil {
+		return false
+	}
+	defer s.Release()
+	return !bytes.Equal(s.Bytes, make([]byte, message.MinBlankSize))
 }
 
 // nonZeroTail counts the bytes from pos to the last non-zero byte of f. It

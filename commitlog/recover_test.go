@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/rocketstore/rocketstore/message"
@@ -75,7 +76,7 @@ func TestRecoveryTruncatesAtTheFirstDamagedRecord(t *testing.T) {
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}
-			bad := results[250]
+			bad := results[150] // in the first file, so the second is dropped whole
 			corruptFileAt(t, dir, testFileSize, tc.damageAt(bad))
 
 			l = openTest(t, dir, nil)
@@ -87,7 +88,11 @@ func TestRecoveryTruncatesAtTheFirstDamagedRecord(t *testing.T) {
 			if !rep.Dropped() {
 				t.Fatalf("recovery %+v reports nothing dropped", rep)
 			}
-			for seq := range 250 {
+			last := results[len(results)-1]
+			if want := []string{fileName(last.PhysicalOffset - last.PhysicalOffset%testFileSize)}; bad.PhysicalOffset >= testFileSize || !slices.Equal(rep.DroppedFiles, want) {
+				t.Fatalf("damage at %d, dropped files %v; want the damage in the first file and %v dropped", bad.PhysicalOffset, rep.DroppedFiles, want)
+			}
+			for seq := range 150 {
 				readSeq(t, l, results[seq].PhysicalOffset)
 			}
 			if _, err := l.Read(bad.PhysicalOffset); !errors.Is(err, ErrOffsetOutOfRange) {
