@@ -37,6 +37,10 @@ type File struct {
 	bufMu    sync.RWMutex // guards buf against its return to the pool
 	buf      []byte       // transient-pool write buffer, nil when none
 	pool     BufferPool
+	// buffered is set once, before the first append, when a write buffer
+	// is attached. The appender consults it instead of buf, which the
+	// committer clears concurrently once the file is full.
+	buffered bool
 
 	refs       atomic.Int64 // the owner's reference plus one per reader
 	available  atomic.Bool  // false once Close or Destroy was called
@@ -117,7 +121,7 @@ func (f *File) SetPositions(pos int) {
 // buffer goes back to pool.
 func (f *File) AttachBuffer(buf []byte, pool BufferPool) {
 	f.bufMu.Lock()
-	f.buf, f.pool = buf[:f.size], pool
+	f.buf, f.pool, f.buffered = buf[:f.size], pool, true
 	f.bufMu.Unlock()
 }
 
@@ -126,17 +130,18 @@ func (f *File) AttachBuffer(buf []byte, pool BufferPool) {
 // appender only.
 func (f *File) Writable() []byte {
 	w := f.wrote.Load()
-	if f.buf != nil {
-		return f.buf[w:]
+	if w == int64(f.size) || !f.buffered {
+		// A full file's buffer may already be back in its pool.
+		return f.data[w:]
 	}
-	return f.data[w:]
+	return f.buf[w:]
 }
 
 // Advance publishes n more bytes written into Writable. For the single
 // appender only.
 func (f *File) Advance(n int) {
 	w := f.wrote.Add(int64(n))
-	if f.buf == nil {
+	if !f.buffered {
 		f.committed.Store(w)
 	}
 }
