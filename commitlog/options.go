@@ -108,6 +108,12 @@ type Options struct {
 	// SkipCRCOnRecover skips body CRC checks during recovery (framing and
 	// offsets are still checked). Default: check.
 	SkipCRCOnRecover bool
+	// RecoverFrom, when positive, makes recovery's scan start no later than
+	// the file holding this offset (the first file when it lies below
+	// them all), rather than only from the third-last file: a store passes
+	// the offset from which it will re-dispatch, so that every record it
+	// re-reads has been checked.
+	RecoverFrom int64
 
 	// StoreHost is written into every record and into message ids.
 	// Default 127.0.0.1:10911.

@@ -30,16 +30,19 @@ func (r RecoveryReport) Dropped() bool { return r.DroppedBytes > 0 || len(r.Drop
 
 // recoverLog finds the end of the valid data and truncates the queue there.
 //
-// The scan starts at the third-last file, as RocketMQ's recovery does, and
-// steps back while the start file's first record is not valid: files can be
+// The scan starts at the third-last file, as RocketMQ's recovery does, or
+// earlier at the file holding from when that is positive, and steps back while the start file's first record is not valid: files can be
 // created (and preallocated) long before anything durable reaches them, so
 // after a power loss the last few files may hold nothing but zeros.
-func recoverLog(q *mappedfile.Queue, checkCRC bool) (RecoveryReport, error) {
+func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64) (RecoveryReport, error) {
 	files := q.Files()
 	if len(files) == 0 {
 		return RecoveryReport{}, nil
 	}
 	start := max(0, len(files)-3)
+	for from > 0 && start > 0 && files[start].StartOffset() > from {
+		start--
+	}
 	for start > 0 && !firstRecordValid(files[start], checkCRC) {
 		start--
 	}

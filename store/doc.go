@@ -1,0 +1,58 @@
+// Package store is the message store: a commit log (package commitlog) and
+// the data derived from it, consume queues (package consumequeue) and the key
+// index (package index), behind one type, MessageStore. It is what a broker,
+// or any Go program, puts messages into and pulls them out of.
+//
+// # Layout under the root directory (as RocketMQ's)
+//
+//	commitlog/<20-digit offset>     the commit log
+//	consumequeue/<topic>/<queueId>/ consume-queue files
+//	index/<yyyyMMddHHmmssSSS>       index files
+//	checkpoint                      how far each part is durable (4 KiB)
+//	abort                           present while the store is open
+//
+// # Data path
+//
+// PutMessage appends to the commit log; the commit log asks the store for
+// the message's queue offset under its append lock, so offsets follow the
+// log's order. One dispatcher goroutine follows the log and writes each
+// record's unit into its consume queue and its keys into the index, then
+// tells Options.OnArrival (long polling). GetMessage reads units from a
+// consume queue and returns the records they point at as held, zero-copy
+// slices.
+//
+// # Recovery
+//
+// Consume queues and index are derived data: recovery trusts the commit
+// log and rebuilds the rest from it. The checkpoint records the commit-log
+// offset below which consume queues and index are durable (written after
+// every thorough flush of them, and at Close). At Open the commit log is
+// scanned with CRC checks from that offset (or its third-last file,
+// whichever is earlier) and truncated at the first bad record; consume
+// queues are truncated to the log's end; index files holding entries past
+// the durable offset are dropped; then every record from the durable
+// offset on is dispatched again. Consume-queue puts are idempotent, so a
+// record dispatched twice is written once. Without a checkpoint, or with
+// every consume-queue and index file deleted, the whole log is dispatched
+// again, which rebuilds them exactly. The abort marker tells whether the
+// last run closed cleanly (RecoveryReport.Abnormal).
+//
+// # Cleanup
+//
+// A cleaner deletes commit-log files older than FileReservedTime at the
+// DeleteWhen hours, at any hour above DiskMaxUsedSpaceRatio, and even
+// unexpired ones above DiskSpaceCleanForciblyRatio; above
+// DiskSpaceWarningLevelRatio puts fail with ErrDiskFull. It never deletes
+// the file being written or one the dispatcher has not finished, and a
+// file a reader holds is only unmapped after DestroyForciblyAfter. Then
+// consume-queue and index files that only point below the log's new start
+// go, and queue minimum offsets move forward.
+//
+// # Lookup cache
+//
+// Key queries and lookups by offset message id go through a
+// github.com/dgraph-io/ristretto/v2 cache bounded in bytes (CacheBytes),
+// keyed by github.com/cespare/xxhash/v2 hashes. A key's cached answer is
+// dropped when a new message with that key is indexed; cleanup drops every
+// entry.
+package store

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/mappedfile"
+	"github.com/rocketstore/rocketstore/message"
+)
+
+const (
+	testTopic  = "TopicTest"
+	testQueues = 4
+)
+
+var testBornHost = netip.MustParseAddrPort("10.1.2.3:40000")
+
+// testOptions are small sizes for tests: files roll often.
+func testOptions(fs mappedfile.FS) *Options {
+	return &Options{
+		CommitLog:                commitlog.Options{FileSize: 128 << 10, MaxMessageSize: 32 << 10},
+		ConsumeQueueUnitsPerFile: 256,
+		IndexSlotCount:           512,
+		IndexMaxEntries:          2048,
+		CleanResourceInterval:    -1,
+		FS:                       fs,
+	}
+}
+
+func openStore(t testing.TB, root string, opts *Options) *MessageStore {
+	t.Helper()
+	s, err := Open(root, opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", root, err)
+	}
+	return s
+}
+
+// testBody is seq followed by a pattern derived from it.
+func testBody(seq int64, size int) []byte {
+	size = max(size, 8)
+	b := make([]byte, size)
+	binary.BigEndian.PutUint64(b, uint64(seq))
+	for i := 8; i < size; i++ {
+		b[i] = byte(seq*31 + int64(i))
+	}
+	return b
+}
+
+func bodySeq(b []byte) (int64, bool) {
+	if len(b) < 8 {
+		return 0, false
+	}
+	seq := int64(binary.BigEndian.Uint64(b))
+	return seq, bytes.Equal(b, testBody(seq, len(b)))
+}
+
+var testTags = []string{"TagA", "TagB", "TagC"}
+
+func testKey(seq int64) string  { return fmt.Sprintf("key-%d", seq) }
+func testUniq(seq int64) string { return fmt.Sprintf("UNIQ%016X", seq) }
+
+func testMessage(seq int64, size int) *message.Message {
+	return &message.Message{
+		Topic:   testTopic,
+		QueueID: int32(seq % testQueues),
+		Body:    testBody(seq, size),
+		Properties: message.EncodeProperties(map[string]string{
+			message.PropertyKeys:    testKey(seq) + " common",
+			message.PropertyTags:    testTags[seq%3],
+			message.PropertyUniqKey: testUniq(seq),
+		}),
+		BornTimestamp: time.Now().UnixMilli(),
+		BornHost:      testBornHost,
+	}
+}
+
+func mustPut(t testing.TB, s *MessageStore, m *message.Message) commitlog.AppendResult {
+	t.Helper()
+	res, err := s.PutMessage(context.Background(), m)
+	if err != nil {
+		t.Fatalf("PutMessage: %v", err)
+	}
+	return res
+}
+
+func mustDispatch(t testing.TB, s *MessageStore) {
+	t.Helper()
+	if err := s.WaitDispatched(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pullAll pulls every message of a queue from offset 0 and returns the
+// sequence numbers in queue order, checking each body.
+func pullAll(t testing.TB, s *MessageStore, topic string, queueID int32, filter MessageFilter) []int64 {
+	t.Helper()
+	var seqs []int64
+	offset := s.GetMinOffsetInQueue(topic, queueID)
+	for range 100000 {
+		r, err := s.GetMessage("g", topic, queueID, offset, 32, filter)
+		if err != nil {
+			t.Fatalf("GetMessage(%d): %v", offset, err)
+		}
+		for _, e := range r.Messages {
+			rec, err := message.Decode(e.Bytes, true)
+			if err != nil {
+				t.Fatalf("record at %d: %v", e.Offset, err)
+			}
+			seq, ok := bodySeq(rec.Body)
+			if !ok {
+				t.Fatalf("record at %d has a damaged body", e.Offset)
+			}
+			seqs = append(seqs, seq)
+		}
+		r.Release()
+		switch r.Status {
+		case Found, NoMatchedMessage:
+			offset = r.NextBeginOffset
+		case OffsetOverflowOne, NoMessageInQueue, NoMatchedLogicQueue:
+			return seqs
+		default:
+			t.Fatalf("GetMessage(%d): status %v", offset, r.Status)
+		}
+	}
+	t.Fatal("pullAll did not reach the end")
+	return nil
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/message"
+)
+
+// ErrNotFound reports a lookup that found nothing.
+var ErrNotFound = errors.New("store: not found")
+
+// LookMessageByOffset returns the record stored at commit-log offset phys
+// (the offset inside an offset message id), decoded from a private copy.
+// A record that fails its CRC is never returned.
+func (s *MessageStore) LookMessageByOffset(phys int64) (message.Record, error) {
+	b, err := s.recordBytes(phys)
+	if err != nil {
+		return message.Record{}, err
+	}
+	return message.Decode(b, false)
+}
+
+// recordBytes returns a private copy of the intact record at phys.
+func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	if phys < s.log.MinOffset() || phys >= s.log.MaxOffset() {
+		return nil, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.log.MinOffset(), s.log.MaxOffset())
+	}
+	var epoch uint64
+	if s.cache != nil {
+		if b, ok := s.cache.getRecord(phys); ok {
+			return b, nil
+		}
+		epoch = s.cache.stamp()
+	}
+	e, err := s.log.Read(phys)
+	if err != nil {
+		return nil, fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
+	}
+	b := slices.Clone(e.Bytes)
+	e.Release()
+	if _, err := message.Decode(b, true); err != nil {
+		return nil, fmt.Errorf("store: record at %d: %w", phys, err)
+	}
+	if s.cache != nil {
+		s.cache.putRecord(phys, epoch, b)
+	}
+	return b, nil
+}
+
+// QueryResult is what QueryMessage found.
+type QueryResult struct {
+	// Records are private copies of the matching records, newest first.
+	Records []message.Record
+	// IndexLastUpdateTimestamp and IndexLastUpdatePhysOffset describe the
+	// newest index entry, as RocketMQ's query response headers do.
+	IndexLastUpdateTimestamp  int64
+	IndexLastUpdatePhysOffset int64
+}
+
+// QueryMessage returns up to max messages of topic whose KEYS contain key
+// or whose unique id is key, stored within [begin, end] (ms), newest first.
+func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64) (QueryResult, error) {
+	var res QueryResult
+	if s.closed.Load() {
+		return res, ErrClosed
+	}
+	if s.index == nil {
+		return res, fmt.Errorf("%w: the key index is disabled", ErrNotFound)
+	}
+	if hs := s.index.Files(); len(hs) > 0 {
+		res.IndexLastUpdateTimestamp = hs[len(hs)-1].EndTimestamp
+		res.IndexLastUpdatePhysOffset = hs[len(hs)-1].EndPhysicalOffset
+	}
+	for _, phys := range s.queryOffsets(topic, key, max, begin, end) {
+		b, err := s.recordBytes(phys)
+		if err != nil {
+			continue // deleted since it was indexed, or damaged
+		}
+		rec, err := message.Decode(b, false)
+		if err != nil || rec.Topic != topic || !hasKey(&rec, key) {
+			continue // another key with the same hash
+		}
+		res.Records = append(res.Records, rec)
+	}
+	return res, nil
+}
+
+// queryOffsets asks the index (or the cache) for the candidates' offsets,
+// without duplicates.
+func (s *MessageStore) queryOffsets(topic, key string, max int, begin, end int64) []int64 {
+	if s.cache == nil {
+		return dedupe(s.index.Query(topic, key, max, begin, end))
+	}
+	question := queryQuestion(topic, key, max, begin, end)
+	if offsets, ok := s.cache.getQuery(topic, key, question); ok {
+		return offsets
+	}
+	epoch, gen := s.cache.stamp(), s.cache.queryGen(topic, key)
+	offsets := dedupe(s.index.Query(topic, key, max, begin, end))
+	s.cache.putQuery(question, epoch, gen, offsets)
+	return offsets
+}
+
+func dedupe(offsets []int64) []int64 {
+	out := offsets[:0]
+	for i, o := range offsets {
+		if !slices.Contains(offsets[:i], o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func hasKey(r *message.Record, key string) bool {
+	return r.Properties.Get(message.PropertyUniqKey) == key || slices.Contains(r.Keys(), key)
+}
+
+// GetMaxOffsetInQueue is the logical offset the next message of the queue
+// gets (0 for a queue that does not exist).
+func (s *MessageStore) GetMaxOffsetInQueue(topic string, queueID int32) int64 {
+	if q := s.queues.find(topic, queueID); q != nil {
+		return q.MaxOffset()
+	}
+	return 0
+}
+
+// GetMinOffsetInQueue is the first logical offset still served.
+func (s *MessageStore) GetMinOffsetInQueue(topic string, queueID int32) int64 {
+	if q := s.queues.find(topic, queueID); q != nil {
+		return q.MinOffset()
+	}
+	return 0
+}
+
+// GetCommitLogOffsetInQueue is the commit-log offset of the message at
+// logical offset logic.
+func (s *MessageStore) GetCommitLogOffsetInQueue(topic string, queueID int32, logic int64) (int64, error) {
+	q := s.queues.find(topic, queueID)
+	if q == nil {
+		return 0, fmt.Errorf("%w: queue %s/%d", ErrNotFound, topic, queueID)
+	}
+	u, err := q.Unit(logic)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return u.CommitLogOffset, nil
+}
+
+// GetOffsetInQueueByTime is the logical offset of the first message stored
+// at or after ts (ms); the queue's end when every message is older.
+func (s *MessageStore) GetOffsetInQueueByTime(topic string, queueID int32, ts int64) (int64, error) {
+	q := s.queues.find(topic, queueID)
+	if q == nil {
+		return 0, nil
+	}
+	return q.SearchByTime(ts, func(u consumequeue.Unit) (int64, error) {
+		e, err := s.log.Read(u.CommitLogOffset)
+		if err != nil {
+			return 0, err
+		}
+		defer e.Release()
+		r, err := message.Decode(e.Bytes, false)
+		return r.StoreTimestamp, err
+	})
+}
+
+// GetMessageStoreTimestamp is the store time of the message at logical
+// offset logic.
+func (s *MessageStore) GetMessageStoreTimestamp(topic string, queueID int32, logic int64) (int64, error) {
+	phys, err := s.GetCommitLogOffsetInQueue(topic, queueID, logic)
+	if err != nil {
+		return 0, err
+	}
+	r, err := s.LookMessageByOffset(phys)
+	return r.StoreTimestamp, err
+}
+
+// Topics lists the topics that have consume queues.
+func (s *MessageStore) Topics() []string {
+	seen := map[string]bool{}
+	var topics []string
+	for _, q := range s.queues.all() {
+		if !seen[q.Topic()] {
+			seen[q.Topic()] = true
+			topics = append(topics, q.Topic())
+		}
+	}
+	slices.Sort(topics)
+	return topics
+}
+
+// DeleteTopic removes topic's consume queues (its records stay in the
+// commit log until cleanup); its queue offsets start over.
+func (s *MessageStore) DeleteTopic(topic string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.putMu.Lock() // no put may assign an offset meanwhile
+	defer s.putMu.Unlock()
+	// The topic's records already in the log must be dispatched first, or
+	// the dispatcher would bring its queues back.
+	if err := s.waitDispatched(s.log.MaxOffset(), deleteTopicWait); err != nil {
+		return err
+	}
+	s.offsets.forget(topic)
+	return s.queues.remove(topic)
+}

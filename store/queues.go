@@ -1,0 +1,141 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/rocketstore/rocketstore/consumequeue"
+)
+
+// queueKey names one consume queue.
+type queueKey struct {
+	topic   string
+	queueID int32
+}
+
+// queueTable holds the open consume queues, creating them on first use.
+type queueTable struct {
+	root string
+	opts consumequeue.Options
+
+	mu     sync.RWMutex
+	queues map[queueKey]*consumequeue.Queue
+}
+
+func newQueueTable(root string, opts consumequeue.Options) *queueTable {
+	return &queueTable{root: root, opts: opts, queues: make(map[queueKey]*consumequeue.Queue)}
+}
+
+// load opens every queue found under root (consumequeue/<topic>/<queueId>).
+func (t *queueTable) load() error {
+	topics, err := t.opts.FS.ReadDir(t.root)
+	if err != nil {
+		return fmt.Errorf("store: list %s: %w", t.root, err)
+	}
+	for _, topic := range topics {
+		ids, err := t.opts.FS.ReadDir(filepath.Join(t.root, topic))
+		if err != nil {
+			continue // a file where a topic directory belongs: not ours
+		}
+		for _, id := range ids {
+			qid, err := strconv.ParseInt(id, 10, 32)
+			if err != nil || qid < 0 {
+				continue
+			}
+			q, err := consumequeue.Open(t.root, topic, int32(qid), &t.opts)
+			if err != nil {
+				return err
+			}
+			t.queues[queueKey{topic, int32(qid)}] = q
+		}
+	}
+	return nil
+}
+
+// find returns the queue of topic/queueID, or nil.
+func (t *queueTable) find(topic string, queueID int32) *consumequeue.Queue {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.queues[queueKey{topic, queueID}]
+}
+
+// findOrCreate returns the queue of topic/queueID, opening it if needed.
+func (t *queueTable) findOrCreate(topic string, queueID int32) (*consumequeue.Queue, error) {
+	if q := t.find(topic, queueID); q != nil {
+		return q, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := queueKey{topic, queueID}
+	if q := t.queues[k]; q != nil {
+		return q, nil
+	}
+	q, err := consumequeue.Open(t.root, topic, queueID, &t.opts)
+	if err != nil {
+		return nil, err
+	}
+	t.queues[k] = q
+	return q, nil
+}
+
+// all returns a snapshot of the open queues.
+func (t *queueTable) all() []*consumequeue.Queue {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	qs := make([]*consumequeue.Queue, 0, len(t.queues))
+	for _, q := range t.queues {
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+// topicQueues returns the queues of topic.
+func (t *queueTable) topicQueues(topic string) []*consumequeue.Queue {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var qs []*consumequeue.Queue
+	for k, q := range t.queues {
+		if k.topic == topic {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// remove forgets topic's queues and deletes their files.
+func (t *queueTable) remove(topic string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for k, q := range t.queues {
+		if k.topic == topic {
+			errs = append(errs, q.Destroy())
+			delete(t.queues, k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// maxPhysicalOffset is how far the most advanced queue was fed.
+func (t *queueTable) maxPhysicalOffset() int64 {
+	var m int64
+	for _, q := range t.all() {
+		m = max(m, q.MaxPhysicalOffset())
+	}
+	return m
+}
+
+// closeAll flushes and closes every queue.
+func (t *queueTable) closeAll() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for k, q := range t.queues {
+		errs = append(errs, q.Close())
+		delete(t.queues, k)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/index"
+)
+
+// Errors callers test with errors.Is.
+var (
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store: closed")
+	// ErrDiskFull: the disk is full, or above the warning ratio.
+	ErrDiskFull = commitlog.ErrDiskFull
+	// ErrMessageIllegal: the message cannot be stored (bad topic, queue
+	// id, properties).
+	ErrMessageIllegal = commitlog.ErrMessageIllegal
+	// ErrMessageTooLarge: the encoded record is above the maximum size.
+	ErrMessageTooLarge = commitlog.ErrMessageTooLarge
+	// ErrFlushTimeout: a sync-flush put was written but not made durable in
+	// time.
+	ErrFlushTimeout = commitlog.ErrFlushTimeout
+)
+
+// Names of the store's files and directories below its root, as RocketMQ's.
+const (
+	commitLogDir    = "commitlog"
+	consumeQueueDir = "consumequeue"
+	indexDir        = "index"
+	checkpointName  = "checkpoint"
+	abortName       = "abort"
+)
+
+// MessageStore is a commit log with the consume queues and key index derived
+// from it. See the package documentation.
+type MessageStore struct {
+	opts Options
+	root string
+
+	log     *commitlog.Log
+	queues  *queueTable
+	index   *index.Service // nil when Options.DisableIndex
+	cp      *checkpointFile
+	offsets *queueOffsets
+	cache   *lookupCache
+
+	dispatcher *dispatcher
+	flusher    *logicsFlusher
+	cleaner    *cleaner
+
+	// putMu is held shared by every put and exclusively by Close, so that
+	// Close sees no put in flight once it holds it.
+	putMu    sync.RWMutex
+	closed   atomic.Bool
+	diskHigh atomic.Bool // usage above the warning ratio: writes refused
+
+	recovery RecoveryReport
+}
+
+// RecoveryReport says how Open recovered the store.
+type RecoveryReport struct {
+	// Abnormal is true when the abort marker was found: the last run did
+	// not close cleanly.
+	Abnormal bool
+	// CheckpointValid is false when the checkpoint was missing or torn.
+	CheckpointValid bool
+	// CommitLog is the commit log's own report (scan, truncation).
+	CommitLog commitlog.RecoveryReport
+	// DispatchFrom is where re-dispatch started; Redispatched counts the
+	// records fed to consume queues and index again.
+	DispatchFrom int64
+	Redispatched int64
+	// IndexRebuiltFrom is the offset from which index entries were rebuilt
+	// (-1: none were dropped).
+	IndexRebuiltFrom int64
+}
+
+// Open opens (creating if needed) the store under root, recovers it and
+// starts its services. A nil opts means all defaults.
+func Open(root string, opts *Options) (*MessageStore, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := o.FS.MkdirAll(root); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	s := &MessageStore{opts: o, root: root}
+	if err := s.recover(); err != nil {
+		s.closeParts()
+		return nil, err
+	}
+	if err := createAbortMarker(o.FS, s.path(abortName)); err != nil {
+		s.closeParts()
+		return nil, fmt.Errorf("store: abort marker: %w", err)
+	}
+	s.start()
+	return s, nil
+}
+
+func (s *MessageStore) path(name string) string { return filepath.Join(s.root, name) }
+
+// recover opens every part and brings the derived data level with the
+// commit log.
+func (s *MessageStore) recover() error {
+	o := &s.opts
+	abnormal, err := abortMarkerPresent(o.FS, s.path(abortName))
+	if err != nil {
+		return fmt.Errorf("store: abort marker: %w", err)
+	}
+	s.recovery.Abnormal = abnormal
+	if s.cp, err = openCheckpoint(o.FS, s.path(checkpointName)); err != nil {
+		return err
+	}
+	cp, valid := s.cp.load()
+	s.recovery.CheckpointValid = valid
+
+	s.queues = newQueueTable(s.path(consumeQueueDir), consumequeue.Options{UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS})
+	if err := s.queues.load(); err != nil {
+		return err
+	}
+	if !o.DisableIndex {
+		s.index, err = index.Open(s.path(indexDir), &index.Options{
+			SlotCount: o.IndexSlotCount, MaxEntries: o.IndexMaxEntries, FS: o.FS, Now: o.Now,
+		})
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+
+	// Where the durable derived data ends: the checkpoint says how far
+	// both were flushed; a queue or index that is missing altogether (its
+	// files deleted) starts over.
+	queuesFrom, indexFrom := int64(0), int64(0)
+	if valid {
+		queuesFrom = min(cp.LogicsOffset, s.queues.maxPhysicalOffset())
+		indexFrom = cp.IndexOffset
+		if s.index != nil && len(s.index.Files()) == 0 {
+			indexFrom = 0
+		}
+	}
+	if s.index == nil {
+		indexFrom = queuesFrom
+	}
+
+	s.offsets = newQueueOffsets(s.queues)
+	clOpts := o.CommitLog
+	clOpts.QueueOffsets = s.offsets
+	clOpts.FS = o.FS
+	clOpts.Now = o.Now
+	// Every record re-dispatched below must have passed the recovery scan.
+	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
+	if s.log, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
+		return err
+	}
+	s.recovery.CommitLog = s.log.Recovery()
+	end, begin := s.log.MaxOffset(), s.log.MinOffset()
+
+	for _, q := range s.queues.all() {
+		if err := q.TruncateAfterCommitLogOffset(end); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if err := q.CorrectMinOffset(begin); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	queuesFrom = min(max(queuesFrom, begin), end)
+	indexFrom = min(max(indexFrom, begin), end)
+	s.recovery.IndexRebuiltFrom = -1
+	if s.index != nil {
+		from, err := s.index.TruncateAfter(indexFrom)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if from >= 0 {
+			s.recovery.IndexRebuiltFrom = from
+			indexFrom = min(indexFrom, max(from, begin))
+		}
+	}
+
+	if o.CacheBytes > 0 {
+		if s.cache, err = newLookupCache(o.CacheBytes); err != nil {
+			return err
+		}
+	}
+	s.dispatcher = newDispatcher(s, min(queuesFrom, indexFrom), indexFrom)
+	s.recovery.DispatchFrom = s.dispatcher.offset()
+	n, err := s.dispatcher.catchUp()
+	s.recovery.Redispatched = n
+	if err != nil {
+		return fmt.Errorf("store: re-dispatch from %d: %w", s.recovery.DispatchFrom, err)
+	}
+	return nil
+}
+
+// start launches the background services.
+func (s *MessageStore) start() {
+	s.dispatcher.start()
+	s.flusher = startLogicsFlusher(s)
+	if s.opts.CleanResourceInterval > 0 {
+		s.cleaner = startCleaner(s)
+	}
+}
+
+// Close stops the services, dispatches and flushes everything, writes the
+// checkpoint and removes the abort marker. Every held result must have been
+// released. Later calls return ErrClosed.
+func (s *MessageStore) Close() error {
+	s.putMu.Lock()
+	already := s.closed.Swap(true)
+	s.putMu.Unlock()
+	if already {
+		return ErrClosed
+	}
+	var errs []error
+	if s.cleaner != nil {
+		s.cleaner.stop()
+	}
+	errs = append(errs, s.dispatcher.stop())
+	s.flusher.stop()
+	errs = append(errs, s.log.Flush(), s.flushLogics(true))
+	err := errors.Join(errs...)
+	errs = append(errs, s.closeParts())
+	if err == nil {
+		// Only a store whose every part closed cleanly may skip the
+		// abnormal recovery next time.
+		errs = append(errs, s.opts.FS.Remove(s.path(abortName)))
+	}
+	return errors.Join(errs...)
+}
+
+// closeParts closes whatever recover opened.
+func (s *MessageStore) closeParts() error {
+	var errs []error
+	if s.dispatcher != nil {
+		s.dispatcher.close()
+	}
+	if s.queues != nil {
+		errs = append(errs, s.queues.closeAll())
+	}
+	if s.index != nil {
+		errs = append(errs, s.index.Close())
+	}
+	if s.log != nil {
+		if err := s.log.Close(); !errors.Is(err, commitlog.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if s.cp != nil {
+		errs = append(errs, s.cp.close())
+	}
+	if s.cache != nil {
+		s.cache.close()
+	}
+	return errors.Join(errs...)
+}
+
+// Recovery reports how Open recovered the store.
+func (s *MessageStore) Recovery() RecoveryReport { return s.recovery }
+
+// CommitLog is the store's commit log, for readers such as replication.
+func (s *MessageStore) CommitLog() *commitlog.Log { return s.log }
+
+// Root is the store's directory.
+func (s *MessageStore) Root() string { return s.root }
