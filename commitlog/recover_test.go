@@ -124,3 +124,30 @@ func TestRecoveryOfAnEmptyDirectory(t *testing.T) {
 		t.Fatalf("first record at %d", r.PhysicalOffset)
 	}
 }
+
+func TestRecoverFromScansEarlierFiles(t *testing.T) {
+	dir := t.TempDir()
+	l := openTest(t, dir, nil)
+	var results []AppendResult
+	for seq := int64(0); seq < 1500; seq++ { // about six files
+		results = append(results, mustAppend(t, l, testMessage(seq, 1000)))
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bad := results[20] // in the first file: before the third-last
+	corruptFileAt(t, dir, testFileSize, bad.End()-100)
+
+	l = openTest(t, dir, nil)
+	if rep := l.Recovery(); rep.Reason != nil || rep.ScanFrom == 0 {
+		t.Fatalf("default recovery %+v: want a scan from the third-last file that misses the damage", rep)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l = openTest(t, dir, &Options{RecoverFrom: results[10].PhysicalOffset})
+	defer l.Close()
+	if rep := l.Recovery(); rep.ScanFrom != 0 || rep.End != bad.PhysicalOffset || !errors.Is(rep.Reason, message.ErrCRCMismatch) {
+		t.Fatalf("recovery from %d: %+v; want a scan from 0 ending at %d", results[10].PhysicalOffset, rep, bad.PhysicalOffset)
+	}
+}

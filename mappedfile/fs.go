@@ -15,6 +15,9 @@ type FS interface {
 	Remove(path string) error
 	// ReadDir lists the file names in dir, sorted; a missing dir is empty.
 	ReadDir(dir string) ([]string, error)
+	// Subdirs lists the directory names in dir, sorted; a missing dir is
+	// empty.
+	Subdirs(dir string) ([]string, error)
 	// MkdirAll creates dir and its parents.
 	MkdirAll(dir string) error
 	// Stat returns a file's size and modification time.

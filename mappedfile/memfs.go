@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -104,6 +105,26 @@ func (m *MemFS) ReadDir(dir string) ([]string, error) {
 	for path := range m.files {
 		if filepath.Dir(path) == dir {
 			names = append(names, filepath.Base(path))
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Subdirs lists the directories that hold files below dir: directories
+// exist implicitly.
+func (m *MemFS) Subdirs(dir string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	dir = filepath.Clean(dir)
+	var names []string
+	for path := range m.files {
+		rel, err := filepath.Rel(dir, path)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		if first, _, nested := strings.Cut(rel, string(filepath.Separator)); nested && !slices.Contains(names, first) {
+			names = append(names, first)
 		}
 	}
 	slices.Sort(names)

@@ -31,14 +31,14 @@ func newQueueTable(root string, opts consumequeue.Options) *queueTable {
 
 // load opens every queue found under root (consumequeue/<topic>/<queueId>).
 func (t *queueTable) load() error {
-	topics, err := t.opts.FS.ReadDir(t.root)
+	topics, err := t.opts.FS.Subdirs(t.root)
 	if err != nil {
 		return fmt.Errorf("store: list %s: %w", t.root, err)
 	}
 	for _, topic := range topics {
-		ids, err := t.opts.FS.ReadDir(filepath.Join(t.root, topic))
+		ids, err := t.opts.FS.Subdirs(filepath.Join(t.root, topic))
 		if err != nil {
-			continue // a file where a topic directory belongs: not ours
+			return fmt.Errorf("store: list %s: %w", topic, err)
 		}
 		for _, id := range ids {
 			qid, err := strconv.ParseInt(id, 10, 32)
