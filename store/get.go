@@ -60,8 +60,8 @@ type GetResult struct {
 	// SuggestPullingFromSlave is set when the data reached is cold: further
 	// behind the log's end than the in-memory ratio allows.
 	SuggestPullingFromSlave bool
-	// SkippedCorrupt counts records that failed their CRC and were not
-	// served.
+	// SkippedCorrupt counts units that pointed at no intact record (a
+	// damaged file) and were passed over.
 	SkippedCorrupt int
 }
 
@@ -148,10 +148,14 @@ func (s *MessageStore) collect(r *GetResult, q *consumequeue.Queue, offset int64
 			}
 			skipBelow = u.CommitLogOffset - u.CommitLogOffset%fileSize + fileSize
 			return true
-		case err != nil:
-			readErr = err
+		case errors.Is(err, commitlog.ErrClosed):
+			readErr = ErrClosed
 			next = logic
 			return false
+		case err != nil:
+			// The unit points at no record (a damaged queue): skip it.
+			r.SkippedCorrupt++
+			return true
 		}
 		if int32(len(e.Bytes)) != u.Size || !s.intact(e.Bytes) {
 			e.Release()

@@ -148,6 +148,12 @@ func (s *MessageStore) recover() error {
 	if s.index == nil {
 		indexFrom = queuesFrom
 	}
+	// Index entries cannot be removed one by one: files holding entries
+	// past the durable point go, and their records are indexed again.
+	s.recovery.IndexRebuiltFrom = -1
+	if indexFrom, err = s.truncateIndex(indexFrom); err != nil {
+		return err
+	}
 
 	s.offsets = newQueueOffsets(s.queues)
 	clOpts := o.CommitLog
@@ -170,19 +176,14 @@ func (s *MessageStore) recover() error {
 			return fmt.Errorf("store: %w", err)
 		}
 	}
-	queuesFrom = min(max(queuesFrom, begin), end)
-	indexFrom = min(max(indexFrom, begin), end)
-	s.recovery.IndexRebuiltFrom = -1
-	if s.index != nil {
-		from, err := s.index.TruncateAfter(indexFrom)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if from >= 0 {
-			s.recovery.IndexRebuiltFrom = from
-			indexFrom = min(indexFrom, max(from, begin))
+	// The log may end before the durable point (a damaged record cut it).
+	if end < indexFrom {
+		if indexFrom, err = s.truncateIndex(end); err != nil {
+			return err
 		}
 	}
+	queuesFrom = min(max(queuesFrom, begin), end)
+	indexFrom = min(max(indexFrom, begin), end)
 
 	if o.CacheBytes > 0 {
 		if s.cache, err = newLookupCache(o.CacheBytes); err != nil {
@@ -197,6 +198,26 @@ func (s *MessageStore) recover() error {
 		return fmt.Errorf("store: re-dispatch from %d: %w", s.recovery.DispatchFrom, err)
 	}
 	return nil
+}
+
+// truncateIndex drops the index files holding entries for records at or
+// after from and returns the offset from which records must be indexed
+// again.
+func (s *MessageStore) truncateIndex(from int64) (int64, error) {
+	if s.index == nil {
+		return from, nil
+	}
+	rebuilt, err := s.index.TruncateAfter(from)
+	if err != nil {
+		return from, fmt.Errorf("store: %w", err)
+	}
+	if rebuilt >= 0 && rebuilt < from {
+		from = rebuilt
+		if r := &s.recovery; r.IndexRebuiltFrom < 0 || rebuilt < r.IndexRebuiltFrom {
+			r.IndexRebuiltFrom = rebuilt
+		}
+	}
+	return from, nil
 }
 
 // start launches the background services.
