@@ -125,7 +125,9 @@ func UniqIDTime(id string, now time.Time) (time.Time, error) {
 	if _, err := hex.Decode(tail[:], []byte(strings.ToUpper(id[len(id)-12:]))); err != nil {
 		return time.Time{}, fmt.Errorf("%w: %w", ErrBadMessageID, err)
 	}
-	diff := time.Duration(int32(binary.BigEndian.Uint32(tail[:]))) * time.Millisecond
+	// Unsigned: past the 25th day of a month the milliseconds no longer
+	// fit in an int32 (Java writes the int regardless, wrapping it).
+	diff := time.Duration(binary.BigEndian.Uint32(tail[:])) * time.Millisecond
 	t := startOfMonth(now).Add(diff)
 	if t.After(now) {
 		t = startOfMonth(now).AddDate(0, -1, 0).Add(diff)

@@ -1,6 +1,8 @@
 package message
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -310,5 +312,18 @@ func TestJavaStringHash(t *testing.T) {
 	}
 	if TagsCode("") != 0 || TagsCode("TagA") != 2598919 {
 		t.Errorf("TagsCode: %d %d", TagsCode(""), TagsCode("TagA"))
+	}
+}
+
+func TestUniqIDTimeLateInTheMonth(t *testing.T) {
+	// 26 days into a month the milliseconds exceed an int32.
+	now := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	diff := now.Sub(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)).Milliseconds()
+	var tail [6]byte
+	binary.BigEndian.PutUint32(tail[:], uint32(diff))
+	id := "C0A80102109200000000" + strings.ToUpper(hex.EncodeToString(tail[:]))
+	got, err := UniqIDTime(id, now.Add(time.Minute))
+	if err != nil || !got.Equal(now) {
+		t.Fatalf("UniqIDTime = %v, %v; want %v", got, err, now)
 	}
 }

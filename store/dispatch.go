@@ -133,6 +133,8 @@ func (d *dispatcher) drain() error {
 		d.it = d.s.log.NewIterator(d.next.Load(), true)
 		return err
 	}
+	// Past a file's blank filler the iterator stands at the next file.
+	d.next.Store(d.it.Offset())
 	d.it.Close() // let go of the window: cleanup must not wait for us
 	d.setErr(nil)
 	return nil
