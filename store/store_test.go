@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/mappedfile"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -307,4 +309,59 @@ func TestTransactionRecordsStayOutOfQueues(t *testing.T) {
 	if got := pullAll(t, s, testTopic, 0, nil); !slices.Equal(got, []int64{4}) {
 		t.Fatalf("pulled %v", got)
 	}
+}
+
+func TestDiskFullAtARollLeavesAConsistentStore(t *testing.T) {
+	fs := mappedfile.NewMemFS()
+	opts := testOptions(fs)
+	opts.CommitLog.DisablePreallocate = true
+	s := openStore(t, "s", opts)
+	want := map[int64]int64{}
+	putSeqs(t, s, 0, 50, want)
+	mustDispatch(t, s)
+	// No room for another commit-log file: the roll fails after the filler.
+	fs.SetCapacity(fsUsed(t, fs, "s") + 4096)
+	var err error
+	for seq := int64(50); err == nil && seq < 1000; seq++ {
+		var res commitlog.AppendResult
+		if res, err = s.PutMessage(context.Background(), testMessage(seq, 900)); err == nil {
+			want[seq] = res.PhysicalOffset
+		}
+	}
+	if !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("filling the disk: %v", err)
+	}
+	if end := s.CommitLog().MaxOffset(); end%int64(opts.CommitLog.FileSize) != 0 {
+		t.Fatalf("log ends at %d, not at the file boundary the failed roll left", end)
+	}
+	mustDispatch(t, s) // the dispatcher stands past the filler
+	checkAll(t, s, want)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fs.SetCapacity(0)
+	s = openStore(t, "s", opts)
+	defer s.Close()
+	putSeqs(t, s, 2000, 2010, want)
+	mustDispatch(t, s)
+	checkAll(t, s, want)
+}
+
+// fsUsed sums the sizes of the files below dir.
+func fsUsed(t *testing.T, fs *mappedfile.MemFS, dir string) int64 {
+	t.Helper()
+	var n int64
+	names, _ := fs.ReadDir(dir)
+	for _, name := range names {
+		size, _, err := fs.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += size
+	}
+	subs, _ := fs.Subdirs(dir)
+	for _, sub := range subs {
+		n += fsUsed(t, fs, filepath.Join(dir, sub))
+	}
+	return n
 }
