@@ -66,7 +66,7 @@ func Open(dir string, opts *Options) (*Log, error) {
 		l.closePool()
 		return nil, fmt.Errorf("commitlog: open %s: %w", dir, err)
 	}
-	if l.recovery, err = recoverLog(l.files, !o.SkipCRCOnRecover, o.RecoverFrom); err != nil {
+	if l.recovery, err = recoverLog(l.files, !o.SkipCRCOnRecover, o.RecoverFrom, o.CleanShutdown); err != nil {
 		l.files.Close()
 		l.closePool()
 		return nil, err

@@ -34,7 +34,7 @@ func (r RecoveryReport) Dropped() bool { return r.DroppedBytes > 0 || len(r.Drop
 // earlier at the file holding from when that is positive, and steps back while the start file's first record is not valid: files can be
 // created (and preallocated) long before anything durable reaches them, so
 // after a power loss the last few files may hold nothing but zeros.
-func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64) (RecoveryReport, error) {
+func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64, clean bool) (RecoveryReport, error) {
 	files := q.Files()
 	if len(files) == 0 {
 		return RecoveryReport{}, nil
@@ -73,7 +73,11 @@ func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64) (RecoveryReport,
 			rep.DroppedFiles = append(rep.DroppedFiles, filepath.Base(f.Path()))
 		}
 	}
-	if err := q.TruncateAfter(end); err != nil {
+	truncate := q.TruncateAfter
+	if clean && rep.Reason == nil {
+		truncate = q.SetEnd
+	}
+	if err := truncate(end); err != nil {
 		return rep, fmt.Errorf("commitlog: truncate after %d: %w", end, err)
 	}
 	return rep, nil
@@ -82,6 +86,8 @@ func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64) (RecoveryReport,
 // scanFile walks f's records from its start. It returns the position just
 // past the last valid record (f.Size() when the file ends with a filler),
 // how many records it saw, and the corruption that stopped it, if any.
+// The walk checks framing; body CRCs are checked by a crcChecker on the
+// other cores meanwhile, and the first mismatch moves the end back to it.
 func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reason error, err error) {
 	s, err := f.SliceFrom(0)
 	if err != nil {
@@ -89,23 +95,38 @@ func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reaso
 	}
 	defer s.Release()
 	b := s.Bytes
+	var crcs *crcChecker
+	if checkCRC {
+		crcs = newCRCChecker()
+	}
 	for next < f.Size() {
 		phys := f.StartOffset() + int64(next)
-		rec, st, ierr := inspect(b[next:], phys, f.Size()-next, checkCRC)
+		fr, st, ierr := frameAt(b[next:], phys, f.Size()-next)
 		if ierr != nil {
-			return next, records, &CorruptionError{Path: f.Path(), Offset: phys, Reason: ierr}, nil
+			reason = &CorruptionError{Path: f.Path(), Offset: phys, Reason: ierr}
+			break
 		}
-		switch st {
-		case stepRecord:
-			next += int(rec.StoreSize)
-			records++
-		case stepNextFile:
-			return f.Size(), records, nil, nil
-		default:
-			return next, records, nil, nil
+		if st == stepNextFile {
+			next = f.Size()
+			break
+		}
+		if st != stepRecord {
+			break
+		}
+		if crcs != nil {
+			crcs.add(next, records, fr)
+		}
+		next += int(fr.Size)
+		records++
+	}
+	if crcs != nil {
+		if pos, seq, ok := crcs.firstMismatch(); ok {
+			next, records = pos, seq
+			reason = &CorruptionError{Path: f.Path(), Offset: f.StartOffset() + int64(pos),
+				Reason: &message.DecodeError{Offset: message.OffsetBodyCRC, Field: "BODYCRC", Err: message.ErrCRCMismatch}}
 		}
 	}
-	return next, records, nil, nil
+	return next, records, reason, nil
 }
 
 func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {

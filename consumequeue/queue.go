@@ -64,6 +64,10 @@ type Options struct {
 	UnitsPerFile int
 	// FS is the file system; nil means mappedfile.OSFS.
 	FS mappedfile.FS
+	// CleanShutdown tells recovery that the queue was closed cleanly, so
+	// the unused rest of its last file need not be cleared (see
+	// commitlog.Options.CleanShutdown).
+	CleanShutdown bool
 }
 
 // Queue is the consume queue of one topic and queue id.
@@ -76,6 +80,7 @@ type Queue struct {
 	minLogicOffset atomic.Int64 // logical offset of the first unit still served
 	maxPhysical    atomic.Int64 // end (offset+size) of the last unit's record
 	closed         atomic.Bool
+	clean          bool // opened after a clean close: see Options.CleanShutdown
 }
 
 // Dir is the directory of topic/queueID below root.
@@ -100,7 +105,7 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consumequeue: open %s/%d: %w", topic, queueID, err)
 	}
-	q := &Queue{topic: topic, queueID: queueID, files: files}
+	q := &Queue{topic: topic, queueID: queueID, files: files, clean: o.CleanShutdown}
 	if err := q.recover(); err != nil {
 		files.Close()
 		return nil, err
@@ -143,7 +148,11 @@ scan:
 		}
 		s.Release()
 	}
-	if err := q.files.TruncateAfter(end); err != nil {
+	truncate := q.files.TruncateAfter
+	if q.clean {
+		truncate = q.files.SetEnd
+	}
+	if err := truncate(end); err != nil {
 		return err
 	}
 	if last.Size > 0 {

@@ -214,10 +214,15 @@ func (f *File) Flush(leastPages int) (int, error) {
 	return int(committed), nil
 }
 
-// ZeroFrom clears every non-zero byte in [pos, Size) of the mapping and
-// flushes the range, so that bytes past a truncation point can never be read
-// back as records after a later crash. Pages that are already zero are only
-// read, which is far cheaper than dirtying them.
+// ZeroFrom clears every non-zero byte in [pos, Size) of the file, so that
+// bytes past a truncation point can never be read back as records after a
+// later crash. The page holding pos is cleared through the mapping. For the
+// pages after it, a backing that can tell which ranges may hold data (blocks
+// written on disk, pages in the page cache) limits the work to those, and
+// large ranges are zeroed in the file system (fallocate) rather than read;
+// otherwise pages are read and only the non-zero ones dirtied. Truncating a
+// mostly empty 1 GiB file thus costs two system calls, not a gigabyte of
+// page faults.
 func (f *File) ZeroFrom(pos int) error {
 	if pos < 0 || pos > f.size {
 		return fmt.Errorf("%w: zero from %d in %s", ErrOutOfRange, pos, f.path)
@@ -226,20 +231,73 @@ func (f *File) ZeroFrom(pos int) error {
 		return ErrFileClosed
 	}
 	defer f.Release()
-	var zero [pageBytes]byte
-	dirty := false
-	for at := pos; at < f.size; {
-		end := min(f.size, (at/pageBytes+1)*pageBytes)
-		if !bytes.Equal(f.data[at:end], zero[:end-at]) {
-			clear(f.data[at:end])
-			dirty = true
+	head := min(f.size, (pos+pageBytes-1)/pageBytes*pageBytes)
+	dirty := zeroRange(f.data[pos:head])
+	if head == f.size {
+		if !dirty {
+			return nil
 		}
-		at = end
+		return f.m.Flush(pos, f.size-pos)
+	}
+	ranges := []span{{head, f.size, false}}
+	if finder, ok := f.m.(dataFinder); ok && head < f.size {
+		if r, err := finder.MaybeData(head); err == nil {
+			ranges = r
+		}
+	}
+	zeroer, _ := f.m.(rangeZeroer)
+	for _, r := range ranges {
+		if !r.cached && zeroer != nil && r.end-r.start >= zeroRangeMin && zeroer.ZeroRange(r.start, r.end-r.start) == nil {
+			continue
+		}
+		dirty = zeroRange(f.data[r.start:r.end]) || dirty
 	}
 	if !dirty {
 		return nil
 	}
 	return f.m.Flush(pos, f.size-pos)
+}
+
+// rangeZeroer is implemented by mappings that can zero a page-aligned range
+// in the file system without reading it; the next flush makes it durable.
+type rangeZeroer interface {
+	ZeroRange(off, n int) error
+}
+
+// zeroRangeMin is the size from which a range that is not in memory is
+// zeroed in the file system rather than read: reading a few pages is
+// cheaper than a metadata change, reading many from disk is not.
+const zeroRangeMin = 1 << 20
+
+// span is a range [start, end) of a file; cached when its pages are in
+// memory, so that reading them costs no I/O.
+type span struct {
+	start, end int
+	cached     bool
+}
+
+// dataFinder is implemented by mappings that can tell which parts of a file
+// may hold non-zero bytes without reading it.
+type dataFinder interface {
+	// MaybeData returns page-aligned ranges, in order, covering every byte
+	// at or after off that may be non-zero.
+	MaybeData(off int) ([]span, error)
+}
+
+// zeroRange clears the non-zero pages of b and reports whether it found
+// any.
+func zeroRange(b []byte) bool {
+	var zero [pageBytes]byte
+	dirty := false
+	for len(b) > 0 {
+		n := min(len(b), pageBytes)
+		if !bytes.Equal(b[:n], zero[:n]) {
+			clear(b[:n])
+			dirty = true
+		}
+		b = b[n:]
+	}
+	return dirty
 }
 
 // Prewarm writes a zero into every page of the mapping so that appends do

@@ -161,6 +161,28 @@ func (o *osMapping) Flush(off, n int) error {
 	return unix.Msync(o.m[start:off+n], unix.MS_SYNC)
 }
 
+// ZeroRange turns [off, off+n) back into allocated, unwritten blocks
+// (FALLOC_FL_ZERO_RANGE; or punching a hole and allocating it again), which
+// drops any page-cache pages there. The blocks stay allocated, so later
+// writes through the mapping cannot meet a full disk.
+//
+// It does not sync: the change is journaled, and the journal commits in
+// order, so the next flush of any file (which is what makes new data past
+// off durable) makes the zeroing durable first. Until then a power loss can
+// only bring back the bytes the zeroing removed, beyond data that was never
+// made durable either.
+func (o *osMapping) ZeroRange(off, n int) error {
+	fd := int(o.f.Fd())
+	err := unix.Fallocate(fd, unix.FALLOC_FL_ZERO_RANGE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
+	if errors.Is(err, unix.EOPNOTSUPP) {
+		err = unix.Fallocate(fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
+		if err == nil {
+			err = unix.Fallocate(fd, 0, int64(off), int64(n))
+		}
+	}
+	return err
+}
+
 func (o *osMapping) Lock() error   { return unix.Mlock(o.m) }
 func (o *osMapping) Advise() error { return unix.Madvise(o.m, unix.MADV_WILLNEED) }
 

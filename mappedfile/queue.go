@@ -303,7 +303,14 @@ func (q *Queue) advance(where *atomic.Int64, step func(*File) (int, error)) erro
 
 // TruncateAfter makes offset the end of the queue: files after it are
 // destroyed, and the file holding it is cut there and zeroed from there on.
-func (q *Queue) TruncateAfter(offset int64) error {
+func (q *Queue) TruncateAfter(offset int64) error { return q.truncateAfter(offset, true) }
+
+// SetEnd is TruncateAfter for the recovery of a queue that was closed
+// cleanly: nothing was ever written past offset, so the rest of the file
+// holding it is known to be zero and is not cleared again.
+func (q *Queue) SetEnd(offset int64) error { return q.truncateAfter(offset, false) }
+
+func (q *Queue) truncateAfter(offset int64, zeroTail bool) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var kept []*File
@@ -316,7 +323,9 @@ func (q *Queue) TruncateAfter(offset int64) error {
 		case f.StartOffset() <= offset:
 			pos := int(offset - f.StartOffset())
 			f.SetPositions(pos)
-			errs = append(errs, f.ZeroFrom(pos))
+			if zeroTail {
+				errs = append(errs, f.ZeroFrom(pos))
+			}
 			kept = append(kept, f)
 		default:
 			_, err := f.Destroy(0)

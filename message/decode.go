@@ -84,29 +84,66 @@ func (c *cursor) host(v6 bool, field string) netip.AddrPort {
 	return netip.AddrPortFrom(addr, uint16(port))
 }
 
+// checkHeader reads and checks TOTALSIZE and MAGICCODE: a record's size
+// must cover the fixed fields and fit in b; a blank filler gives ErrBlank.
+func checkHeader(b []byte) (size int32, magic int32, err error) {
+	size, magic, err = PeekHeader(b)
+	if err != nil {
+		return size, magic, err
+	}
+	switch {
+	case magic == BlankMagicCode:
+		if size < MinBlankSize {
+			return size, magic, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrBadSize}
+		}
+		return size, magic, ErrBlank
+	case magic != MagicCodeV1 && magic != MagicCodeV2:
+		return size, magic, &DecodeError{Offset: OffsetMagic, Field: "MAGICCODE", Err: ErrBadMagic}
+	case size < fixedSize:
+		return size, magic, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrBadSize}
+	case int(size) > len(b):
+		return size, magic, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrTruncated}
+	}
+	return size, magic, nil
+}
+
+// variableParts reads BODYLENGTH through PROPERTIES from c, positioned at
+// BODYLENGTH, and checks that they end exactly at the record's end and
+// that the topic is not empty.
+func variableParts(c *cursor, magic int32) (body, topic, props []byte, err error) {
+	bodyLen := int32(c.u32("BODYLENGTH"))
+	body = c.take(int(bodyLen), "BODY")
+	var topicLen int
+	if magic == MagicCodeV2 {
+		topicLen = int(int16(c.u16("TOPICLENGTH")))
+	} else {
+		topicLen = int(int8(c.u8("TOPICLENGTH")))
+	}
+	topicAt := c.pos
+	topic = c.take(topicLen, "TOPIC")
+	propsLen := int(int16(c.u16("PROPERTIESLENGTH")))
+	props = c.take(propsLen, "PROPERTIES")
+	switch {
+	case c.err != nil:
+		return nil, nil, nil, c.err
+	case c.pos != len(c.b):
+		return nil, nil, nil, &DecodeError{Offset: c.pos, Field: "TOTALSIZE", Err: ErrBadSize}
+	case len(topic) == 0:
+		return nil, nil, nil, &DecodeError{Offset: topicAt, Field: "TOPIC", Err: ErrEmptyTopic}
+	}
+	return body, topic, props, nil
+}
+
 // Decode parses the record at the start of b. The topic is copied; Body and
 // Properties alias b. With checkCRC the body CRC is verified. A blank filler
 // returns an error wrapping ErrBlank and a Record with Magic =
 // BlankMagicCode and StoreSize = the filler's size.
 func Decode(b []byte, checkCRC bool) (Record, error) {
 	var r Record
-	size, magic, err := PeekHeader(b)
+	size, magic, err := checkHeader(b)
+	r.StoreSize, r.Magic = size, magic
 	if err != nil {
 		return r, err
-	}
-	r.StoreSize, r.Magic = size, magic
-	switch {
-	case magic == BlankMagicCode:
-		if size < MinBlankSize {
-			return r, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrBadSize}
-		}
-		return r, ErrBlank
-	case magic != MagicCodeV1 && magic != MagicCodeV2:
-		return r, &DecodeError{Offset: OffsetMagic, Field: "MAGICCODE", Err: ErrBadMagic}
-	case size < fixedSize:
-		return r, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrBadSize}
-	case int(size) > len(b):
-		return r, &DecodeError{Offset: 0, Field: "TOTALSIZE", Err: ErrTruncated}
 	}
 	c := cursor{b: b[:size], pos: OffsetBodyCRC}
 	r.BodyCRC = c.u32("BODYCRC")
@@ -121,36 +158,54 @@ func Decode(b []byte, checkCRC bool) (Record, error) {
 	r.StoreHost = c.host(r.SysFlag&FlagStoreHostV6 != 0, "STOREHOST")
 	r.ReconsumeTimes = int32(c.u32("RECONSUMETIMES"))
 	r.PreparedTransactionOffset = int64(c.u64("PREPAREDTRANSACTIONOFFSET"))
-	bodyLen := int32(c.u32("BODYLENGTH"))
-	r.Body = c.take(int(bodyLen), "BODY")
-	var topicLen int
-	if magic == MagicCodeV2 {
-		topicLen = int(int16(c.u16("TOPICLENGTH")))
-	} else {
-		topicLen = int(int8(c.u8("TOPICLENGTH")))
-	}
-	topicAt := c.pos
-	topic := c.take(topicLen, "TOPIC")
-	propsLen := int(int16(c.u16("PROPERTIESLENGTH")))
-	r.Properties = Properties(c.take(propsLen, "PROPERTIES"))
-	if c.err != nil {
-		return r, c.err
-	}
-	if c.pos != int(size) {
-		return r, &DecodeError{Offset: c.pos, Field: "TOTALSIZE", Err: ErrBadSize}
-	}
-	if len(topic) == 0 {
-		return r, &DecodeError{Offset: topicAt, Field: "TOPIC", Err: ErrEmptyTopic}
+	body, topic, props, err := variableParts(&c, magic)
+	if err != nil {
+		return r, err
 	}
 	r.Topic = string(topic)
-	if len(r.Body) == 0 {
-		r.Body = nil
+	if len(body) > 0 {
+		r.Body = body
 	}
-	if len(r.Properties) == 0 {
-		r.Properties = nil
+	if len(props) > 0 {
+		r.Properties = Properties(props)
 	}
 	if checkCRC && BodyCRC(r.Body) != r.BodyCRC {
 		return r, &DecodeError{Offset: OffsetBodyCRC, Field: "BODYCRC", Err: ErrCRCMismatch}
 	}
 	return r, nil
+}
+
+// Frame is a record's framing: what a recovery scan needs, read without
+// decoding the other fields.
+type Frame struct {
+	Size           int32
+	BodyCRC        uint32 // as stored
+	PhysicalOffset int64  // as stored
+	Body           []byte // aliases the record's bytes
+}
+
+// CheckFrame checks the record at the start of b exactly as Decode does,
+// except for the body CRC, which the caller can verify later (in parallel)
+// with BodyCRC(f.Body) == f.BodyCRC. It neither allocates nor copies.
+func CheckFrame(b []byte) (Frame, error) {
+	size, magic, err := checkHeader(b)
+	if err != nil {
+		return Frame{Size: size}, err
+	}
+	c := cursor{b: b[:size], pos: OffsetBodyCRC}
+	f := Frame{Size: size, BodyCRC: c.u32("BODYCRC")}
+	c.pos = OffsetPhysicalOffset
+	f.PhysicalOffset = int64(c.u64("PHYSICALOFFSET"))
+	sysFlag := int32(c.u32("SYSFLAG"))
+	c.pos = OffsetBornHost
+	c.host(sysFlag&FlagBornHostV6 != 0, "BORNHOST")
+	c.take(8, "STORETIMESTAMP")
+	c.host(sysFlag&FlagStoreHostV6 != 0, "STOREHOST")
+	c.take(4+8, "RECONSUMETIMES")
+	body, _, _, err := variableParts(&c, magic)
+	if err != nil {
+		return Frame{Size: size}, err
+	}
+	f.Body = body
+	return f, nil
 }

@@ -21,8 +21,15 @@ func FuzzDecode(f *testing.F) {
 	f.Add(batch, true)
 	f.Fuzz(func(t *testing.T, b []byte, checkCRC bool) {
 		rec, err := Decode(b, checkCRC)
+		frame, ferr := CheckFrame(b)
+		if crcOK := ferr == nil && BodyCRC(frame.Body) == frame.BodyCRC; (ferr == nil && (!checkCRC || crcOK)) != (err == nil) {
+			t.Fatalf("CheckFrame (%v, CRC ok %v) and Decode (%v) disagree", ferr, crcOK, err)
+		}
 		if err != nil {
 			return
+		}
+		if frame.Size != rec.StoreSize || frame.PhysicalOffset != rec.PhysicalOffset || frame.BodyCRC != rec.BodyCRC || !bytes.Equal(frame.Body, rec.Body) {
+			t.Fatalf("CheckFrame %+v disagrees with Decode", frame)
 		}
 		out := make([]byte, rec.StoreSize)
 		n, err := Encode(out, &rec)

@@ -29,12 +29,18 @@ func newQueueTable(root string, opts consumequeue.Options) *queueTable {
 	return &queueTable{root: root, opts: opts, queues: make(map[queueKey]*consumequeue.Queue)}
 }
 
+// loadParallelism bounds the queues opened at once. Opening is mostly
+// waiting (mapping, truncating, syncing); concurrent syncs of many files
+// share journal commits.
+const loadParallelism = 8
+
 // load opens every queue found under root (consumequeue/<topic>/<queueId>).
 func (t *queueTable) load() error {
 	topics, err := t.opts.FS.Subdirs(t.root)
 	if err != nil {
 		return fmt.Errorf("store: list %s: %w", t.root, err)
 	}
+	var keys []queueKey
 	for _, topic := range topics {
 		ids, err := t.opts.FS.Subdirs(filepath.Join(t.root, topic))
 		if err != nil {
@@ -42,17 +48,30 @@ func (t *queueTable) load() error {
 		}
 		for _, id := range ids {
 			qid, err := strconv.ParseInt(id, 10, 32)
-			if err != nil || qid < 0 {
+			if err != nil || qid < 0 || strconv.FormatInt(qid, 10) != id {
 				continue
 			}
-			q, err := consumequeue.Open(t.root, topic, int32(qid), &t.opts)
-			if err != nil {
-				return err
-			}
-			t.queues[queueKey{topic, int32(qid)}] = q
+			keys = append(keys, queueKey{topic, int32(qid)})
 		}
 	}
-	return nil
+	opened := make([]*consumequeue.Queue, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, loadParallelism)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			opened[i], errs[i] = consumequeue.Open(t.root, k.topic, k.queueID, &t.opts)
+		})
+	}
+	wg.Wait()
+	for i, q := range opened {
+		if q != nil {
+			t.queues[keys[i]] = q
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // find returns the queue of topic/queueID, or nil.

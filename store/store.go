@@ -121,10 +121,24 @@ func (s *MessageStore) recover() error {
 	cp, valid := s.cp.load()
 	s.recovery.CheckpointValid = valid
 
-	s.queues = newQueueTable(s.path(consumeQueueDir), consumequeue.Options{UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS})
-	if err := s.queues.load(); err != nil {
+	// After a clean close nothing lies past the recovered ends; after a
+	// crash, torn tails must be cleared.
+	s.queues = newQueueTable(s.path(consumeQueueDir), consumequeue.Options{
+		UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: !abnormal,
+	})
+	// Consume queues load (clearing torn tails after a crash) while the
+	// commit log is scanned.
+	loaded := make(chan error, 1)
+	go func() { loaded <- s.queues.load() }()
+	waitQueues := func() error {
+		if loaded == nil {
+			return nil
+		}
+		err := <-loaded
+		loaded = nil
 		return err
 	}
+	defer waitQueues() // on every early return, before closeParts runs
 	if !o.DisableIndex {
 		s.index, err = index.Open(s.path(indexDir), &index.Options{
 			SlotCount: o.IndexSlotCount, MaxEntries: o.IndexMaxEntries, FS: o.FS, Now: o.Now,
@@ -139,7 +153,7 @@ func (s *MessageStore) recover() error {
 	// files deleted) starts over.
 	queuesFrom, indexFrom := int64(0), int64(0)
 	if valid {
-		queuesFrom = min(cp.LogicsOffset, s.queues.maxPhysicalOffset())
+		queuesFrom = cp.LogicsOffset
 		indexFrom = cp.IndexOffset
 		if s.index != nil && len(s.index.Files()) == 0 {
 			indexFrom = 0
@@ -160,6 +174,7 @@ func (s *MessageStore) recover() error {
 	clOpts.QueueOffsets = s.offsets
 	clOpts.FS = o.FS
 	clOpts.Now = o.Now
+	clOpts.CleanShutdown = !abnormal
 	// Every record re-dispatched below must have passed the recovery scan.
 	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
 	if s.log, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
@@ -167,6 +182,12 @@ func (s *MessageStore) recover() error {
 	}
 	s.recovery.CommitLog = s.log.Recovery()
 	end, begin := s.log.MaxOffset(), s.log.MinOffset()
+	if err := waitQueues(); err != nil {
+		return err
+	}
+	// Queues behind the checkpoint (files deleted or damaged) are fed from
+	// their own end; the dispatcher checks those records' CRCs itself.
+	queuesFrom = min(queuesFrom, s.queues.maxPhysicalOffset())
 
 	for _, q := range s.queues.all() {
 		if err := q.TruncateAfterCommitLogOffset(end); err != nil {
