@@ -14,34 +14,36 @@ const (
 	fiemapHeaderSize      = 32
 	fiemapExtentSize      = 56
 	fiemapBatch           = 64
+	fiemapFlagSync        = 0x1
 	fiemapExtentLast      = 0x1
 	fiemapExtentUnwritten = 0x800
 )
 
-// MaybeData finds what in [off, len) may be non-zero: pages in the page
-// cache (mincore), which covers bytes written through the mapping and not
-// yet written back, and blocks the file system holds as written (FIEMAP;
-// preallocated, never-written blocks read as zero and are skipped).
-// Resident pages come back with cached set: reading them costs no I/O.
+// MaybeData finds what in [off, len) may be non-zero: the blocks the file
+// system holds as written. FIEMAP with FIEMAP_FLAG_SYNC writes dirty pages
+// back first, so bytes written through the mapping count as written too;
+// what stays an unwritten preallocation reads as zero on disk and in the
+// page cache alike. Written ranges whose pages are all in memory come back
+// with cached set: reading them costs no I/O.
 func (o *osMapping) MaybeData(off int) ([]span, error) {
 	size := len(o.m)
 	written, err := o.writtenExtents(off, size)
 	if err != nil {
 		return nil, err
 	}
-	resident, err := residentPages(o.m[off:size])
-	if err != nil {
-		return nil, err
-	}
-	for i := range resident {
-		resident[i] = span{off + resident[i].start, off + resident[i].end, true}
-	}
-	cached := mergeSpans(resident, size)
 	var out []span
 	for _, w := range mergeSpans(written, size) {
-		out = append(out, subtract(w, cached)...)
+		resident, err := residentPages(o.m[w.start:w.end])
+		if err != nil {
+			return nil, err
+		}
+		for i := range resident {
+			resident[i].start += w.start
+			resident[i].end += w.start
+		}
+		out = append(out, subtract(w, resident)...)
+		out = append(out, resident...)
 	}
-	out = append(out, cached...)
 	slices.SortFunc(out, func(a, b span) int { return a.start - b.start })
 	return out, nil
 }
@@ -75,6 +77,7 @@ func (o *osMapping) writtenExtents(off, size int) ([]span, error) {
 		clear(buf)
 		be.PutUint64(buf[0:], uint64(start))
 		be.PutUint64(buf[8:], uint64(size-start))
+		be.PutUint32(buf[16:], fiemapFlagSync)
 		be.PutUint32(buf[24:], fiemapBatch)
 		if _, _, errno := unix.Syscall(unix.SYS_IOCTL, o.f.Fd(), fsIocFiemap, uintptr(unsafe.Pointer(&buf[0]))); errno != 0 {
 			return nil, errno
