@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 
@@ -157,7 +158,7 @@ func (s *MessageStore) collect(r *GetResult, q *consumequeue.Queue, offset int64
 			r.SkippedCorrupt++
 			return true
 		}
-		if int32(len(e.Bytes)) != u.Size || !s.intact(e.Bytes) {
+		if int32(len(e.Bytes)) != u.Size || !s.servable(e.Bytes, q.QueueID(), logic) {
 			e.Release()
 			r.SkippedCorrupt++
 			return true
@@ -212,12 +213,16 @@ func (s *MessageStore) batchFull(r *GetResult, size, maxCount int, onDisk bool) 
 	return r.BufferTotalSize+size > o.MaxTransferBytesInMemory || n > o.MaxTransferCountInMemory-1
 }
 
-// intact reports whether a record's body matches its CRC (always true with
-// SkipCRCOnRead).
-func (s *MessageStore) intact(record []byte) bool {
-	if s.opts.SkipCRCOnRead {
-		return true
+// servable reports whether record is intact (its framing, and its body CRC
+// unless SkipCRCOnRead) and is the message at logical offset logic of queue
+// queueID: a unit left over from before a crash must not serve another
+// message.
+func (s *MessageStore) servable(record []byte, queueID int32, logic int64) bool {
+	fr, err := message.CheckFrame(record)
+	if err != nil || !s.opts.SkipCRCOnRead && message.BodyCRC(fr.Body) != fr.BodyCRC {
+		return false
 	}
-	_, err := message.Decode(record, true)
-	return err == nil
+	be := binary.BigEndian
+	return int32(be.Uint32(record[message.OffsetQueueID:])) == queueID &&
+		int64(be.Uint64(record[message.OffsetQueueOffset:])) == logic
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/mappedfile"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -364,4 +365,26 @@ func fsUsed(t *testing.T, fs *mappedfile.MemFS, dir string) int64 {
 		n += fsUsed(t, fs, filepath.Join(dir, sub))
 	}
 	return n
+}
+
+func TestAUnitPointingAtAnotherQueuesMessageIsNotServed(t *testing.T) {
+	s := openStore(t, "s", testOptions(mappedfile.NewMemFS()))
+	defer s.Close()
+	res := mustPut(t, s, testMessage(0, 100)) // queue 0, offset 0
+	mustDispatch(t, s)
+	q, err := s.queues.findOrCreate(testTopic, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Put(0, consumequeue.Unit{CommitLogOffset: res.PhysicalOffset, Size: res.Size}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.GetMessage("g", testTopic, 9, 0, 32, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	if len(r.Messages) != 0 || r.SkippedCorrupt != 1 || r.Status != NoMatchedMessage || r.NextBeginOffset != 1 {
+		t.Fatalf("status %v, %d messages, %d skipped, next %d", r.Status, len(r.Messages), r.SkippedCorrupt, r.NextBeginOffset)
+	}
 }
