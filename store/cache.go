@@ -37,9 +37,9 @@ type lookupCache struct {
 type cacheEntry struct {
 	question string
 	epoch    uint64
-	gen      uint64  // key queries: the key's generation when computed
-	offsets  []int64 // key queries: the answer
-	record   []byte  // message-id lookups: a private copy of the record
+	gen      uint64   // key queries: the key's generation when computed
+	records  [][]byte // key queries: the matching records, newest first
+	record   []byte   // message-id lookups: the record
 }
 
 func newLookupCache(maxBytes int64) (*lookupCache, error) {
@@ -90,14 +90,19 @@ func (l *lookupCache) queryGen(topic, key string) uint64 {
 	return l.gens[keyGen(topic, key)].Load()
 }
 
-func (l *lookupCache) getQuery(topic, key, question string) ([]int64, bool) {
+// getQuery returns private copies of a cached key query's records.
+func (l *lookupCache) getQuery(topic, key, question string) ([][]byte, bool) {
 	e, ok := l.get(question)
 	if !ok || e.gen != l.queryGen(topic, key) {
 		l.misses.Add(1)
 		return nil, false
 	}
 	l.hits.Add(1)
-	return slices.Clone(e.offsets), true
+	out := make([][]byte, len(e.records))
+	for i, r := range e.records {
+		out[i] = slices.Clone(r)
+	}
+	return out, true
 }
 
 // stamp is the epoch an answer is computed under; read it before reading
@@ -105,9 +110,14 @@ func (l *lookupCache) getQuery(topic, key, question string) ([]int64, bool) {
 // is born stale.
 func (l *lookupCache) stamp() uint64 { return l.epoch.Load() }
 
-func (l *lookupCache) putQuery(question string, epoch, gen uint64, offsets []int64) {
-	e := &cacheEntry{question: question, epoch: epoch, gen: gen, offsets: slices.Clone(offsets)}
-	l.c.Set(xxhash.Sum64String(question), e, int64(cacheEntryOverhead+len(question)+8*len(offsets)))
+// putQuery caches a key query's records, which the caller must not modify
+// afterwards.
+func (l *lookupCache) putQuery(question string, epoch, gen uint64, records [][]byte) {
+	cost := cacheEntryOverhead + len(question)
+	for _, r := range records {
+		cost += len(r) + 24
+	}
+	l.c.Set(xxhash.Sum64String(question), &cacheEntry{question: question, epoch: epoch, gen: gen, records: records}, int64(cost))
 }
 
 // recordQuestion is the cache key of a lookup by physical offset.
@@ -125,10 +135,11 @@ func (l *lookupCache) getRecord(phys int64) ([]byte, bool) {
 		return nil, false
 	}
 	l.hits.Add(1)
-	return e.record, true
+	return slices.Clone(e.record), true
 }
 
-// putRecord caches record, which the caller must not modify afterwards.
+// putRecord caches record, which the caller must not modify afterwards;
+// getRecord hands out copies.
 func (l *lookupCache) putRecord(phys int64, epoch uint64, record []byte) {
 	q := recordQuestion(phys)
 	e := &cacheEntry{question: q, epoch: epoch, record: record}

@@ -65,6 +65,8 @@ type QueryResult struct {
 
 // QueryMessage returns up to max messages of topic whose KEYS contain key
 // or whose unique id is key, stored within [begin, end] (ms), newest first.
+// Repeated queries are answered from the lookup cache until a new message
+// with the key is indexed.
 func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64) (QueryResult, error) {
 	var res QueryResult
 	if s.closed.Load() {
@@ -77,7 +79,22 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		res.IndexLastUpdateTimestamp = hs[len(hs)-1].EndTimestamp
 		res.IndexLastUpdatePhysOffset = hs[len(hs)-1].EndPhysicalOffset
 	}
-	for _, phys := range s.queryOffsets(topic, key, max, begin, end) {
+	var question string
+	var epoch, gen uint64
+	if s.cache != nil {
+		question = queryQuestion(topic, key, max, begin, end)
+		if records, ok := s.cache.getQuery(topic, key, question); ok {
+			for _, b := range records {
+				if rec, err := message.Decode(b, false); err == nil {
+					res.Records = append(res.Records, rec)
+				}
+			}
+			return res, nil
+		}
+		epoch, gen = s.cache.stamp(), s.cache.queryGen(topic, key)
+	}
+	var raw [][]byte
+	for _, phys := range dedupe(s.index.Query(topic, key, max, begin, end)) {
 		b, err := s.recordBytes(phys)
 		if err != nil {
 			continue // deleted since it was indexed, or damaged
@@ -87,24 +104,12 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 			continue // another key with the same hash
 		}
 		res.Records = append(res.Records, rec)
+		raw = append(raw, slices.Clone(b))
+	}
+	if s.cache != nil {
+		s.cache.putQuery(question, epoch, gen, raw)
 	}
 	return res, nil
-}
-
-// queryOffsets asks the index (or the cache) for the candidates' offsets,
-// without duplicates.
-func (s *MessageStore) queryOffsets(topic, key string, max int, begin, end int64) []int64 {
-	if s.cache == nil {
-		return dedupe(s.index.Query(topic, key, max, begin, end))
-	}
-	question := queryQuestion(topic, key, max, begin, end)
-	if offsets, ok := s.cache.getQuery(topic, key, question); ok {
-		return offsets
-	}
-	epoch, gen := s.cache.stamp(), s.cache.queryGen(topic, key)
-	offsets := dedupe(s.index.Query(topic, key, max, begin, end))
-	s.cache.putQuery(question, epoch, gen, offsets)
-	return offsets
 }
 
 func dedupe(offsets []int64) []int64 {
