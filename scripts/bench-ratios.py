@@ -1,22 +1,31 @@
 #!/usr/bin/env python3
-"""Medians and per-round ratios from scripts/bench-commitlog.sh output.
+"""Medians and per-round ratios from scripts/bench-commitlog.sh and
+scripts/bench-store.sh output.
 
 Usage: scripts/bench-ratios.py out.txt
 
 For every benchmark it prints the median of each metric over the rounds;
-then, for each append figure and the same-run limit it is judged against,
-the ratio of msgs/s within each round and the median of those ratios.
+then, for each figure and the same-run reference it is judged against, the
+ratio within each round and the median of those ratios: of msgs/s for
+throughput (a fraction of the limit), of ns/op for times (how many times
+the reference's time).
 """
 import collections
 import statistics
 import sys
 
 PAIRS = [
-    ("Append/async/1KiB/w1", "LimitMemcpyMmap/1KiB"),
-    ("Append/async-prewarm/1KiB/w1", "LimitMemcpyMmap/1KiB"),
-    ("Append/pool/1KiB/w1", "LimitMemcpyMmap/1KiB"),
-    ("Append/sync/1KiB/w64", "LimitWriteFdatasync/64KiB"),
-    ("Append/sync-pool/1KiB/w64", "LimitWriteFdatasync/64KiB"),
+    ("Append/async/1KiB/w1", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("Append/async-prewarm/1KiB/w1", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("Append/pool/1KiB/w1", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("Append/sync/1KiB/w64", "LimitWriteFdatasync/64KiB", "msgs/s"),
+    ("Append/sync-pool/1KiB/w64", "LimitWriteFdatasync/64KiB", "msgs/s"),
+    ("EndToEnd/w1", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("EndToEnd/w16", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("DispatchLag", "LimitMemcpyMmap/1KiB", "msgs/s"),
+    ("Recovery/normal", "Recovery/pagecache-read", "ns/op"),
+    ("Recovery/abnormal", "Recovery/pagecache-read", "ns/op"),
+    ("KeyQuery/uncached", "KeyQuery/cached-hit", "ns/op"),
 ]
 
 
@@ -42,11 +51,11 @@ def main():
         cells = " ".join(f"{unit}={statistics.median(v):.6g}" for unit, v in metrics.items())
         print(f"{name:36s} rounds={len(metrics['ns/op'])} {cells}")
     print()
-    for a, b in PAIRS:
+    for a, b, metric in PAIRS:
         if a not in runs or b not in runs:
             continue
-        ratios = [x / y for x, y in zip(runs[a]["msgs/s"], runs[b]["msgs/s"])]
-        print(f"{a} / {b}: per round {[round(r, 2) for r in ratios]}, median {statistics.median(ratios):.2f}")
+        ratios = [x / y for x, y in zip(runs[a][metric], runs[b][metric])]
+        print(f"{a} / {b} ({metric}): per round {[round(r, 2) for r in ratios]}, median {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

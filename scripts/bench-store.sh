@@ -17,7 +17,7 @@
 #   ROCKETSTORE_BENCH_RECOVERY_BYTES  commit-log bytes for Recovery (default 1073741824)
 #
 # Usage: scripts/bench-store.sh [rounds] > out.txt   (default 5 rounds)
-#        go run golang.org/x/perf/cmd/benchstat@latest out.txt
+#        scripts/bench-ratios.py out.txt   (medians, and per-round ratios to the references)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -25,6 +25,8 @@ run() { go test -run '^$' -count 1 -timeout 60m "$@" ./store; }
 
 for round in $(seq "$rounds"); do
   echo "# round $round" >&2
+  # The same-run reference for the put rates: memcpy of 1 KiB records into a mapped file.
+  go test -run '^$' -count 1 -bench 'Warmup|LimitMemcpyMmap/^1KiB$' -benchtime 1000000x ./commitlog
   # 1 and 16 producers, one long-polling consumer per queue.
   run -bench '^BenchmarkEndToEnd$' -benchtime 200000x
   # 8 producers; lag sampled every millisecond (about a thousand samples or more).

@@ -60,11 +60,9 @@ func (l *lookupCache) close() { l.c.Close() }
 func (l *lookupCache) invalidate() { l.epoch.Add(1) }
 
 func keyGen(topic, key string) int {
-	h := xxhash.New()
-	h.WriteString(topic)
-	h.WriteString("#")
-	h.WriteString(key)
-	return int(h.Sum64() % keyGenerations)
+	var buf [256]byte
+	b := append(append(append(buf[:0], topic...), '#'), key...) // on the stack for most keys
+	return int(xxhash.Sum64(b) % keyGenerations)
 }
 
 // keyChanged is called after topic#key was indexed again.

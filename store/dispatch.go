@@ -29,6 +29,7 @@ const minRecordSize = 64
 type dispatcher struct {
 	s         *MessageStore
 	it        *commitlog.Iterator
+	checkCRC  bool  // while catching up after recovery
 	indexFrom int64 // records below this are indexed already
 
 	next          atomic.Int64 // offset of the next record to dispatch
@@ -48,6 +49,7 @@ func newDispatcher(s *MessageStore, from, indexFrom int64) *dispatcher {
 	d := &dispatcher{
 		s:         s,
 		it:        s.log.NewIterator(from, true),
+		checkCRC:  true,
 		indexFrom: indexFrom,
 		wake:      make(chan struct{}, 1),
 		quit:      make(chan struct{}),
@@ -79,7 +81,15 @@ func (d *dispatcher) catchUp() (int64, error) {
 	return d.records.Load() - before, err
 }
 
-func (d *dispatcher) start() { go d.run() }
+// start runs the dispatcher in its goroutine. From here on it reads what
+// this process appends, so it stops checking body CRCs (as RocketMQ's reput
+// does): catchUp checked what was there before.
+func (d *dispatcher) start() {
+	d.it.Close()
+	d.it = d.s.log.NewIterator(d.next.Load(), false)
+	d.checkCRC = false
+	go d.run()
+}
 
 func (d *dispatcher) run() {
 	defer close(d.done)
@@ -119,7 +129,7 @@ func (d *dispatcher) drain() error {
 		if err := d.dispatch(e.Offset, int32(len(e.Bytes)), d.it.Record()); err != nil {
 			// Retry this record: rewind so that Next returns it again.
 			d.it.Close()
-			d.it = d.s.log.NewIterator(e.Offset, true)
+			d.it = d.s.log.NewIterator(e.Offset, d.checkCRC)
 			return err
 		}
 		d.next.Store(d.it.Offset())
@@ -130,7 +140,7 @@ func (d *dispatcher) drain() error {
 		// wrong too. Start over from it next time, in case it was being
 		// replaced (a slave truncating and refilling its log).
 		d.it.Close()
-		d.it = d.s.log.NewIterator(d.next.Load(), true)
+		d.it = d.s.log.NewIterator(d.next.Load(), d.checkCRC)
 		return err
 	}
 	// Past a file's blank filler the iterator stands at the next file.
