@@ -57,6 +57,7 @@ func (m *MemFS) CrashCopy() *MemFS {
 	return c
 }
 
+// Create implements FS.
 func (m *MemFS) Create(path string, size int) (Mapping, error) {
 	path = filepath.Clean(path)
 	m.mu.Lock()
@@ -74,6 +75,7 @@ func (m *MemFS) Create(path string, size int) (Mapping, error) {
 	return &memMapping{f: f}, nil
 }
 
+// Open implements FS.
 func (m *MemFS) Open(path string) (Mapping, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -84,6 +86,7 @@ func (m *MemFS) Open(path string) (Mapping, error) {
 	return &memMapping{f: f}, nil
 }
 
+// Remove implements FS.
 func (m *MemFS) Remove(path string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -97,6 +100,7 @@ func (m *MemFS) Remove(path string) error {
 	return nil
 }
 
+// ReadDir implements FS.
 func (m *MemFS) ReadDir(dir string) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -134,6 +138,7 @@ func (m *MemFS) Subdirs(dir string) ([]string, error) {
 // MkdirAll is a no-op: directories exist implicitly.
 func (m *MemFS) MkdirAll(string) error { return nil }
 
+// Stat implements FS.
 func (m *MemFS) Stat(path string) (int64, time.Time, error) {
 	m.mu.Lock()
 	f, ok := m.files[filepath.Clean(path)]
