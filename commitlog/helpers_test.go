@@ -1,14 +1,13 @@
 package commitlog
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
 
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/message"
 )
 
@@ -16,34 +15,12 @@ const testFileSize = 256 << 10 // small files so tests roll often
 
 var testBornHost = netip.MustParseAddrPort("10.1.2.3:40000")
 
-// testBody is the deterministic body of message seq: its sequence number
-// followed by a pattern derived from it, so a reader can check any record
-// without knowing what else was written.
-func testBody(seq int64, size int) []byte {
-	size = max(size, 8)
-	b := make([]byte, size)
-	binary.BigEndian.PutUint64(b, uint64(seq))
-	for i := 8; i < size; i++ {
-		b[i] = byte(seq*31 + int64(i))
-	}
-	return b
-}
-
-// checkBody reports whether b is testBody(seq, len(b)) for the seq it holds.
-func checkBody(b []byte) (int64, bool) {
-	if len(b) < 8 {
-		return 0, false
-	}
-	seq := int64(binary.BigEndian.Uint64(b))
-	return seq, bytes.Equal(b, testBody(seq, len(b)))
-}
-
 func testMessage(seq int64, size int) *message.Message {
 	return &message.Message{
 		Topic:   "TopicTest",
 		QueueID: int32(seq % 4),
 		Flag:    int32(seq),
-		Body:    testBody(seq, size),
+		Body:    testkit.Body(seq, size),
 		Properties: message.EncodeProperties(map[string]string{
 			message.PropertyKeys: fmt.Sprintf("key-%d", seq),
 			message.PropertyTags: "TagA",
@@ -93,7 +70,7 @@ func readSeq(t testing.TB, l *Log, offset int64) int64 {
 	if err != nil {
 		t.Fatalf("Decode at %d: %v", offset, err)
 	}
-	seq, ok := checkBody(rec.Body)
+	seq, ok := testkit.BodySeq(rec.Body)
 	if !ok {
 		t.Fatalf("record at %d has a damaged body", offset)
 	}

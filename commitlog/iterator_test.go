@@ -3,6 +3,8 @@ package commitlog
 import (
 	"errors"
 	"testing"
+
+	"github.com/rocketstore/rocketstore/internal/testkit"
 )
 
 func TestIteratorWalksEveryRecordAndFollowsTheTail(t *testing.T) {
@@ -19,7 +21,7 @@ func TestIteratorWalksEveryRecordAndFollowsTheTail(t *testing.T) {
 		if it.Entry().Offset != offsets[n] {
 			t.Fatalf("record %d at %d, want %d", n, it.Entry().Offset, offsets[n])
 		}
-		if seq, ok := checkBody(it.Record().Body); !ok || seq != int64(n) {
+		if seq, ok := testkit.BodySeq(it.Record().Body); !ok || seq != int64(n) {
 			t.Fatalf("record %d holds seq %d (intact %v)", n, seq, ok)
 		}
 		n++

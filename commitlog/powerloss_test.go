@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
@@ -76,7 +77,7 @@ func TestPowerLossUnderSyncFlushLosesNoAcknowledgedRecord(t *testing.T) {
 		l := openTest(t, "log", opts)
 		var (
 			mu    sync.Mutex
-			acked []ack
+			acked []testkit.Ack
 			stop  = make(chan struct{})
 			wg    sync.WaitGroup
 		)
@@ -96,14 +97,14 @@ func TestPowerLossUnderSyncFlushLosesNoAcknowledgedRecord(t *testing.T) {
 						return // the log is closing
 					}
 					mu.Lock()
-					acked = append(acked, ack{seq, res.PhysicalOffset})
+					acked = append(acked, testkit.Ack{Seq: seq, Offset: res.PhysicalOffset})
 					mu.Unlock()
 				}
 			}()
 		}
 		time.Sleep(time.Duration(2+scenario*3) * time.Millisecond)
 		mu.Lock()
-		before := append([]ack(nil), acked...)
+		before := append([]testkit.Ack(nil), acked...)
 		mu.Unlock()
 		crashed := fs.CrashCopy()
 		close(stop)
@@ -115,8 +116,8 @@ func TestPowerLossUnderSyncFlushLosesNoAcknowledgedRecord(t *testing.T) {
 		opts.FS = crashed
 		l = openTest(t, "log", opts)
 		for _, a := range before {
-			if got := readSeq(t, l, a.offset); got != a.seq {
-				t.Fatalf("scenario %d: acknowledged seq %d at %d reads as %d", scenario, a.seq, a.offset, got)
+			if got := readSeq(t, l, a.Offset); got != a.Seq {
+				t.Fatalf("scenario %d: acknowledged seq %d at %d reads as %d", scenario, a.Seq, a.Offset, got)
 			}
 		}
 		if err := l.Close(); err != nil {

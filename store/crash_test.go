@@ -1,21 +1,17 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 )
 
 const (
@@ -59,7 +55,7 @@ func runCrashChild(dir string) {
 					os.Exit(3)
 				}
 				out.Lock()
-				fmt.Fprintf(os.Stdout, "%d %d\n", seq, res.PhysicalOffset)
+				testkit.PrintAck(os.Stdout, seq, res.PhysicalOffset)
 				out.Unlock()
 			}
 		})
@@ -77,12 +73,13 @@ func TestStoreSurvivesSIGKILL(t *testing.T) {
 	rng := rand.New(rand.NewPCG(43, uint64(time.Now().UnixNano())))
 	all := map[int64]int64{}
 	for round := range crashRounds {
-		acks := runAndKill(t, dir, int64(round+1)*10_000_000, time.Duration(5+rng.IntN(100))*time.Millisecond)
+		env := []string{crashChildEnv + "=" + dir, crashChildSeqEnv + "=" + strconv.FormatInt(int64(round+1)*10_000_000, 10)}
+		acks := testkit.RunAndKill(t, env, time.Duration(5+rng.IntN(100))*time.Millisecond, crashChildLimit)
 		if len(acks) == 0 {
 			t.Fatalf("round %d: the child acknowledged nothing before it was killed", round)
 		}
-		for seq, phys := range acks {
-			all[seq] = phys
+		for _, a := range acks {
+			all[a.Seq] = a.Offset
 		}
 		s := openStore(t, dir, crashOptions())
 		if !s.Recovery().Abnormal {
@@ -93,58 +90,5 @@ func TestStoreSurvivesSIGKILL(t *testing.T) {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// runAndKill starts a writer child, lets it run for about runFor after its
-// first acknowledgement, kills it with SIGKILL and returns what it
-// acknowledged (seq → physical offset).
-func runAndKill(t *testing.T, dir string, seqBase int64, runFor time.Duration) map[int64]int64 {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, crashChildSeqEnv+"="+strconv.FormatInt(seqBase, 10))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	first := make(chan struct{})
-	acks := map[int64]int64{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		readAcks(stdout, first, acks)
-	}()
-	select {
-	case <-first:
-		time.Sleep(runFor)
-	case <-time.After(crashChildLimit):
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-done
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-		t.Fatalf("child was not killed (err %v): %s", err, stderr.String())
-	}
-	return acks
-}
-
-// readAcks parses "seq offset" lines until EOF. Each line is one write of
-// less than PIPE_BUF bytes, so a kill cannot tear it.
-func readAcks(r io.Reader, first chan<- struct{}, acks map[int64]int64) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		var seq, phys int64
-		if _, err := fmt.Sscanf(sc.Text(), "%d %d", &seq, &phys); err != nil {
-			continue
-		}
-		if len(acks) == 0 {
-			close(first)
-		}
-		acks[seq] = phys
 	}
 }

@@ -1,15 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/mappedfile"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -42,25 +41,6 @@ func openStore(t testing.TB, root string, opts *Options) *MessageStore {
 	return s
 }
 
-// testBody is seq followed by a pattern derived from it.
-func testBody(seq int64, size int) []byte {
-	size = max(size, 8)
-	b := make([]byte, size)
-	binary.BigEndian.PutUint64(b, uint64(seq))
-	for i := 8; i < size; i++ {
-		b[i] = byte(seq*31 + int64(i))
-	}
-	return b
-}
-
-func bodySeq(b []byte) (int64, bool) {
-	if len(b) < 8 {
-		return 0, false
-	}
-	seq := int64(binary.BigEndian.Uint64(b))
-	return seq, bytes.Equal(b, testBody(seq, len(b)))
-}
-
 var testTags = []string{"TagA", "TagB", "TagC"}
 
 func testKey(seq int64) string  { return fmt.Sprintf("key-%d", seq) }
@@ -70,7 +50,7 @@ func testMessage(seq int64, size int) *message.Message {
 	return &message.Message{
 		Topic:   testTopic,
 		QueueID: int32(seq % testQueues),
-		Body:    testBody(seq, size),
+		Body:    testkit.Body(seq, size),
 		Properties: message.EncodeProperties(map[string]string{
 			message.PropertyKeys:    testKey(seq) + " common",
 			message.PropertyTags:    testTags[seq%3],
@@ -113,7 +93,7 @@ func pullAll(t testing.TB, s *MessageStore, topic string, queueID int32, filter 
 			if err != nil {
 				t.Fatalf("record at %d: %v", e.Offset, err)
 			}
-			seq, ok := bodySeq(rec.Body)
+			seq, ok := testkit.BodySeq(rec.Body)
 			if !ok {
 				t.Fatalf("record at %d has a damaged body", e.Offset)
 			}

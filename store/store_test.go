@@ -11,6 +11,7 @@ import (
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/mappedfile"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -160,7 +161,7 @@ func TestLookupsByOffsetKeyAndTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := bodySeq(rec.Body); got != seq {
+		if got, _ := testkit.BodySeq(rec.Body); got != seq {
 			t.Fatalf("offset %d: seq %d, want %d", offsets[seq], got, seq)
 		}
 		for _, key := range []string{testKey(seq), testUniq(seq)} {
