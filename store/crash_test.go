@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,26 +40,10 @@ func runCrashChild(dir string) {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(2)
 	}
-	var out sync.Mutex
-	deadline := time.Now().Add(crashChildLimit)
-	var wg sync.WaitGroup
-	for w := range int64(crashWriters) {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(base), uint64(w)))
-			for i := int64(0); time.Now().Before(deadline); i++ {
-				seq := base + w*100_000 + i
-				res, err := s.PutMessage(context.Background(), testMessage(seq, 8+rng.IntN(2000)))
-				if err != nil {
-					fmt.Fprintln(os.Stderr, "put:", err)
-					os.Exit(3)
-				}
-				out.Lock()
-				testkit.PrintAck(os.Stdout, seq, res.PhysicalOffset)
-				out.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	testkit.RunWriters(base, crashWriters, crashChildLimit, 8, 2000, func(seq int64, size int) (int64, error) {
+		res, err := s.PutMessage(context.Background(), testMessage(seq, size))
+		return res.PhysicalOffset, err
+	})
 	s.Close()
 	os.Exit(0)
 }

@@ -10,9 +10,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -104,4 +106,32 @@ func readAcks(r io.Reader, first chan<- struct{}) []Ack {
 		acks = append(acks, a)
 	}
 	return acks
+}
+
+// RunWriters is the body of a crash child: writers goroutines write
+// sequence numbers base + w*100,000 + i, with body sizes drawn from a
+// per-writer random stream in [minSize, minSize+spread), and print an ack
+// line for each write that returns, until limit has passed (a child left
+// alone stops by itself). A failed write ends the process with status 3.
+func RunWriters(base int64, writers int, limit time.Duration, minSize, spread int, write func(seq int64, size int) (offset int64, err error)) {
+	var out sync.Mutex
+	deadline := time.Now().Add(limit)
+	var wg sync.WaitGroup
+	for w := range int64(writers) {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(base), uint64(w)))
+			for i := int64(0); time.Now().Before(deadline); i++ {
+				seq := base + w*100_000 + i
+				offset, err := write(seq, minSize+rng.IntN(spread))
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "write:", err)
+					os.Exit(3)
+				}
+				out.Lock()
+				PrintAck(os.Stdout, seq, offset)
+				out.Unlock()
+			}
+		})
+	}
+	wg.Wait()
 }
