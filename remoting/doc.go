@@ -1,0 +1,71 @@
+// Package remoting is RocketMQ's remoting protocol: the frame codec, the
+// Command with its JSON and binary ("ROCKETMQ") headers, the request and
+// response codes, and typed request/response headers carried in ExtFields.
+// This layer does no I/O beyond ReadFrame; servers and clients build on it.
+//
+// # Frame layout
+//
+// All integers are big-endian. One frame on the wire is:
+//
+//	0  length          int32   4 + headerLength + bodyLength (this field excluded)
+//	4  serializeType   uint8   0 = JSON, 1 = ROCKETMQ (binary)
+//	5  headerLength    uint24  bytes of header that follow
+//	8  header          headerLength bytes, encoded as serializeType says
+//	   body            the rest of the frame; opaque to this package
+//
+// Encode writes a whole frame, length prefix included. ReadFrame reads one
+// frame from a stream and returns it without the 4-byte length prefix; that
+// shorter form (starting at serializeType) is what Decode takes. The maximum
+// frame size a reader accepts counts the prefix too, as RocketMQ's Netty
+// decoder does (DefaultMaxFrameSize, 16 MiB).
+//
+// # JSON header (serialize type 0)
+//
+// A UTF-8 JSON object:
+//
+//	{"code":10,"language":"GO","version":317,"opaque":7,"flag":0,
+//	 "remark":"...","extFields":{"topic":"T","queueId":"0"}}
+//
+// code, version, opaque and flag are JSON integers; every typed header field
+// travels as a string inside extFields. Decode ignores members it does not
+// know (the Java broker adds "serializeTypeCurrentRPC"), accepts a missing or
+// null remark and extFields, and rejects numbers given as strings or with a
+// fraction. Encode omits remark and extFields when empty, as the Java broker
+// does, and writes extFields in key order so output is deterministic.
+//
+// # Binary header (serialize type 1)
+//
+//	 0  code        int16
+//	 2  language    uint8   LanguageCode ordinal (JAVA 0 ... GO 9 ... NODE_JS 13)
+//	 3  version     int16
+//	 5  opaque      int32
+//	 9  flag        int32
+//	13  remarkLen   int32   then remarkLen bytes of UTF-8
+//	    extLen      int32   then extLen bytes of entries:
+//	                          keyLen int16, key bytes, valueLen int32, value bytes
+//
+// The header is 21 bytes plus the remark and extFields. Every length is
+// checked against the bytes that remain: a negative or overrunning length,
+// a partial entry, or trailing bytes inside the header is ErrMalformed.
+//
+// # Errors, allocation and aliasing
+//
+// No input makes Decode or ReadFrame panic, and both allocate in proportion
+// to the bytes actually received, never to what a length field claims:
+// ReadFrame grows its buffer, doubling from 64 KiB, as bytes arrive. Frame
+// errors are *FrameError values wrapping ErrMalformed,
+// ErrUnknownSerializeType (itself an ErrMalformed) or ErrFrameTooLarge, and
+// from Encode also ErrFieldTooLong; a stream that ends inside a frame gives
+// io.ErrUnexpectedEOF. Header field errors are *FieldError values wrapping
+// ErrMissingField or ErrInvalidField.
+//
+// Decode copies the header's strings, but the Body of the Command it returns
+// aliases the frame: a caller that reuses the frame buffer (ReadFrame's buf)
+// must be done with the Command, or copy its Body, first.
+//
+// # Concurrency
+//
+// Encode, Decode and ReadFrame keep no state and are safe for concurrent use
+// (ReadFrame on distinct readers). NewRequest draws opaques from a process-wide
+// atomic counter. A Command itself is a plain value with no locking.
+package remoting
