@@ -30,6 +30,10 @@ type Command struct {
 	// Body is the payload. Decode leaves it nil when empty; otherwise it
 	// aliases the decoded frame.
 	Body []byte
+
+	// serialize is how a received request was encoded, so that its
+	// response goes back the same way.
+	serialize SerializeType
 }
 
 // Flag bits (RemotingCommand's RPC_TYPE and RPC_ONEWAY bit positions).

@@ -1,0 +1,236 @@
+package remoting
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrConnClosed reports a call on a connection that closed before its
+// response came.
+var ErrConnClosed = errors.New("remoting: connection closed")
+
+// Handler processes one request that arrived on conn. It returns the
+// response, or nil when there is none to send now: for a oneway request, or
+// when the handler keeps req and answers later with conn.Reply (a suspended
+// long-polling pull does).
+type Handler func(conn *Conn, req *Command) *Command
+
+// Conn is one connection, on either side: it reads frames in its own
+// goroutine, completes the calls waiting for responses by opaque, and hands
+// requests to its handler. Writes are serialized; a call may come from any
+// goroutine.
+type Conn struct {
+	nc       net.Conn
+	maxFrame int
+	handle   func(*Conn, *Command)
+
+	writeMu sync.Mutex
+	w       *bufio.Writer
+
+	mu      sync.Mutex
+	pending map[int32]chan *Command
+	closed  bool
+	done    chan struct{}
+	err     error
+
+	// SerializeType is the header encoding this side writes requests in;
+	// responses use the type of the request they answer.
+	serialize atomic.Uint32
+	// Attrs holds what the owner learns about the peer (a client id).
+	Attrs sync.Map
+}
+
+func newConn(nc net.Conn, maxFrame int, handle func(*Conn, *Command)) *Conn {
+	if maxFrame <= 0 {
+		maxFrame = DefaultMaxFrameSize
+	}
+	c := &Conn{
+		nc:       nc,
+		maxFrame: maxFrame,
+		handle:   handle,
+		w:        bufio.NewWriterSize(nc, 64<<10),
+		pending:  make(map[int32]chan *Command),
+		done:     make(chan struct{}),
+	}
+	go c.readLoop()
+	return c
+}
+
+// RemoteAddr is the peer's address.
+func (c *Conn) RemoteAddr() string { return c.nc.RemoteAddr().String() }
+
+// Done is closed when the connection has closed.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err is why the connection closed (nil while open).
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Close closes the connection; pending calls fail with ErrConnClosed.
+func (c *Conn) Close() error { return c.fail(ErrConnClosed) }
+
+func (c *Conn) fail(err error) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed, c.err = true, err
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	for _, ch := range pending {
+		close(ch)
+	}
+	close(c.done)
+	return c.nc.Close()
+}
+
+func (c *Conn) readLoop() {
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	for {
+		frame, err := ReadFrame(r, c.maxFrame, nil)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		cmd, st, err := Decode(frame)
+		if err != nil {
+			// A frame we cannot parse leaves the stream unusable for
+			// this peer: it is told nothing more, and the connection goes.
+			c.fail(err)
+			return
+		}
+		cmd.serialize = st
+		if cmd.IsResponse() {
+			c.complete(cmd)
+			continue
+		}
+		c.handle(c, cmd)
+	}
+}
+
+func (c *Conn) complete(resp *Command) {
+	c.mu.Lock()
+	ch, ok := c.pending[resp.Opaque]
+	delete(c.pending, resp.Opaque)
+	c.mu.Unlock()
+	if ok {
+		ch <- resp // buffered: never blocks
+	}
+}
+
+// Write sends one command.
+func (c *Conn) Write(cmd *Command, st SerializeType) error {
+	buf, err := Encode(nil, cmd, st)
+	if err != nil {
+		return err
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := c.w.Write(buf); err != nil {
+		c.fail(err)
+		return err
+	}
+	if err := c.w.Flush(); err != nil {
+		c.fail(err)
+		return err
+	}
+	return nil
+}
+
+// WriteVectored sends cmd with its body given as parts, which are written
+// after the header without being copied into one buffer (a pull response's
+// records, straight from the commit log).
+func (c *Conn) WriteVectored(cmd *Command, st SerializeType, parts [][]byte) error {
+	bodyLen := 0
+	for _, p := range parts {
+		bodyLen += len(p)
+	}
+	cmd.Body = nil
+	head, err := Encode(nil, cmd, st)
+	if err != nil {
+		return err
+	}
+	// Encode wrote a frame without body: patch the length to include it.
+	total := len(head) - prefixLength + bodyLen
+	head[0], head[1], head[2], head[3] = byte(total>>24), byte(total>>16), byte(total>>8), byte(total)
+	bufs := net.Buffers(append([][]byte{head}, parts...))
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err := c.w.Flush(); err != nil {
+		c.fail(err)
+		return err
+	}
+	if _, err := bufs.WriteTo(c.nc); err != nil {
+		c.fail(err)
+		return err
+	}
+	return nil
+}
+
+// Reply sends resp, the answer to req, in req's serialize type.
+func (c *Conn) Reply(req, resp *Command) error {
+	resp.Opaque = req.Opaque
+	resp.MarkResponse()
+	return c.Write(resp, req.serialize)
+}
+
+// Call sends req and waits for its response, until ctx ends.
+func (c *Conn) Call(ctx context.Context, req *Command) (*Command, error) {
+	ch := make(chan *Command, 1)
+	c.mu.Lock()
+	if c.closed {
+		err := c.err
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%w: %v", ErrConnClosed, err)
+	}
+	c.pending[req.Opaque] = ch
+	c.mu.Unlock()
+	if err := c.Write(req, c.serializeType()); err != nil {
+		c.forget(req.Opaque)
+		return nil, err
+	}
+	select {
+	case resp, ok := <-ch:
+		if !ok {
+			return nil, fmt.Errorf("%w: %v", ErrConnClosed, c.Err())
+		}
+		return resp, nil
+	case <-ctx.Done():
+		c.forget(req.Opaque)
+		return nil, ctx.Err()
+	}
+}
+
+// Oneway sends req without waiting for anything.
+func (c *Conn) Oneway(req *Command) error {
+	req.MarkOneway()
+	return c.Write(req, c.serializeType())
+}
+
+func (c *Conn) forget(opaque int32) {
+	c.mu.Lock()
+	delete(c.pending, opaque)
+	c.mu.Unlock()
+}
+
+func (c *Conn) serializeType() SerializeType { return SerializeType(c.serialize.Load()) }
+
+// SetSerializeType chooses the header encoding of this side's requests.
+func (c *Conn) SetSerializeType(st SerializeType) { c.serialize.Store(uint32(st)) }
+
+// writeTimeout is how long a write may block before the peer counts as
+// gone.
+const writeTimeout = 10 * time.Second
