@@ -23,6 +23,11 @@ func (s *MessageStore) LookMessageByOffset(phys int64) (message.Record, error) {
 	return message.Decode(b, false)
 }
 
+// MessageBytes returns a private copy of the record stored at commit-log
+// offset phys, exactly as stored (what a broker sends for a view by id).
+// A record that fails its CRC is never returned.
+func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) { return s.recordBytes(phys) }
+
 // recordBytes returns a private copy of the intact record at phys.
 func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
 	if s.closed.Load() {
@@ -48,15 +53,18 @@ func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
 		return nil, fmt.Errorf("store: record at %d: %w", phys, err)
 	}
 	if s.cache != nil {
-		s.cache.putRecord(phys, epoch, b)
+		s.cache.putRecord(phys, epoch, slices.Clone(b)) // the caller owns b
 	}
 	return b, nil
 }
 
 // QueryResult is what QueryMessage found.
 type QueryResult struct {
-	// Records are private copies of the matching records, newest first.
+	// Records are the matching records, newest first, decoded from Raw.
 	Records []message.Record
+	// Raw holds each record's bytes as stored (private copies), for
+	// callers that send them on, as a broker answering a query does.
+	Raw [][]byte
 	// IndexLastUpdateTimestamp and IndexLastUpdatePhysOffset describe the
 	// newest index entry, as RocketMQ's query response headers do.
 	IndexLastUpdateTimestamp  int64
@@ -87,6 +95,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 			for _, b := range records {
 				if rec, err := message.Decode(b, false); err == nil {
 					res.Records = append(res.Records, rec)
+					res.Raw = append(res.Raw, b)
 				}
 			}
 			return res, nil
@@ -104,6 +113,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 			continue // another key with the same hash
 		}
 		res.Records = append(res.Records, rec)
+		res.Raw = append(res.Raw, b)
 		raw = append(raw, slices.Clone(b))
 	}
 	if s.cache != nil {
