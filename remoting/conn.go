@@ -234,3 +234,11 @@ func (c *Conn) SetSerializeType(st SerializeType) { c.serialize.Store(uint32(st)
 // writeTimeout is how long a write may block before the peer counts as
 // gone.
 const writeTimeout = 10 * time.Second
+
+// ReplyVectored answers req with resp, whose body is parts written without
+// being copied.
+func (c *Conn) ReplyVectored(req, resp *Command, parts [][]byte) error {
+	resp.Opaque = req.Opaque
+	resp.MarkResponse()
+	return c.WriteVectored(resp, req.serialize, parts)
+}

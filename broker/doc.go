@@ -1,0 +1,17 @@
+// Package broker is a thin RocketMQ broker over a store.MessageStore: it
+// speaks RocketMQ's remoting protocol (package remoting), so applications
+// written against RocketMQ clients produce and consume through it.
+//
+// It handles sends (single, V2 header, batch), pulls with long polling
+// (a pull that finds nothing waits until the dispatcher reports a new
+// message for its queue, or its time runs out), consumer heartbeats and
+// group membership (members are told of every change so they rebalance),
+// consumer offsets (persisted in config/consumerOffset.json), topic configs
+// (config/topics.json; topics are created on first send through the TBW102
+// template when auto-creation is on), offsets by queue and time, queries by
+// key and views by message id; and it registers with its nameservers every
+// 30 s and whenever topics change.
+//
+// Each kind of request runs on its own bounded worker pool, so a flood of
+// one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
+package broker

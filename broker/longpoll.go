@@ -1,0 +1,139 @@
+package broker
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rocketstore/rocketstore/store"
+)
+
+// longPollCheck is how often suspended pulls are checked for timeouts.
+const longPollCheck = 100 * time.Millisecond
+
+// longPoll keeps suspended pulls per queue and runs them again when the
+// dispatcher reports new messages for their queue or they time out, as
+// RocketMQ's PullRequestHoldService does.
+type longPoll struct {
+	b     *Broker
+	count atomic.Int64 // suspended pulls: arrivals cost nothing while 0
+
+	mu    sync.Mutex
+	held  map[queueKey][]*pullRequest
+	ready map[queueKey]struct{}
+	wake  chan struct{}
+	quit  chan struct{}
+}
+
+type queueKey struct {
+	topic   string
+	queueID int32
+}
+
+func newLongPoll(b *Broker) *longPoll {
+	return &longPoll{
+		b:     b,
+		held:  make(map[queueKey][]*pullRequest),
+		ready: make(map[queueKey]struct{}),
+		wake:  make(chan struct{}, 1),
+		quit:  make(chan struct{}),
+	}
+}
+
+// hold parks p until its queue grows or its deadline passes.
+func (l *longPoll) hold(p *pullRequest) {
+	k := queueKey{p.h.Topic, p.h.QueueID}
+	l.mu.Lock()
+	l.held[k] = append(l.held[k], p)
+	l.count.Add(1)
+	l.mu.Unlock()
+}
+
+// arrived is the store's arrival listener; it runs on the dispatcher, so it
+// only marks the queue.
+func (l *longPoll) arrived(a store.Arrival) {
+	if l.count.Load() == 0 {
+		return
+	}
+	k := queueKey{a.Topic, a.QueueID}
+	l.mu.Lock()
+	if len(l.held[k]) > 0 {
+		l.ready[k] = struct{}{}
+	}
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *longPoll) run() {
+	tick := time.NewTicker(longPollCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.quit:
+			l.release(true)
+			return
+		case <-l.wake:
+			l.release(false)
+		case <-tick.C:
+			l.release(false)
+		}
+	}
+}
+
+// release runs again the pulls whose queue grew, whose deadline passed or
+// (at close) all of them; the others stay parked.
+func (l *longPoll) release(all bool) {
+	now := time.Now()
+	var due []*pullRequest
+	l.mu.Lock()
+	for k, ps := range l.held {
+		_, grew := l.ready[k]
+		kept := ps[:0]
+		for _, p := range ps {
+			select {
+			case <-p.conn.Done():
+				continue // the client is gone
+			default:
+			}
+			if all || grew || !now.Before(p.deadline) {
+				due = append(due, p)
+				continue
+			}
+			kept = append(kept, p)
+		}
+		if len(kept) == 0 {
+			delete(l.held, k)
+		} else {
+			l.held[k] = kept
+		}
+	}
+	clear(l.ready)
+	l.count.Store(int64(l.countLocked()))
+	l.mu.Unlock()
+	for _, p := range due {
+		// Run once more without suspending: messages, or PULL_NOT_FOUND so
+		// the client asks again.
+		if resp := l.b.pull(p, false); resp != nil {
+			_ = p.conn.Reply(p.req, resp)
+		}
+	}
+}
+
+func (l *longPoll) countLocked() int {
+	n := 0
+	for _, ps := range l.held {
+		n += len(ps)
+	}
+	return n
+}
+
+func (l *longPoll) close() {
+	select {
+	case <-l.quit:
+	default:
+		close(l.quit)
+	}
+}

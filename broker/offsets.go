@@ -1,0 +1,132 @@
+package broker
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rocketstore/rocketstore/remoting"
+)
+
+// offsetTable holds consumer offsets, persisted as RocketMQ's
+// consumerOffset.json: {"offsetTable": {"<topic>@<group>": {"<queueId>": offset}}}.
+type offsetTable struct {
+	path string
+
+	mu    sync.Mutex
+	table map[string]map[string]int64
+	dirty bool
+}
+
+type offsetFile struct {
+	OffsetTable map[string]map[string]int64 `json:"offsetTable"`
+}
+
+func openOffsetTable(dir string) (*offsetTable, error) {
+	t := &offsetTable{path: filepath.Join(dir, "consumerOffset.json"), table: map[string]map[string]int64{}}
+	var f offsetFile
+	if err := loadJSON(t.path, &f); err != nil {
+		return nil, err
+	}
+	if f.OffsetTable != nil {
+		t.table = f.OffsetTable
+	}
+	return t, nil
+}
+
+func offsetKey(group, topic string) string { return topic + "@" + group }
+
+// commit records group's offset in topic/queueID.
+func (t *offsetTable) commit(group, topic string, queueID int32, offset int64) {
+	k := offsetKey(group, topic)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	q := t.table[k]
+	if q == nil {
+		q = map[string]int64{}
+		t.table[k] = q
+	}
+	q[strconv.Itoa(int(queueID))] = offset
+	t.dirty = true
+}
+
+// query returns group's offset in topic/queueID.
+func (t *offsetTable) query(group, topic string, queueID int32) (int64, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, ok := t.table[offsetKey(group, topic)][strconv.Itoa(int(queueID))]
+	return v, ok
+}
+
+// removeTopic forgets every group's offsets in topic.
+func (t *offsetTable) removeTopic(topic string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k := range t.table {
+		if strings.HasPrefix(k, topic+"@") {
+			delete(t.table, k)
+			t.dirty = true
+		}
+	}
+}
+
+// save writes the table when it changed.
+func (t *offsetTable) save() error {
+	t.mu.Lock()
+	if !t.dirty {
+		t.mu.Unlock()
+		return nil
+	}
+	f := offsetFile{OffsetTable: make(map[string]map[string]int64, len(t.table))}
+	for k, q := range t.table {
+		c := make(map[string]int64, len(q))
+		for id, v := range q {
+			c[id] = v
+		}
+		f.OffsetTable[k] = c
+	}
+	t.dirty = false
+	t.mu.Unlock()
+	if err := saveJSON(t.path, f); err != nil {
+		t.mu.Lock()
+		t.dirty = true
+		t.mu.Unlock()
+		return fmt.Errorf("broker: consumer offsets: %w", err)
+	}
+	return nil
+}
+
+// handleQueryConsumerOffset answers a group's committed offset, or
+// QUERY_NOT_FOUND so the client starts where its ConsumeFromWhere says.
+func (b *Broker) handleQueryConsumerOffset(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	var h remoting.QueryConsumerOffsetRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return errorResponse(req, remoting.ResponseInvalidParameter, err)
+	}
+	off, ok := b.offsets.query(h.ConsumerGroup, h.Topic, h.QueueID)
+	if !ok {
+		// A queue that still starts at offset 0 is consumed from its
+		// start, as RocketMQ answers; one whose start was cleaned up is
+		// not found, and the client starts where ConsumeFromWhere says.
+		if b.store.GetMinOffsetInQueue(h.Topic, h.QueueID) > 0 {
+			return remoting.NewResponse(req, remoting.ResponseQueryNotFound, "no offset committed for this queue")
+		}
+		off = 0
+	}
+	resp := remoting.NewResponse(req, remoting.ResponseSuccess, "")
+	rh := remoting.QueryConsumerOffsetResponseHeader{Offset: off}
+	resp.ExtFields = rh.Encode(nil)
+	return resp
+}
+
+// handleUpdateConsumerOffset records a committed offset.
+func (b *Broker) handleUpdateConsumerOffset(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	var h remoting.UpdateConsumerOffsetRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return errorResponse(req, remoting.ResponseInvalidParameter, err)
+	}
+	b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
+	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+}

@@ -1,0 +1,100 @@
+package broker
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/rocketstore/rocketstore/store"
+)
+
+// Defaults, equal to RocketMQ's BrokerConfig where the concept is the same.
+const (
+	DefaultListenAddr            = "127.0.0.1:10911"
+	DefaultBrokerName            = "broker-a"
+	DefaultClusterName           = "DefaultCluster"
+	DefaultTopicQueueNums        = 8                    // defaultTopicQueueNums
+	DefaultRegisterInterval      = 30 * time.Second     // registerNameServerPeriod
+	DefaultSuspendMax            = 15 * time.Second     // longPollingEnable's hold limit
+	DefaultConsumerExpiry        = 120 * time.Second    // channelExpiredTimeout
+	DefaultOffsetPersistInterval = 5 * time.Second      // flushConsumerOffsetInterval
+	AutoCreateTopicKey           = "TBW102"             // the template topic of auto-created topics
+	PermRead                     = 4                    // PermName.PERM_READ
+	PermWrite                    = 2                    // PermName.PERM_WRITE
+	PermInherit                  = 1                    // PermName.PERM_INHERIT
+	DefaultPerm                  = PermRead | PermWrite // a new topic's perm
+	autoCreatePerm               = DefaultPerm | PermInherit
+)
+
+// Options configure a Broker. Zero values mean defaults.
+type Options struct {
+	// ListenAddr is where clients connect. Default 127.0.0.1:10911.
+	ListenAddr string
+	// NameServers are the nameserver addresses the broker registers with.
+	NameServers []string
+	// BrokerName, ClusterName and BrokerID identify the broker in routes
+	// (BrokerID 0 is a master).
+	BrokerName, ClusterName string
+	BrokerID                int64
+	// DataDir holds the store and the broker's config files. Default ./data.
+	DataDir string
+	// Store configures the message store; its StoreHost defaults to the
+	// listen address.
+	Store store.Options
+	// AutoCreateTopic creates a topic on its first send (through the
+	// TBW102 template), as autoCreateTopicEnable does. Default on; set
+	// DisableAutoCreateTopic to turn it off.
+	DisableAutoCreateTopic bool
+	// DefaultTopicQueueNums is the queue count of auto-created topics.
+	// Default 8.
+	DefaultTopicQueueNums int
+	// RegisterInterval is how often the broker registers again. Default 30 s.
+	RegisterInterval time.Duration
+	// SuspendMax bounds how long a pull waits for messages. Default 15 s.
+	SuspendMax time.Duration
+	// ConsumerExpiry drops a consumer that sent no heartbeat for this long.
+	// Default 120 s.
+	ConsumerExpiry time.Duration
+	// OffsetPersistInterval is how often consumer offsets are written to
+	// disk. Default 5 s.
+	OffsetPersistInterval time.Duration
+}
+
+func (o *Options) withDefaults() (Options, error) {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	if r.ListenAddr == "" {
+		r.ListenAddr = DefaultListenAddr
+	}
+	if r.BrokerName == "" {
+		r.BrokerName = DefaultBrokerName
+	}
+	if r.ClusterName == "" {
+		r.ClusterName = DefaultClusterName
+	}
+	if r.DataDir == "" {
+		r.DataDir = "data"
+	}
+	if r.DefaultTopicQueueNums <= 0 {
+		r.DefaultTopicQueueNums = DefaultTopicQueueNums
+	}
+	if r.RegisterInterval <= 0 {
+		r.RegisterInterval = DefaultRegisterInterval
+	}
+	if r.SuspendMax <= 0 {
+		r.SuspendMax = DefaultSuspendMax
+	}
+	if r.ConsumerExpiry <= 0 {
+		r.ConsumerExpiry = DefaultConsumerExpiry
+	}
+	if r.OffsetPersistInterval <= 0 {
+		r.OffsetPersistInterval = DefaultOffsetPersistInterval
+	}
+	if !r.Store.CommitLog.StoreHost.IsValid() {
+		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {
+			r.Store.CommitLog.StoreHost = ap
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,109 @@
+package broker
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/store"
+)
+
+// Pull request sys flags (PullSysFlag).
+const (
+	pullCommitOffset = 0x1
+	pullSuspend      = 0x2
+)
+
+// pullRequest is one pull, kept while it is suspended.
+type pullRequest struct {
+	conn     *remoting.Conn
+	req      *remoting.Command
+	h        remoting.PullMessageRequestHeader
+	filter   store.MessageFilter
+	deadline time.Time
+}
+
+// handlePull answers PULL_MESSAGE: messages from the queue, or a suspension
+// until some arrive (long polling), or the status the client needs to move
+// its offset.
+func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	var h remoting.PullMessageRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return errorResponse(req, remoting.ResponseInvalidParameter, err)
+	}
+	if _, err := b.topicForRead(h.Topic); err != nil {
+		return errorResponse(req, remoting.ResponseTopicNotExist, err)
+	}
+	if h.QueueID < 0 {
+		return errorResponse(req, remoting.ResponseInvalidParameter, fmt.Errorf("queueId %d", h.QueueID))
+	}
+	var filter store.MessageFilter
+	switch h.ExpressionType {
+	case "", "TAG":
+		if f := store.NewTagFilter(h.Subscription); f != nil {
+			filter = f
+		}
+	default:
+		return errorResponse(req, remoting.ResponseSubscriptionParseFailed,
+			fmt.Errorf("expression type %q is not supported; use TAG", h.ExpressionType))
+	}
+	if h.SysFlag&pullCommitOffset != 0 && h.CommitOffset >= 0 {
+		b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
+	}
+	wait := min(time.Duration(h.SuspendTimeoutMillis)*time.Millisecond, b.opts.SuspendMax)
+	p := &pullRequest{conn: c, req: req, h: h, filter: filter, deadline: time.Now().Add(wait)}
+	return b.pull(p, h.SysFlag&pullSuspend != 0)
+}
+
+// pull runs p against the store. With messages it writes the response
+// itself (the records go out without being copied) and returns nil; with
+// none and allowSuspend it parks p and returns nil; otherwise it returns
+// the response.
+func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
+	h := &p.h
+	r, err := b.store.GetMessage(h.ConsumerGroup, h.Topic, h.QueueID, h.QueueOffset, int(max(h.MaxMsgNums, 1)), p.filter)
+	if err != nil {
+		return errorResponse(p.req, remoting.ResponseSystemError, err)
+	}
+	resp := remoting.NewResponse(p.req, pullCode(r.Status, h.QueueOffset), "")
+	rh := remoting.PullMessageResponseHeader{NextBeginOffset: r.NextBeginOffset, MinOffset: r.MinOffset, MaxOffset: r.MaxOffset}
+	if r.SuggestPullingFromSlave {
+		rh.SuggestWhichBrokerID = 1
+	}
+	resp.ExtFields = rh.Encode(nil)
+	if resp.Code == remoting.ResponseSuccess {
+		parts := make([][]byte, len(r.Messages))
+		for i, e := range r.Messages {
+			parts[i] = e.Bytes
+		}
+		_ = p.conn.ReplyVectored(p.req, resp, parts)
+		r.Release()
+		return nil
+	}
+	r.Release()
+	if resp.Code == remoting.ResponsePullNotFound && allowSuspend && time.Now().Before(p.deadline) {
+		b.polls.hold(p)
+		return nil
+	}
+	return resp
+}
+
+// pullCode maps a store status to the pull response code, as RocketMQ's
+// PullMessageProcessor does.
+func pullCode(st store.GetStatus, offset int64) int16 {
+	switch st {
+	case store.Found:
+		return remoting.ResponseSuccess
+	case store.MessageWasRemoving, store.NoMatchedMessage:
+		return remoting.ResponsePullRetryImmediately
+	case store.NoMatchedLogicQueue, store.NoMessageInQueue:
+		if offset != 0 {
+			return remoting.ResponsePullOffsetMoved
+		}
+		return remoting.ResponsePullNotFound
+	case store.OffsetOverflowBadly, store.OffsetTooSmall:
+		return remoting.ResponsePullOffsetMoved
+	default: // OffsetFoundNull, OffsetOverflowOne
+		return remoting.ResponsePullNotFound
+	}
+}
