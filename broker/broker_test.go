@@ -1,0 +1,202 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/message"
+	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/store"
+)
+
+// testBroker starts a broker on 127.0.0.1 with small files and no
+// nameserver.
+func testBroker(t *testing.T, dir string) *Broker {
+	t.Helper()
+	b, err := New(&Options{
+		ListenAddr: "127.0.0.1:0",
+		DataDir:    dir,
+		Store: store.Options{
+			CommitLog:                commitlog.Options{FileSize: 8 << 20},
+			ConsumeQueueUnitsPerFile: 1000,
+			IndexSlotCount:           1000,
+			IndexMaxEntries:          4000,
+			CleanResourceInterval:    -1,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func call(t *testing.T, cl *remoting.Client, addr string, req *remoting.Command) *remoting.Command {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := cl.InvokeSync(ctx, addr, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func sendRequest(topic string, queueID int32, body, keys string) *remoting.Command {
+	h := remoting.SendMessageRequestHeader{
+		ProducerGroup: "pg", Topic: topic, DefaultTopic: AutoCreateTopicKey, DefaultTopicQueueNums: 4,
+		QueueID: queueID, BornTimestamp: time.Now().UnixMilli(), MaxReconsumeTimes: -1,
+		Properties: string(message.EncodeProperties(map[string]string{message.PropertyKeys: keys, message.PropertyTags: "TagA"})),
+	}
+	return remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), []byte(body))
+}
+
+func pullCommand(topic string, queueID int32, offset int64, suspend time.Duration) *remoting.Command {
+	h := remoting.PullMessageRequestHeader{ConsumerGroup: "cg", Topic: topic, QueueID: queueID, QueueOffset: offset,
+		MaxMsgNums: 32, SuspendTimeoutMillis: suspend.Milliseconds(), SubVersion: 1, ExpressionType: "TAG", Subscription: "*"}
+	if suspend > 0 {
+		h.SysFlag = pullSuspend
+	}
+	return remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)
+}
+
+// decodeRecords splits a pull or query body into records.
+func decodeRecords(t *testing.T, body []byte) []message.Record {
+	t.Helper()
+	var out []message.Record
+	for len(body) > 0 {
+		r, err := message.Decode(body, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+		body = body[r.StoreSize:]
+	}
+	return out
+}
+
+func TestSendPullQueryAndOffsetsOverTheWire(t *testing.T) {
+	b := testBroker(t, t.TempDir())
+	defer b.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	addr := b.Addr()
+
+	var ids []string
+	for i := range 10 {
+		resp := call(t, cl, addr, sendRequest("Orders", 1, fmt.Sprintf("m%d", i), fmt.Sprintf("k%d", i)))
+		var h remoting.SendMessageResponseHeader
+		if resp.Code != remoting.ResponseSuccess || h.Decode(resp.ExtFields) != nil || h.QueueID != 1 || h.QueueOffset != int64(i) {
+			t.Fatalf("send %d: %v", i, resp)
+		}
+		ids = append(ids, h.MsgID)
+	}
+	if _, ok := b.topics.get("Orders"); !ok {
+		t.Fatal("the topic was not auto-created")
+	}
+	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	resp := call(t, cl, addr, pullCommand("Orders", 1, 0, 0))
+	var ph remoting.PullMessageResponseHeader
+	if resp.Code != remoting.ResponseSuccess || ph.Decode(resp.ExtFields) != nil || ph.NextBeginOffset != 10 || ph.MaxOffset != 10 {
+		t.Fatalf("pull: %v", resp)
+	}
+	recs := decodeRecords(t, resp.Body)
+	if len(recs) != 10 || string(recs[3].Body) != "m3" || recs[3].QueueOffset != 3 {
+		t.Fatalf("pulled %d records", len(recs))
+	}
+	if resp := call(t, cl, addr, pullCommand("Orders", 1, 10, 0)); resp.Code != remoting.ResponsePullNotFound {
+		t.Fatalf("pull at the end: %v", resp)
+	}
+	if resp := call(t, cl, addr, pullCommand("Orders", 1, 99, 0)); resp.Code != remoting.ResponsePullOffsetMoved {
+		t.Fatalf("pull past the end: %v", resp)
+	}
+
+	// Query by key and view by id.
+	q := remoting.QueryMessageRequestHeader{Topic: "Orders", Key: "k4", MaxNum: 8, EndTimestamp: time.Now().UnixMilli() + 1000}
+	resp = call(t, cl, addr, remoting.NewRequest(remoting.RequestQueryMessage, q.Encode(nil), nil))
+	if recs := decodeRecords(t, resp.Body); resp.Code != remoting.ResponseSuccess || len(recs) != 1 || string(recs[0].Body) != "m4" {
+		t.Fatalf("query: %v", resp)
+	}
+	_, phys, err := message.ParseOffsetMsgID(ids[7])
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := remoting.ViewMessageRequestHeader{Offset: phys}
+	resp = call(t, cl, addr, remoting.NewRequest(remoting.RequestViewMessageByID, v.Encode(nil), nil))
+	if recs := decodeRecords(t, resp.Body); resp.Code != remoting.ResponseSuccess || string(recs[0].Body) != "m7" {
+		t.Fatalf("view: %v", resp)
+	}
+
+	// Consumer offsets.
+	u := remoting.UpdateConsumerOffsetRequestHeader{ConsumerGroup: "cg", Topic: "Orders", QueueID: 1, CommitOffset: 6}
+	call(t, cl, addr, remoting.NewRequest(remoting.RequestUpdateConsumerOffset, u.Encode(nil), nil))
+	qo := remoting.QueryConsumerOffsetRequestHeader{ConsumerGroup: "cg", Topic: "Orders", QueueID: 1}
+	resp = call(t, cl, addr, remoting.NewRequest(remoting.RequestQueryConsumerOffset, qo.Encode(nil), nil))
+	var oh remoting.OffsetResponseHeader
+	if resp.Code != remoting.ResponseSuccess || oh.Decode(resp.ExtFields) != nil || oh.Offset != 6 {
+		t.Fatalf("query offset: %v", resp)
+	}
+}
+
+func TestSuspendedPullWakesOnArrival(t *testing.T) {
+	b := testBroker(t, t.TempDir())
+	defer b.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	addr := b.Addr()
+	call(t, cl, addr, sendRequest("Wake", 0, "first", "a"))
+	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var resp *remoting.Command
+	start := time.Now()
+	wg.Go(func() { resp = call(t, cl, addr, pullCommand("Wake", 0, 1, 10*time.Second)) })
+	time.Sleep(100 * time.Millisecond) // the pull is parked by now
+	call(t, cl, addr, sendRequest("Wake", 0, "second", "b"))
+	wg.Wait()
+	if resp.Code != remoting.ResponseSuccess || time.Since(start) > 5*time.Second {
+		t.Fatalf("suspended pull: %v after %v", resp, time.Since(start))
+	}
+	if recs := decodeRecords(t, resp.Body); len(recs) != 1 || string(recs[0].Body) != "second" {
+		t.Fatalf("woken pull got %d records", len(recs))
+	}
+	// With nothing arriving, the pull ends at its timeout with PULL_NOT_FOUND.
+	start = time.Now()
+	if resp := call(t, cl, addr, pullCommand("Wake", 0, 2, 300*time.Millisecond)); resp.Code != remoting.ResponsePullNotFound || time.Since(start) < 250*time.Millisecond {
+		t.Fatalf("timed-out pull: %v after %v", resp, time.Since(start))
+	}
+}
+
+func TestOffsetsAndTopicsSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	b := testBroker(t, dir)
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	call(t, cl, b.Addr(), sendRequest("Keep", 0, "x", "k"))
+	u := remoting.UpdateConsumerOffsetRequestHeader{ConsumerGroup: "cg", Topic: "Keep", QueueID: 0, CommitOffset: 1}
+	call(t, cl, b.Addr(), remoting.NewRequest(remoting.RequestUpdateConsumerOffset, u.Encode(nil), nil))
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = testBroker(t, dir)
+	defer b.Close()
+	if _, ok := b.topics.get("Keep"); !ok {
+		t.Fatal("topic lost across a restart")
+	}
+	if off, ok := b.offsets.query("cg", "Keep", 0); !ok || off != 1 {
+		t.Fatalf("offset after restart: %d %v", off, ok)
+	}
+	if max := b.store.GetMaxOffsetInQueue("Keep", 0); max != 1 {
+		t.Fatalf("queue max after restart: %d", max)
+	}
+}
