@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/commitlog"
+)
+
+// loadProperties reads a RocketMQ-style key=value file ('#' comments).
+func loadProperties(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	props := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "!") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: %q is not key=value", path, n, line)
+		}
+		props[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return props, sc.Err()
+}
+
+// applyBrokerProperties sets broker options from RocketMQ's broker.conf
+// keys. Unknown keys are errors, so a typo does not pass silently.
+func applyBrokerProperties(o *broker.Options, props map[string]string) error {
+	for k, v := range props {
+		var err error
+		switch k {
+		case "brokerName":
+			o.BrokerName = v
+		case "brokerClusterName":
+			o.ClusterName = v
+		case "brokerId":
+			o.BrokerID, err = strconv.ParseInt(v, 10, 64)
+		case "namesrvAddr":
+			o.NameServers = splitAddrs(v)
+		case "brokerIP1", "listenAddr":
+			o.ListenAddr = v
+		case "listenPort":
+			host := "127.0.0.1"
+			if h, _, ok := strings.Cut(o.ListenAddr, ":"); ok && h != "" {
+				host = h
+			}
+			o.ListenAddr = host + ":" + v
+		case "storePathRootDir":
+			o.DataDir = v
+		case "autoCreateTopicEnable":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.DisableAutoCreateTopic = !on
+		case "defaultTopicQueueNums":
+			o.DefaultTopicQueueNums, err = strconv.Atoi(v)
+		case "flushDiskType":
+			switch v {
+			case "ASYNC_FLUSH":
+				o.Store.CommitLog.FlushMode = commitlog.AsyncFlush
+			case "SYNC_FLUSH":
+				o.Store.CommitLog.FlushMode = commitlog.SyncFlush
+			default:
+				err = fmt.Errorf("want ASYNC_FLUSH or SYNC_FLUSH")
+			}
+		case "mapedFileSizeCommitLog", "mappedFileSizeCommitLog":
+			o.Store.CommitLog.FileSize, err = strconv.Atoi(v)
+		case "maxMessageSize":
+			o.Store.CommitLog.MaxMessageSize, err = strconv.Atoi(v)
+		case "transientStorePoolEnable":
+			o.Store.CommitLog.TransientStorePool, err = strconv.ParseBool(v)
+		case "warmMapedFileEnable":
+			o.Store.CommitLog.Prewarm, err = strconv.ParseBool(v)
+		case "fileReservedTime":
+			var h int
+			h, err = strconv.Atoi(v)
+			o.Store.FileReservedTime = time.Duration(h) * time.Hour
+		case "deleteWhen":
+			o.Store.DeleteWhen = v
+		case "diskMaxUsedSpaceRatio":
+			o.Store.DiskMaxUsedSpaceRatio, err = strconv.Atoi(v)
+		case "brokerRole", "brokerPermission":
+			// Roles arrive with replication; a standalone broker is a master.
+		default:
+			return fmt.Errorf("unknown broker setting %q", k)
+		}
+		if err != nil {
+			return fmt.Errorf("broker setting %s=%q: %v", k, v, err)
+		}
+	}
+	return nil
+}
+
+// splitAddrs splits RocketMQ's "host:port;host:port" lists.
+func splitAddrs(s string) []string {
+	var out []string
+	for a := range strings.SplitSeq(s, ";") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

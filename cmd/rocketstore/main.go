@@ -1,0 +1,163 @@
+// Command rocketstore runs a RocketMQ-compatible nameserver and broker over
+// rocketstore's message store.
+//
+//	rocketstore serve     nameserver and broker in one process (127.0.0.1:9876 and :10911, data in ./data)
+//	rocketstore namesrv   the nameserver alone
+//	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
+//
+// SIGINT or SIGTERM shuts down cleanly: the broker unregisters, flushes and
+// writes its checkpoint.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/nameserver"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "namesrv":
+		err = namesrv(os.Args[2:])
+	case "broker":
+		err = runBroker(os.Args[2:])
+	case "-h", "-help", "--help", "help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "rocketstore: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rocketstore:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: rocketstore <command> [flags]
+
+commands:
+  serve     run a nameserver and a broker in one process
+  namesrv   run a nameserver
+  broker    run a broker
+
+Run "rocketstore <command> -h" for its flags.
+`)
+}
+
+// brokerFlags declares the flags a broker takes and returns a function that
+// builds its options (after flag parsing).
+func brokerFlags(fs *flag.FlagSet, defaultNamesrv string) func() (broker.Options, error) {
+	listen := fs.String("listen", broker.DefaultListenAddr, "address clients connect to")
+	namesrvs := fs.String("namesrv", defaultNamesrv, "nameserver addresses, ';'-separated")
+	data := fs.String("data", "data", "directory of the store and the broker's config")
+	name := fs.String("name", broker.DefaultBrokerName, "broker name")
+	cluster := fs.String("cluster", broker.DefaultClusterName, "cluster name")
+	config := fs.String("config", "", "broker.conf-style key=value file (applied after the flags)")
+	return func() (broker.Options, error) {
+		o := broker.Options{
+			ListenAddr: *listen, NameServers: splitAddrs(*namesrvs), DataDir: *data,
+			BrokerName: *name, ClusterName: *cluster,
+		}
+		if *config != "" {
+			props, err := loadProperties(*config)
+			if err != nil {
+				return o, err
+			}
+			if err := applyBrokerProperties(&o, props); err != nil {
+				return o, err
+			}
+		}
+		return o, nil
+	}
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	nsAddr := fs.String("namesrv-listen", nameserver.DefaultAddr, "nameserver listen address")
+	opts := brokerFlags(fs, "")
+	fs.Parse(args)
+	o, err := opts()
+	if err != nil {
+		return err
+	}
+	ns := nameserver.New(nil)
+	if err := ns.Start(*nsAddr); err != nil {
+		return err
+	}
+	defer ns.Close()
+	if len(o.NameServers) == 0 {
+		o.NameServers = []string{ns.Addr()}
+	}
+	b, err := startBroker(o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
+	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
+	waitForSignal()
+	return b.Close()
+}
+
+func namesrv(args []string) error {
+	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
+	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
+	fs.Parse(args)
+	ns := nameserver.New(nil)
+	if err := ns.Start(*addr); err != nil {
+		return err
+	}
+	fmt.Printf("rocketstore: nameserver on %s\n", ns.Addr())
+	waitForSignal()
+	return ns.Close()
+}
+
+func runBroker(args []string) error {
+	fs := flag.NewFlagSet("broker", flag.ExitOnError)
+	opts := brokerFlags(fs, nameserver.DefaultAddr)
+	fs.Parse(args)
+	o, err := opts()
+	if err != nil {
+		return err
+	}
+	b, err := startBroker(o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
+	waitForSignal()
+	return b.Close()
+}
+
+func startBroker(o broker.Options) (*broker.Broker, error) {
+	b, err := broker.New(&o)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Start(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func waitForSignal() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	s := <-sig
+	fmt.Printf("rocketstore: %v, shutting down\n", s)
+}

@@ -1,0 +1,81 @@
+package compat
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/apache/rocketmq-client-go/v2/rlog"
+
+	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/nameserver"
+	"github.com/rocketstore/rocketstore/store"
+)
+
+func TestMain(m *testing.M) {
+	rlog.SetLogLevel("fatal") // the client logs every rebalance at info
+	os.Exit(m.Run())
+}
+
+// cluster is a nameserver and a broker on 127.0.0.1.
+type cluster struct {
+	ns      *nameserver.NameServer
+	broker  *broker.Broker
+	dataDir string
+}
+
+func startCluster(t *testing.T, dataDir string) *cluster {
+	t.Helper()
+	ns := nameserver.New(nil)
+	if err := ns.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster{ns: ns, dataDir: dataDir}
+	c.startBroker(t)
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *cluster) startBroker(t *testing.T) {
+	t.Helper()
+	b, err := broker.New(&broker.Options{
+		ListenAddr:  "127.0.0.1:0",
+		NameServers: []string{c.ns.Addr()},
+		DataDir:     c.dataDir,
+		Store: store.Options{
+			CommitLog:                commitlog.Options{FileSize: 16 << 20},
+			ConsumeQueueUnitsPerFile: 10000,
+			IndexSlotCount:           10000,
+			IndexMaxEntries:          40000,
+			CleanResourceInterval:    -1,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.broker = b
+}
+
+func (c *cluster) stop() {
+	if c.broker != nil {
+		c.broker.Close()
+		c.broker = nil
+	}
+	c.ns.Close()
+}
+
+func (c *cluster) resolver() primitive.NsResolver {
+	return primitive.NewPassthroughResolver([]string{c.ns.Addr()})
+}
+
+func testContext(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
