@@ -2,12 +2,10 @@ package compat
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
-
-	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/rlog"
 
 	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/commitlog"
@@ -16,8 +14,18 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	rlog.SetLogLevel("fatal") // the client logs every rebalance at info
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "rocketstore-compat")
+	if err != nil {
+		panic(err)
+	}
+	code := 1
+	if driverPath, err = buildDriver(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "compat: building the client driver:", err)
+	} else {
+		code = m.Run()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // cluster is a nameserver and a broker on 127.0.0.1.
@@ -68,10 +76,6 @@ func (c *cluster) stop() {
 		c.broker = nil
 	}
 	c.ns.Close()
-}
-
-func (c *cluster) resolver() primitive.NsResolver {
-	return primitive.NewPassthroughResolver([]string{c.ns.Addr()})
 }
 
 func testContext(t *testing.T, d time.Duration) context.Context {

@@ -1,87 +1,176 @@
 package compat
 
 import (
-	"context"
 	"fmt"
-	"sync"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/rocketmq-client-go/v2"
-	"github.com/apache/rocketmq-client-go/v2/consumer"
-	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/producer"
 )
 
-func newProducer(t *testing.T, c *cluster, group string) rocketmq.Producer {
+// noDuplicates fails on any body received more than once.
+func noDuplicates(t *testing.T, counts map[string]int) {
 	t.Helper()
-	p, err := rocketmq.NewProducer(producer.WithNsResolver(c.resolver()), producer.WithGroupName(group), producer.WithRetry(2))
-	if err != nil {
-		t.Fatal(err)
+	for b, n := range counts {
+		if n != 1 {
+			t.Fatalf("%s consumed %d times", b, n)
+		}
 	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Shutdown() })
-	return p
 }
 
-func TestSyncSendAndPushConsumeEveryMessageOnce(t *testing.T) {
+func TestSyncAsyncOnewayAndBatchSendsAreConsumedOnce(t *testing.T) {
 	c := startCluster(t, t.TempDir())
-	p := newProducer(t, c, "pg-sync")
-	const n = 40
-	for i := range n {
-		m := primitive.NewMessage("CompatSync", []byte(fmt.Sprintf("msg-%d", i)))
-		m.WithKeys([]string{fmt.Sprintf("key-%d", i)})
-		res, err := p.SendSync(testContext(t, 10*time.Second), m)
-		if err != nil || res.Status != primitive.SendOK {
-			t.Fatalf("send %d: %v %v", i, res, err)
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Modes", "-n", "20", "-mode", "sync", "-prefix", "sync")
+	runDriver(t, "send", "-ns", ns, "-topic", "Modes", "-n", "20", "-mode", "async", "-prefix", "async")
+	runDriver(t, "send", "-ns", ns, "-topic", "Modes", "-n", "20", "-mode", "oneway", "-prefix", "oneway")
+	runDriver(t, "send", "-ns", ns, "-topic", "Modes", "-n", "10", "-mode", "batch", "-prefix", "batch")
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "Modes", "-group", "cg-modes")
+	lines := cons.waitUntil(t, 60*time.Second, "70 messages", hasAtLeast(70))
+	time.Sleep(500 * time.Millisecond) // a duplicate would show by now
+	counts := bodies(cons.snapshot())
+	noDuplicates(t, counts)
+	for _, want := range []string{"sync-0", "async-19", "oneway-7", "batch-9"} {
+		if counts[want] != 1 {
+			t.Fatalf("%s missing among %d received (%d lines)", want, len(counts), len(lines))
+		}
+	}
+}
+
+func TestTagFilterSubscription(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Tags", "-n", "30", "-tags", "A,B,C")
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "Tags", "-group", "cg-tags", "-expr", "A || C")
+	cons.waitUntil(t, 60*time.Second, "20 messages", hasAtLeast(20))
+	time.Sleep(500 * time.Millisecond)
+	got := received(cons.snapshot())
+	if len(got) != 20 {
+		t.Fatalf("received %d messages, want the 20 tagged A or C", len(got))
+	}
+	for _, g := range got {
+		if g.tags != "A" && g.tags != "C" {
+			t.Fatalf("%s with tag %s passed the filter A || C", g.body, g.tags)
+		}
+	}
+}
+
+func TestMessageNearTheSizeLimit(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	// Bodies above 4 KiB are compressed by the client; this one is random
+	// enough to stay near its size.
+	size := 4<<20 - 64<<10
+	runDriver(t, "send", "-ns", ns, "-topic", "Large", "-n", "2", "-size", fmt.Sprint(size), "-prefix", "large")
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "Large", "-group", "cg-large")
+	cons.waitUntil(t, 60*time.Second, "both large messages", hasAtLeast(2))
+	counts := bodies(cons.snapshot())
+	for i := range 2 {
+		if name := fmt.Sprintf("large-%d/%d", i, size); counts[name] != 1 {
+			t.Fatalf("received %v, want %s once", counts, name)
+		}
+	}
+}
+
+func TestTwoConsumersSplitTheQueuesAndTakeOver(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Split", "-n", "1", "-prefix", "warm") // creates the topic (4 queues)
+	c1 := startDriver(t, "consume", "-ns", ns, "-topic", "Split", "-group", "cg-split", "-instance", "c1")
+	c1.waitUntil(t, 30*time.Second, "c1 ready", hasLine("READY"))
+	c2 := startDriver(t, "consume", "-ns", ns, "-topic", "Split", "-group", "cg-split", "-instance", "c2")
+	c2.waitUntil(t, 30*time.Second, "c2 ready", hasLine("READY"))
+	time.Sleep(2 * time.Second) // both have rebalanced after the membership notice
+	runDriver(t, "send", "-ns", ns, "-topic", "Split", "-n", "100", "-prefix", "split")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		n1, n2 := bodies(c1.snapshot()), bodies(c2.snapshot())
+		total := 0
+		for b := range n1 {
+			if strings.HasPrefix(b, "split-") {
+				total++
+			}
+		}
+		for b := range n2 {
+			if strings.HasPrefix(b, "split-") {
+				total++
+				if n1[b] > 0 {
+					t.Fatalf("%s consumed by both consumers", b)
+				}
+			}
+		}
+		if total == 100 {
+			if len(n1) == 0 || len(n2) == 0 {
+				t.Fatalf("one consumer got everything (%d / %d): the queues were not split", len(n1), len(n2))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumed %d of 100 (c1 %d, c2 %d)", total, len(n1), len(n2))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	queuesOf := func(lines []string) map[int]bool {
+		q := map[int]bool{}
+		for _, g := range received(lines) {
+			q[g.queue] = true
+		}
+		return q
+	}
+	for q := range queuesOf(c1.snapshot()) {
+		if queuesOf(c2.snapshot())[q] {
+			t.Fatalf("queue %d served to both consumers", q)
 		}
 	}
 
-	var mu sync.Mutex
-	seen := map[string]int{}
-	done := make(chan struct{})
-	pc, err := rocketmq.NewPushConsumer(consumer.WithNsResolver(c.resolver()), consumer.WithGroupName("cg-sync"),
-		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = pc.Subscribe("CompatSync", consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, m := range msgs {
-			seen[string(m.Body)]++
-		}
-		if len(seen) == n {
-			select {
-			case <-done:
-			default:
-				close(done)
+	// c2 leaves; c1 takes over its queues.
+	c2.stop(t)
+	time.Sleep(2 * time.Second)
+	runDriver(t, "send", "-ns", ns, "-topic", "Split", "-n", "40", "-prefix", "after")
+	c1.waitUntil(t, 60*time.Second, "the messages after c2 left", func(lines []string) bool {
+		n := 0
+		for b := range bodies(lines) {
+			if strings.HasPrefix(b, "after-") {
+				n++
 			}
 		}
-		return consumer.ConsumeSuccess, nil
+		return n == 40
 	})
-	if err != nil {
-		t.Fatal(err)
+}
+
+func TestBroadcastingDeliversToEveryConsumer(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Cast", "-n", "1", "-prefix", "warm")
+	c1 := startDriver(t, "consume", "-ns", ns, "-topic", "Cast", "-group", "cg-cast", "-instance", "b1", "-model", "broadcasting")
+	c2 := startDriver(t, "consume", "-ns", ns, "-topic", "Cast", "-group", "cg-cast", "-instance", "b2", "-model", "broadcasting")
+	c1.waitUntil(t, 30*time.Second, "b1 ready", hasLine("READY"))
+	c2.waitUntil(t, 30*time.Second, "b2 ready", hasLine("READY"))
+	runDriver(t, "send", "-ns", ns, "-topic", "Cast", "-n", "30", "-prefix", "cast")
+	for _, d := range []*driver{c1, c2} {
+		d.waitUntil(t, 60*time.Second, "all 30 broadcast messages", func(lines []string) bool {
+			n := 0
+			for b := range bodies(lines) {
+				if strings.HasPrefix(b, "cast-") {
+					n++
+				}
+			}
+			return n == 30
+		})
 	}
-	if err := pc.Start(); err != nil {
-		t.Fatal(err)
+}
+
+func TestPullByOffset(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "create-topic", "-ns", ns, "-broker-addr", c.broker.Addr(), "-topic", "PullMe", "-queues", "1")
+	time.Sleep(200 * time.Millisecond) // the broker re-registers the new topic
+	runDriver(t, "send", "-ns", ns, "-topic", "PullMe", "-n", "10", "-prefix", "p")
+	lines := runDriver(t, "pull", "-ns", ns, "-topic", "PullMe", "-queue", "0", "-offset", "4", "-n", "3")
+	got := received(lines)
+	if len(got) != 3 || got[0].body != "p-4" || got[0].offset != 4 || got[2].body != "p-6" {
+		t.Fatalf("pull from offset 4: %v", lines)
 	}
-	defer pc.Shutdown()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("consumed %d of %d messages", len(seen), n)
-	}
-	time.Sleep(500 * time.Millisecond) // a duplicate would show up by now
-	mu.Lock()
-	defer mu.Unlock()
-	for body, times := range seen {
-		if times != 1 {
-			t.Fatalf("%s consumed %d times", body, times)
-		}
+	if !hasLine("PULLED 0 7 3")(lines) { // status 0 is the client's PullFound
+		t.Fatalf("pull result: %v", lines)
 	}
 }

@@ -1,0 +1,272 @@
+// Command driver runs rocketmq-client-go v2.1.2 against a nameserver for
+// the compatibility tests. It runs in its own process, built without the
+// race detector: the client has data races of its own (in its rebalance),
+// which would fail a race-enabled test binary that linked it.
+//
+// It prints one line per event, for the test to parse:
+//
+//	SENT <msgId> <body>
+//	GOT <body> <tags> <queueId> <queueOffset> <keys>
+//	PULLED <status> <nextBeginOffset> <count>
+//	READY
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/apache/rocketmq-client-go/v2"
+	"github.com/apache/rocketmq-client-go/v2/admin"
+	"github.com/apache/rocketmq-client-go/v2/consumer"
+	"github.com/apache/rocketmq-client-go/v2/primitive"
+	"github.com/apache/rocketmq-client-go/v2/producer"
+	"github.com/apache/rocketmq-client-go/v2/rlog"
+)
+
+var out sync.Mutex
+
+func emit(format string, args ...any) {
+	out.Lock()
+	fmt.Printf(format+"\n", args...)
+	out.Unlock()
+}
+
+func main() {
+	rlog.SetLogLevel("fatal")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: driver send|consume|pull|create-topic [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "send":
+		err = send(os.Args[2:])
+	case "consume":
+		err = consume(os.Args[2:])
+	case "pull":
+		err = pull(os.Args[2:])
+	case "create-topic":
+		err = createTopic(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "driver:", err)
+		os.Exit(1)
+	}
+}
+
+func resolver(ns string) primitive.NsResolver { return primitive.NewPassthroughResolver([]string{ns}) }
+
+func send(args []string) error {
+	fs := flag.NewFlagSet("send", flag.ExitOnError)
+	ns := fs.String("ns", "", "nameserver")
+	topic := fs.String("topic", "", "topic")
+	n := fs.Int("n", 10, "messages")
+	mode := fs.String("mode", "sync", "sync, async, oneway or batch")
+	prefix := fs.String("prefix", "msg", "body prefix")
+	tags := fs.String("tags", "", "comma-separated tags, used in turn")
+	size := fs.Int("size", 0, "body size (padding after the prefix and number)")
+	fs.Parse(args)
+	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2))
+	if err != nil {
+		return err
+	}
+	if err := p.Start(); err != nil {
+		return err
+	}
+	defer p.Shutdown()
+	tagList := strings.Split(*tags, ",")
+	msgs := make([]*primitive.Message, *n)
+	for i := range msgs {
+		body := []byte(fmt.Sprintf("%s-%d", *prefix, i))
+		if *size > len(body) {
+			pad := make([]byte, *size-len(body))
+			pad[0] = '|' // where bodyName cuts
+			for j := 1; j < len(pad); j++ {
+				pad[j] = byte('a' + (i*7+j*j*13)%26)
+			}
+			body = append(body, pad...)
+		}
+		m := primitive.NewMessage(*topic, body)
+		m.WithKeys([]string{fmt.Sprintf("%s-key-%d", *prefix, i)})
+		if *tags != "" {
+			m.WithTag(tagList[i%len(tagList)])
+		}
+		msgs[i] = m
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	switch *mode {
+	case "sync":
+		for _, m := range msgs {
+			res, err := p.SendSync(ctx, m)
+			if err != nil {
+				return err
+			}
+			if res.Status != primitive.SendOK {
+				return fmt.Errorf("send status %v", res.Status)
+			}
+			emit("SENT %s %s", res.OffsetMsgID, bodyName(m.Body))
+		}
+	case "batch":
+		res, err := p.SendSync(ctx, msgs...)
+		if err != nil {
+			return err
+		}
+		emit("SENT %s batch", res.OffsetMsgID)
+	case "async":
+		var wg sync.WaitGroup
+		var firstErr error
+		var mu sync.Mutex
+		for _, m := range msgs {
+			wg.Add(1)
+			err := p.SendAsync(ctx, func(_ context.Context, res *primitive.SendResult, err error) {
+				defer wg.Done()
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if err == nil {
+					emit("SENT %s async", res.OffsetMsgID)
+				}
+			}, m)
+			if err != nil {
+				return err
+			}
+		}
+		wg.Wait()
+		return firstErr
+	case "oneway":
+		for _, m := range msgs {
+			if err := p.SendOneWay(ctx, m); err != nil {
+				return err
+			}
+		}
+		emit("SENT - oneway")
+	default:
+		return fmt.Errorf("unknown mode %q", *mode)
+	}
+	return nil
+}
+
+// bodyName is what the driver prints for a body: the part before its
+// padding (long bodies would flood the output), with the length of the
+// whole so that a truncated body shows.
+func bodyName(b []byte) string {
+	s := string(b)
+	if i := strings.IndexByte(s, '|'); i > 0 {
+		return fmt.Sprintf("%s/%d", s[:i], len(b))
+	}
+	return s
+}
+
+func consume(args []string) error {
+	fs := flag.NewFlagSet("consume", flag.ExitOnError)
+	ns := fs.String("ns", "", "nameserver")
+	topic := fs.String("topic", "", "topic")
+	group := fs.String("group", "driver-cg", "consumer group")
+	instance := fs.String("instance", "c1", "instance name")
+	expr := fs.String("expr", "*", "tag expression")
+	model := fs.String("model", "clustering", "clustering or broadcasting")
+	fs.Parse(args)
+	m := consumer.Clustering
+	if *model == "broadcasting" {
+		m = consumer.BroadCasting
+	}
+	pc, err := rocketmq.NewPushConsumer(consumer.WithNsResolver(resolver(*ns)), consumer.WithGroupName(*group),
+		consumer.WithInstance(*instance), consumer.WithConsumerModel(m),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+	if err != nil {
+		return err
+	}
+	err = pc.Subscribe(*topic, consumer.MessageSelector{Type: consumer.TAG, Expression: *expr},
+		func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+			for _, m := range msgs {
+				emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+			}
+			return consumer.ConsumeSuccess, nil
+		})
+	if err != nil {
+		return err
+	}
+	if err := pc.Start(); err != nil {
+		return err
+	}
+	emit("READY")
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	<-sig
+	return pc.Shutdown() // persists the consumer offsets
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func pull(args []string) error {
+	fs := flag.NewFlagSet("pull", flag.ExitOnError)
+	ns := fs.String("ns", "", "nameserver")
+	topic := fs.String("topic", "", "topic")
+	brokerName := fs.String("broker", "broker-a", "broker name")
+	queue := fs.Int("queue", 0, "queue id")
+	offset := fs.Int64("offset", 0, "offset")
+	n := fs.Int("n", 32, "messages")
+	fs.Parse(args)
+	pc, err := rocketmq.NewPullConsumer(consumer.WithNsResolver(resolver(*ns)), consumer.WithGroupName("driver-pull"))
+	if err != nil {
+		return err
+	}
+	if err := pc.Subscribe(*topic, consumer.MessageSelector{}); err != nil {
+		return err
+	}
+	if err := pc.Start(); err != nil {
+		return err
+	}
+	defer pc.Shutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mq := &primitive.MessageQueue{Topic: *topic, BrokerName: *brokerName, QueueId: *queue}
+	res, err := pc.PullFrom(ctx, mq, *offset, *n)
+	if err != nil {
+		return err
+	}
+	for _, m := range res.GetMessageExts() {
+		emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+	}
+	emit("PULLED %v %d %d", res.Status, res.NextBeginOffset, len(res.GetMessageExts()))
+	return nil
+}
+
+func createTopic(args []string) error {
+	fs := flag.NewFlagSet("create-topic", flag.ExitOnError)
+	ns := fs.String("ns", "", "nameserver")
+	brokerAddr := fs.String("broker-addr", "", "broker address")
+	topic := fs.String("topic", "", "topic")
+	queues := fs.Int("queues", 4, "read and write queues")
+	fs.Parse(args)
+	a, err := admin.NewAdmin(admin.WithResolver(resolver(*ns)))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.CreateTopic(ctx, admin.WithTopicCreate(*topic), admin.WithBrokerAddrCreate(*brokerAddr),
+		admin.WithReadQueueNums(*queues), admin.WithWriteQueueNums(*queues)); err != nil {
+		return err
+	}
+	emit("CREATED %s", *topic)
+	return nil
+}
