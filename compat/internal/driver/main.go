@@ -151,6 +151,9 @@ func send(args []string) error {
 				return err
 			}
 		}
+		// Oneway means no answer: give the writes time to leave before
+		// Shutdown closes the connections, as a long-lived producer would.
+		time.Sleep(time.Second)
 		emit("SENT - oneway")
 	default:
 		return fmt.Errorf("unknown mode %q", *mode)
