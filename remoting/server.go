@@ -13,7 +13,9 @@ import (
 type Pool struct {
 	jobs chan func()
 	wg   sync.WaitGroup
-	once sync.Once
+
+	mu     sync.RWMutex // submit holds it shared: Close must not close jobs under a sender
+	closed bool
 }
 
 // NewPool starts workers goroutines with a queue of queue requests.
@@ -29,8 +31,15 @@ func NewPool(workers, queue int) *Pool {
 	return p
 }
 
-// submit runs job on a worker, or reports false when the queue is full.
+// submit runs job on a worker, or reports false when the queue is full or
+// the pool closed (a connection may still deliver a request while its
+// server shuts down).
 func (p *Pool) submit(job func()) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return false
+	}
 	select {
 	case p.jobs <- job:
 		return true
@@ -41,7 +50,12 @@ func (p *Pool) submit(job func()) bool {
 
 // Close stops the workers once the queued jobs ran.
 func (p *Pool) Close() {
-	p.once.Do(func() { close(p.jobs) })
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.jobs)
+	}
+	p.mu.Unlock()
 	p.wg.Wait()
 }
 

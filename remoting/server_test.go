@@ -227,3 +227,12 @@ func TestCallTimesOutAndVectoredBodies(t *testing.T) {
 		t.Fatalf("vectored: %v, %v", resp, err)
 	}
 }
+
+func TestAClosedPoolRefusesWork(t *testing.T) {
+	p := NewPool(1, 1)
+	p.Close()
+	if p.submit(func() {}) {
+		t.Fatal("a closed pool took a job")
+	}
+	p.Close() // twice is fine
+}

@@ -9,6 +9,7 @@
 //	GOT <body> <tags> <queueId> <queueOffset> <keys>
 //	PULLED <status> <nextBeginOffset> <count>
 //	READY
+//	BENCH-SEND / BENCH-CONSUME <metrics> (scripts/bench-broker.sh)
 package main
 
 import (
@@ -54,6 +55,10 @@ func main() {
 		err = pull(os.Args[2:])
 	case "create-topic":
 		err = createTopic(os.Args[2:])
+	case "bench-send":
+		err = benchSend(os.Args[2:])
+	case "bench-consume":
+		err = benchConsume(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
