@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/commitlog"
+)
+
+func TestBrokerConfFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broker.conf")
+	conf := `# a RocketMQ broker.conf
+brokerClusterName = ClusterX
+brokerName=broker-b
+brokerId=0
+namesrvAddr=127.0.0.1:9876;127.0.0.2:9876
+listenPort=10921
+storePathRootDir=/var/lib/rocketstore
+flushDiskType=SYNC_FLUSH
+autoCreateTopicEnable=false
+fileReservedTime=48
+deleteWhen=03
+`
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	props, err := loadProperties(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := broker.Options{ListenAddr: "127.0.0.1:10911"}
+	if err := applyBrokerProperties(&o, props); err != nil {
+		t.Fatal(err)
+	}
+	if o.ClusterName != "ClusterX" || o.BrokerName != "broker-b" || o.ListenAddr != "127.0.0.1:10921" ||
+		!slices.Equal(o.NameServers, []string{"127.0.0.1:9876", "127.0.0.2:9876"}) || o.DataDir != "/var/lib/rocketstore" ||
+		o.Store.CommitLog.FlushMode != commitlog.SyncFlush || !o.DisableAutoCreateTopic ||
+		o.Store.FileReservedTime != 48*time.Hour || o.Store.DeleteWhen != "03" {
+		t.Fatalf("options %+v", o)
+	}
+	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}} {
+		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
+			t.Fatalf("%v was accepted", bad)
+		}
+	}
+	if err := os.WriteFile(path, []byte("no equals sign\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadProperties(path); err == nil {
+		t.Fatal("a line without '=' was accepted")
+	}
+}
