@@ -101,6 +101,7 @@ func (b *Broker) routes() {
 		s.Handle(code, send, b.handleSend)
 	}
 	s.Handle(remoting.RequestPullMessage, pull, b.handlePull)
+	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
 	s.Handle(remoting.RequestGetConsumerListByGroup, heartbeat, b.handleGetConsumerList)

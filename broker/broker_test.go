@@ -200,3 +200,41 @@ func TestOffsetsAndTopicsSurviveARestart(t *testing.T) {
 		t.Fatalf("queue max after restart: %d", max)
 	}
 }
+
+func TestSendBackGoesToRetryThenDeadLetter(t *testing.T) {
+	b := testBroker(t, t.TempDir())
+	defer b.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	addr := b.Addr()
+	resp := call(t, cl, addr, sendRequest("Fails", 0, "poison", "p"))
+	var h remoting.SendMessageResponseHeader
+	if err := h.Decode(resp.ExtFields); err != nil {
+		t.Fatal(err)
+	}
+	_, phys, _ := message.ParseOffsetMsgID(h.MsgID)
+	sendBack := func(offset int64, maxTimes int) {
+		t.Helper()
+		ext := map[string]string{"offset": fmt.Sprint(offset), "group": "cg", "delayLevel": "0", "originMsgId": h.MsgID, "maxReconsumeTimes": fmt.Sprint(maxTimes)}
+		if resp := call(t, cl, addr, remoting.NewRequest(remoting.RequestConsumerSendMsgBack, ext, nil)); resp.Code != remoting.ResponseSuccess {
+			t.Fatalf("send back: %v", resp)
+		}
+	}
+	sendBack(phys, 1)
+	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	resp = call(t, cl, addr, pullCommand("%RETRY%cg", 0, 0, 0))
+	recs := decodeRecords(t, resp.Body)
+	if len(recs) != 1 || string(recs[0].Body) != "poison" || recs[0].ReconsumeTimes != 1 || recs[0].Properties.Get(message.PropertyRetryTopic) != "Fails" {
+		t.Fatalf("retry topic holds %d records", len(recs))
+	}
+	sendBack(recs[0].PhysicalOffset, 1) // retried once already: dead letter
+	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	resp = call(t, cl, addr, pullCommand("%DLQ%cg", 0, 0, 0))
+	if recs := decodeRecords(t, resp.Body); len(recs) != 1 || recs[0].Properties.Get(message.PropertyOriginMessageID) != h.MsgID {
+		t.Fatalf("dead-letter topic holds %d records", len(recs))
+	}
+}

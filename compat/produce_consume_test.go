@@ -174,3 +174,15 @@ func TestPullByOffset(t *testing.T) {
 		t.Fatalf("pull result: %v", lines)
 	}
 }
+
+func TestAFailedMessageIsRetried(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Retry", "-n", "10", "-prefix", "r")
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "Retry", "-group", "cg-retry", "-fail-once-prefix", "r-3")
+	lines := cons.waitUntil(t, 60*time.Second, "all 10, r-3 after its retry", hasAtLeast(10))
+	if !hasLine("FAILED r-3")(lines) {
+		t.Fatalf("r-3 never failed: %v", lines)
+	}
+	noDuplicates(t, bodies(lines))
+}

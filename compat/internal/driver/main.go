@@ -185,7 +185,10 @@ func consume(args []string) error {
 	instance := fs.String("instance", "c1", "instance name")
 	expr := fs.String("expr", "*", "tag expression")
 	model := fs.String("model", "clustering", "clustering or broadcasting")
+	failOnce := fs.String("fail-once-prefix", "", "answer RetryLater the first time a body with this prefix arrives")
 	fs.Parse(args)
+	var failedMu sync.Mutex
+	failed := map[string]bool{}
 	m := consumer.Clustering
 	if *model == "broadcasting" {
 		m = consumer.BroadCasting
@@ -198,6 +201,17 @@ func consume(args []string) error {
 	}
 	err = pc.Subscribe(*topic, consumer.MessageSelector{Type: consumer.TAG, Expression: *expr},
 		func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+			if *failOnce != "" {
+				failedMu.Lock()
+				defer failedMu.Unlock()
+				for _, m := range msgs {
+					if b := string(m.Body); strings.HasPrefix(b, *failOnce) && !failed[b] {
+						failed[b] = true
+						emit("FAILED %s", b)
+						return consumer.ConsumeRetryLater, nil
+					}
+				}
+			}
 			for _, m := range msgs {
 				emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
 			}

@@ -1,0 +1,72 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/message"
+	"github.com/rocketstore/rocketstore/remoting"
+)
+
+// Retry limits, as RocketMQ's subscription group defaults.
+const (
+	dlqTopicPrefix           = "%DLQ%"
+	defaultMaxReconsumeTimes = 16
+)
+
+// handleSendBack takes back a message a consumer failed to process
+// (CONSUMER_SEND_MSG_BACK): it goes to the group's retry topic, or to its
+// dead-letter topic once it was retried maxReconsumeTimes times. Delivery is
+// immediate: delay levels are not scheduled yet, so a retried message comes
+// back without its delay.
+func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	e := req.ExtFields
+	phys, err := strconv.ParseInt(e["offset"], 10, 64)
+	group := e["group"]
+	if err != nil || group == "" {
+		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "send back needs offset and group")
+	}
+	maxTimes := defaultMaxReconsumeTimes
+	if v, err := strconv.Atoi(e["maxReconsumeTimes"]); err == nil && v >= 0 {
+		maxTimes = v
+	}
+	delayLevel, _ := strconv.Atoi(e["delayLevel"])
+	orig, err := b.store.LookMessageByOffset(phys)
+	if err != nil {
+		return errorResponse(req, remoting.ResponseSystemError, fmt.Errorf("look message by offset %d: %w", phys, err))
+	}
+	topic := retryGroupTopicPrefix + group
+	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
+		topic = dlqTopicPrefix + group
+	}
+	if _, ok := b.topics.get(topic); !ok {
+		if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
+			return errorResponse(req, remoting.ResponseSystemError, err)
+		}
+		b.registerSoon()
+	}
+	props := orig.Properties
+	if _, ok := props.Lookup(message.PropertyRetryTopic); !ok {
+		props = props.Set(message.PropertyRetryTopic, orig.Topic)
+	}
+	if _, ok := props.Lookup(message.PropertyOriginMessageID); !ok {
+		id := e["originMsgId"]
+		if id == "" {
+			id = orig.OffsetMsgID()
+		}
+		props = props.Set(message.PropertyOriginMessageID, id)
+	}
+	props = props.Delete(message.PropertyDelayLevel)
+	m := message.Message{
+		Topic: topic, QueueID: 0, Flag: orig.Flag, Body: orig.Body, Properties: props,
+		SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp, BornHost: orig.BornHost,
+		ReconsumeTimes: orig.ReconsumeTimes + 1,
+	}
+	if _, err := b.store.PutMessage(context.Background(), &m); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+		return errorResponse(req, remoting.ResponseSystemError, err)
+	}
+	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+}
