@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +18,16 @@ func TestConsumerOffsetsSurviveABrokerRestart(t *testing.T) {
 	runDriver(t, "send", "-ns", ns, "-topic", "Restart", "-n", "20", "-prefix", "first")
 	c1 := startDriver(t, "consume", "-ns", ns, "-topic", "Restart", "-group", "cg-restart", "-instance", "r1")
 	c1.waitUntil(t, 60*time.Second, "the first 20", hasAtLeast(20))
-	c1.stop(t) // the client commits its offsets as it shuts down
+	// The client commits offsets every 5 s and, oneway, as it shuts down;
+	// wait for the broker to hold them all, so the restart is what is tested.
+	before := waitForCommittedOffsets(t, c, "cg-restart", "Restart", 20)
+	c1.stop(t)
 
 	c.broker.Close()
 	c.startBroker(t)
+	if after := committedOffsets(t, c, "cg-restart", "Restart"); !maps.Equal(before, after) {
+		t.Fatalf("committed offsets %v before the restart, %v after", before, after)
+	}
 	runDriver(t, "send", "-ns", ns, "-topic", "Restart", "-n", "10", "-prefix", "second")
 	c2 := startDriver(t, "consume", "-ns", ns, "-topic", "Restart", "-group", "cg-restart", "-instance", "r2")
 	c2.waitUntil(t, 60*time.Second, "the second 10", func(lines []string) bool {
@@ -82,5 +89,49 @@ func TestQueryByKeyAndViewByIDOfClientMessages(t *testing.T) {
 	}
 	if rec, err := message.Decode(resp.Body, true); err != nil || string(rec.Body) != "q-2" || rec.OffsetMsgID() != ids["q-2"] {
 		t.Fatalf("view by id %s gave %q (%v)", ids["q-2"], rec.Body, err)
+	}
+}
+
+// committedOffsets asks the broker for group's committed offset in each
+// queue of topic that has one.
+func committedOffsets(t *testing.T, c *cluster, group, topic string) map[int32]int64 {
+	t.Helper()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out := map[int32]int64{}
+	for q := range int32(16) {
+		h := remoting.QueryConsumerOffsetRequestHeader{ConsumerGroup: group, Topic: topic, QueueID: q}
+		resp, err := cl.InvokeSync(ctx, c.broker.Addr(), remoting.NewRequest(remoting.RequestQueryConsumerOffset, h.Encode(nil), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var oh remoting.OffsetResponseHeader
+		if resp.Code == remoting.ResponseSuccess && oh.Decode(resp.ExtFields) == nil && oh.Offset > 0 {
+			out[q] = oh.Offset
+		}
+	}
+	return out
+}
+
+// waitForCommittedOffsets waits until group's committed offsets in topic
+// add up to total.
+func waitForCommittedOffsets(t *testing.T, c *cluster, group, topic string, total int64) map[int32]int64 {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		offsets := committedOffsets(t, c, group, topic)
+		var sum int64
+		for _, o := range offsets {
+			sum += o
+		}
+		if sum == total {
+			return offsets
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("committed offsets %v add up to %d, want %d", offsets, sum, total)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
