@@ -76,8 +76,9 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 		for i, e := range r.Messages {
 			parts[i] = e.Bytes
 		}
-		_ = p.conn.ReplyVectored(p.req, resp, parts)
-		r.Release()
+		// The records leave straight from the commit log; the files are
+		// held until the writer has sent them.
+		_ = p.conn.ReplyVectored(p.req, resp, parts, r.Release)
 		return nil
 	}
 	r.Release()

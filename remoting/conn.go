@@ -30,8 +30,12 @@ type Conn struct {
 	maxFrame int
 	handle   func(*Conn, *Command)
 
-	writeMu sync.Mutex
-	w       *bufio.Writer
+	// Writes are queued and written by one writer goroutine, which takes
+	// everything queued at once into one writev: under load many responses
+	// share a system call.
+	outMu   sync.Mutex
+	out     []outItem
+	outWake chan struct{}
 
 	mu      sync.Mutex
 	pending map[int32]chan *Command
@@ -54,12 +58,81 @@ func newConn(nc net.Conn, maxFrame int, handle func(*Conn, *Command)) *Conn {
 		nc:       nc,
 		maxFrame: maxFrame,
 		handle:   handle,
-		w:        bufio.NewWriterSize(nc, 64<<10),
 		pending:  make(map[int32]chan *Command),
 		done:     make(chan struct{}),
+		outWake:  make(chan struct{}, 1),
 	}
 	go c.readLoop()
+	go c.writeLoop()
 	return c
+}
+
+// outItem is one queued frame: its buffers, and what to do once they are
+// written (or dropped because the connection closed).
+type outItem struct {
+	bufs [][]byte
+	done func()
+}
+
+// enqueue queues a frame for the writer.
+func (c *Conn) enqueue(it outItem) error {
+	c.outMu.Lock()
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		c.outMu.Unlock()
+		if it.done != nil {
+			it.done()
+		}
+		return ErrConnClosed
+	}
+	c.out = append(c.out, it)
+	c.outMu.Unlock()
+	select {
+	case c.outWake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (c *Conn) writeLoop() {
+	var bufs net.Buffers
+	for {
+		select {
+		case <-c.outWake:
+		case <-c.done:
+			c.outMu.Lock()
+			items := c.out
+			c.out = nil
+			c.outMu.Unlock()
+			finish(items)
+			return
+		}
+		c.outMu.Lock()
+		items := c.out
+		c.out = nil
+		c.outMu.Unlock()
+		bufs = bufs[:0]
+		for _, it := range items {
+			bufs = append(bufs, it.bufs...)
+		}
+		_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		w := bufs // WriteTo consumes its receiver
+		_, err := w.WriteTo(c.nc)
+		finish(items)
+		if err != nil {
+			c.fail(err)
+		}
+	}
+}
+
+func finish(items []outItem) {
+	for _, it := range items {
+		if it.done != nil {
+			it.done()
+		}
+	}
 }
 
 // RemoteAddr is the peer's address.
@@ -129,30 +202,20 @@ func (c *Conn) complete(resp *Command) {
 	}
 }
 
-// Write sends one command.
+// Write queues one command for sending.
 func (c *Conn) Write(cmd *Command, st SerializeType) error {
 	buf, err := Encode(nil, cmd, st)
 	if err != nil {
 		return err
 	}
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if _, err := c.w.Write(buf); err != nil {
-		c.fail(err)
-		return err
-	}
-	if err := c.w.Flush(); err != nil {
-		c.fail(err)
-		return err
-	}
-	return nil
+	return c.enqueue(outItem{bufs: [][]byte{buf}})
 }
 
-// WriteVectored sends cmd with its body given as parts, which are written
-// after the header without being copied into one buffer (a pull response's
-// records, straight from the commit log).
-func (c *Conn) WriteVectored(cmd *Command, st SerializeType, parts [][]byte) error {
+// WriteVectored queues cmd with its body given as parts, which are written
+// after the header without being copied (a pull response's records,
+// straight from the commit log). done runs once they are written or
+// dropped, to release them.
+func (c *Conn) WriteVectored(cmd *Command, st SerializeType, parts [][]byte, done func()) error {
 	bodyLen := 0
 	for _, p := range parts {
 		bodyLen += len(p)
@@ -160,24 +223,15 @@ func (c *Conn) WriteVectored(cmd *Command, st SerializeType, parts [][]byte) err
 	cmd.Body = nil
 	head, err := Encode(nil, cmd, st)
 	if err != nil {
+		if done != nil {
+			done()
+		}
 		return err
 	}
 	// Encode wrote a frame without body: patch the length to include it.
 	total := len(head) - prefixLength + bodyLen
 	head[0], head[1], head[2], head[3] = byte(total>>24), byte(total>>16), byte(total>>8), byte(total)
-	bufs := net.Buffers(append([][]byte{head}, parts...))
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if err := c.w.Flush(); err != nil {
-		c.fail(err)
-		return err
-	}
-	if _, err := bufs.WriteTo(c.nc); err != nil {
-		c.fail(err)
-		return err
-	}
-	return nil
+	return c.enqueue(outItem{bufs: append([][]byte{head}, parts...), done: done})
 }
 
 // Reply sends resp, the answer to req, in req's serialize type.
@@ -236,9 +290,9 @@ func (c *Conn) SetSerializeType(st SerializeType) { c.serialize.Store(uint32(st)
 const writeTimeout = 10 * time.Second
 
 // ReplyVectored answers req with resp, whose body is parts written without
-// being copied.
-func (c *Conn) ReplyVectored(req, resp *Command, parts [][]byte) error {
+// being copied; done runs once they are written or dropped.
+func (c *Conn) ReplyVectored(req, resp *Command, parts [][]byte, done func()) error {
 	resp.Opaque = req.Opaque
 	resp.MarkResponse()
-	return c.WriteVectored(resp, req.serialize, parts)
+	return c.WriteVectored(resp, req.serialize, parts, done)
 }

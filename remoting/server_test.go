@@ -213,7 +213,7 @@ func TestCallTimesOutAndVectoredBodies(t *testing.T) {
 	vs.Handle(7, pool, func(c *Conn, req *Command) *Command {
 		resp := NewResponse(req, ResponseSuccess, "")
 		resp.MarkResponse()
-		if err := c.WriteVectored(resp, JSON, [][]byte{[]byte("ab"), []byte("cde"), nil, []byte("f")}); err != nil {
+		if err := c.WriteVectored(resp, JSON, [][]byte{[]byte("ab"), []byte("cde"), nil, []byte("f")}, nil); err != nil {
 			t.Error(err)
 		}
 		return nil

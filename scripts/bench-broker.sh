@@ -26,8 +26,14 @@ for round in $(seq "$rounds"); do
   "$bin/rocketstore" serve -data "$data" -namesrv-listen "$ns" -listen 127.0.0.1:20911 > "$data.log" 2>&1 &
   pid=$!
   sleep 1
+  cpu() { awk '{printf "%.2f", ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$pid/stat"; }
+  before=$(cpu)
   "$bin/driver" bench-send -ns "$ns" -topic Bench -n "$n" -c 16 -size 1024
+  after_send=$(cpu)
   "$bin/driver" bench-consume -ns "$ns" -topic Bench -n "$n"
+  after_consume=$(cpu)
+  # How much CPU the server itself used: the client and the server share the machine's cores.
+  echo "SERVER-CPU send-seconds=$(echo "$after_send - $before" | bc) consume-seconds=$(echo "$after_consume - $after_send" | bc)"
   kill -INT "$pid"
   wait "$pid" || true
   rm -rf "$data" "$data.log"

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/rocketstore/rocketstore/broker"
@@ -89,8 +90,16 @@ func brokerFlags(fs *flag.FlagSet, defaultNamesrv string) func() (broker.Options
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	nsAddr := fs.String("namesrv-listen", nameserver.DefaultAddr, "nameserver listen address")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	opts := brokerFlags(fs, "")
 	fs.Parse(args)
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	o, err := opts()
 	if err != nil {
 		return err
@@ -153,6 +162,22 @@ func startBroker(o broker.Options) (*broker.Broker, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// startCPUProfile profiles the process until the returned stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func waitForSignal() {
