@@ -93,6 +93,7 @@ func serve(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	opts := brokerFlags(fs, "")
 	fs.Parse(args)
+	sig := notifySignals()
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -118,7 +119,7 @@ func serve(args []string) error {
 	}
 	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
 	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
-	waitForSignal()
+	waitForSignal(sig)
 	return b.Close()
 }
 
@@ -126,12 +127,13 @@ func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
 	fs.Parse(args)
+	sig := notifySignals()
 	ns := nameserver.New(nil)
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
 	fmt.Printf("rocketstore: nameserver on %s\n", ns.Addr())
-	waitForSignal()
+	waitForSignal(sig)
 	return ns.Close()
 }
 
@@ -139,6 +141,7 @@ func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
 	opts := brokerFlags(fs, nameserver.DefaultAddr)
 	fs.Parse(args)
+	sig := notifySignals()
 	o, err := opts()
 	if err != nil {
 		return err
@@ -148,7 +151,7 @@ func runBroker(args []string) error {
 		return err
 	}
 	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
-	waitForSignal()
+	waitForSignal(sig)
 	return b.Close()
 }
 
@@ -180,9 +183,15 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func waitForSignal() {
+// notifySignals starts catching SIGINT and SIGTERM, before anything is
+// started, so that a signal during startup still shuts down cleanly.
+func notifySignals() <-chan os.Signal {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	return sig
+}
+
+func waitForSignal(sig <-chan os.Signal) {
 	s := <-sig
 	fmt.Printf("rocketstore: %v, shutting down\n", s)
 }
