@@ -1,0 +1,42 @@
+package commitlog
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotContiguous reports replicated bytes that do not continue the log.
+var ErrNotContiguous = errors.New("commitlog: data does not continue the log")
+
+// AppendRaw appends bytes copied from another log (a replication master's)
+// at offset, which must be this log's end: the same records at the same
+// physical offsets. data must hold whole records, and a blank filler where
+// the master's file ended; it may run into the next file. The caller
+// checks the records (a replication slave does); AppendRaw checks only
+// that they continue the log. Durability follows the flush mode's flusher,
+// not a group commit.
+func (l *Log) AppendRaw(offset int64, data []byte) error {
+	l.appendMu.Lock()
+	defer l.appendMu.Unlock()
+	if l.closed.Load() {
+		return ErrClosed
+	}
+	if end := l.files.MaxOffset(); offset != end {
+		return fmt.Errorf("%w: data at %d, the log ends at %d", ErrNotContiguous, offset, end)
+	}
+	for len(data) > 0 {
+		f, err := l.files.Writable(offset)
+		if err != nil {
+			return fmt.Errorf("commitlog: %w", err)
+		}
+		if at := f.StartOffset() + int64(f.WrotePosition()); at != offset {
+			return fmt.Errorf("%w: the writable file is at %d, the data at %d", ErrNotContiguous, at, offset)
+		}
+		n := min(len(data), f.Remaining())
+		copy(f.Writable(), data[:n])
+		f.Advance(n)
+		data = data[n:]
+		offset += int64(n)
+	}
+	return nil
+}
