@@ -23,6 +23,7 @@ type Broker struct {
 	offsets   *offsetTable
 	consumers *consumerTable
 	polls     *longPoll
+	schedule  *scheduler
 
 	server *remoting.Server
 	client *remoting.Client // to nameservers
@@ -47,6 +48,9 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
+		return nil, err
+	}
+	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
 	b.polls = newLongPoll(b)
@@ -85,6 +89,7 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
+	b.wg.Go(b.schedule.run)
 	return nil
 }
 
@@ -127,6 +132,7 @@ func (b *Broker) housekeeping() {
 			return
 		case <-tick.C:
 			_ = b.offsets.save()
+			_ = b.schedule.save()
 			b.consumers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
 		}
 	}
@@ -148,7 +154,7 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.store.Close())
 	})
 	return errors.Join(errs...)
 }

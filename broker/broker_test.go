@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func testBroker(t *testing.T, dir string) *Broker {
 			IndexSlotCount:           1000,
 			IndexMaxEntries:          4000,
 			CleanResourceInterval:    -1,
+			DelayLevels:              strings.Repeat("100ms ", 18),
 		},
 	})
 	if err != nil {
@@ -221,10 +223,8 @@ func TestSendBackGoesToRetryThenDeadLetter(t *testing.T) {
 		}
 	}
 	sendBack(phys, 1)
-	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	resp = call(t, cl, addr, pullCommand("%RETRY%cg", 0, 0, 0))
+	// The retry is delayed (100 ms per level here) through the schedule topic.
+	resp = call(t, cl, addr, pullCommand("%RETRY%cg", 0, 0, 5*time.Second))
 	recs := decodeRecords(t, resp.Body)
 	if len(recs) != 1 || string(recs[0].Body) != "poison" || recs[0].ReconsumeTimes != 1 || recs[0].Properties.Get(message.PropertyRetryTopic) != "Fails" {
 		t.Fatalf("retry topic holds %d records", len(recs))
@@ -236,5 +236,38 @@ func TestSendBackGoesToRetryThenDeadLetter(t *testing.T) {
 	resp = call(t, cl, addr, pullCommand("%DLQ%cg", 0, 0, 0))
 	if recs := decodeRecords(t, resp.Body); len(recs) != 1 || recs[0].Properties.Get(message.PropertyOriginMessageID) != h.MsgID {
 		t.Fatalf("dead-letter topic holds %d records", len(recs))
+	}
+}
+
+func TestDelayedMessageArrivesAfterItsLevel(t *testing.T) {
+	b := testBroker(t, t.TempDir())
+	defer b.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	addr := b.Addr()
+	req := sendRequest("Later", 0, "delayed", "d")
+	var h remoting.SendMessageRequestHeader
+	if err := h.DecodeV2(req.ExtFields); err != nil {
+		t.Fatal(err)
+	}
+	h.Properties = string(message.Properties(h.Properties).Set(message.PropertyDelayLevel, "2"))
+	req.ExtFields = h.EncodeV2(nil)
+	start := time.Now()
+	if resp := call(t, cl, addr, req); resp.Code != remoting.ResponseSuccess {
+		t.Fatalf("send: %v", resp)
+	}
+	if max := b.store.GetMaxOffsetInQueue("Later", 0); max != 0 {
+		t.Fatalf("the delayed message is in its topic at once (max %d)", max)
+	}
+	resp := call(t, cl, addr, pullCommand("Later", 0, 0, 5*time.Second))
+	recs := decodeRecords(t, resp.Body)
+	if resp.Code != remoting.ResponseSuccess || len(recs) != 1 || string(recs[0].Body) != "delayed" {
+		t.Fatalf("pull: %v", resp)
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Fatalf("delivered after %v, before its level's delay", waited)
+	}
+	if recs[0].Properties.Get(message.PropertyRealTopic) != "" {
+		t.Fatal("the delivered message still carries REAL_TOPIC")
 	}
 }

@@ -19,9 +19,9 @@ const (
 
 // handleSendBack takes back a message a consumer failed to process
 // (CONSUMER_SEND_MSG_BACK): it goes to the group's retry topic, or to its
-// dead-letter topic once it was retried maxReconsumeTimes times. Delivery is
-// immediate: delay levels are not scheduled yet, so a retried message comes
-// back without its delay.
+// dead-letter topic once it was retried maxReconsumeTimes times. A retry is
+// delayed by its level (3 + times retried unless the consumer chose one),
+// through the schedule topic.
 func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	e := req.ExtFields
 	phys, err := strconv.ParseInt(e["offset"], 10, 64)
@@ -59,7 +59,16 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 		}
 		props = props.Set(message.PropertyOriginMessageID, id)
 	}
-	props = props.Delete(message.PropertyDelayLevel)
+	if topic == retryGroupTopicPrefix+group {
+		// Retries come back later and later: level 3 (10 s) first, as
+		// RocketMQ's default, unless the consumer asked for a level.
+		if delayLevel == 0 {
+			delayLevel = 3 + int(orig.ReconsumeTimes)
+		}
+		props = props.Set(message.PropertyDelayLevel, strconv.Itoa(delayLevel))
+	} else {
+		props = props.Delete(message.PropertyDelayLevel)
+	}
 	m := message.Message{
 		Topic: topic, QueueID: 0, Flag: orig.Flag, Body: orig.Body, Properties: props,
 		SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp, BornHost: orig.BornHost,

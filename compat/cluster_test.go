@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +60,7 @@ func (c *cluster) startBroker(t *testing.T) {
 			IndexSlotCount:           10000,
 			IndexMaxEntries:          40000,
 			CleanResourceInterval:    -1,
+			DelayLevels:              strings.Repeat("1s ", 18), // retries and delayed messages come back soon
 		},
 	})
 	if err != nil {

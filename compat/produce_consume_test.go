@@ -186,3 +186,21 @@ func TestAFailedMessageIsRetried(t *testing.T) {
 	}
 	noDuplicates(t, bodies(lines))
 }
+
+func TestDelayedMessagesArriveLater(t *testing.T) {
+	c := startCluster(t, t.TempDir())
+	ns := c.ns.Addr()
+	runDriver(t, "send", "-ns", ns, "-topic", "Delayed", "-n", "1", "-prefix", "warm")
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "Delayed", "-group", "cg-delay")
+	cons.waitUntil(t, 60*time.Second, "the warm-up message", hasAtLeast(1))
+	start := time.Now()
+	runDriver(t, "send", "-ns", ns, "-topic", "Delayed", "-n", "5", "-prefix", "late", "-delay", "3")
+	// Every level is 1 s here.
+	if got := len(bodies(cons.snapshot())); got != 1 && time.Since(start) < 900*time.Millisecond {
+		t.Fatalf("%d messages arrived before their delay", got-1)
+	}
+	cons.waitUntil(t, 60*time.Second, "the 5 delayed messages", hasAtLeast(6))
+	if waited := time.Since(start); waited < time.Second {
+		t.Fatalf("the delayed messages arrived after %v, before their 1 s delay", waited)
+	}
+}

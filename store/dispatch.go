@@ -198,6 +198,9 @@ func (d *dispatcher) putUnit(q *consumequeue.Queue, phys int64, size int32, r *m
 		return nil
 	}
 	tags := tagsCode(r)
+	if r.Topic == ScheduleTopic {
+		tags = d.s.deliverAt(r)
+	}
 	if err := q.Put(r.QueueOffset, consumequeue.Unit{CommitLogOffset: phys, Size: size, TagsCode: tags}); err != nil {
 		if errors.Is(err, consumequeue.ErrClosed) {
 			return ErrClosed

@@ -104,6 +104,10 @@ type Options struct {
 	// Default: check, so a damaged record is never served.
 	SkipCRCOnRead bool
 
+	// DelayLevels is RocketMQ's messageDelayLevel: the delay of each level
+	// a message's DELAY property can ask for. Default DefaultDelayLevels.
+	DelayLevels string
+
 	// OnArrival is told about every message dispatched to a consume queue
 	// (for long polling). It runs on the dispatcher goroutine: keep it short.
 	OnArrival func(Arrival)
@@ -149,6 +153,12 @@ func (o *Options) withDefaults() (Options, error) {
 	setDefault(&r.AccessInMemoryMaxRatio, DefaultAccessInMemoryMaxRatio)
 	if r.CacheBytes == 0 {
 		r.CacheBytes = DefaultCacheBytes
+	}
+	if r.DelayLevels == "" {
+		r.DelayLevels = DefaultDelayLevels
+	}
+	if _, err := ParseDelayLevels(r.DelayLevels); err != nil {
+		return r, err
 	}
 	if r.DeleteWhen == "" {
 		r.DeleteWhen = DefaultDeleteWhen

@@ -15,7 +15,9 @@ const deleteTopicWait = 10 * time.Second
 // PutMessage appends m to the commit log, assigning its queue offset, and
 // waits for the durability of the store's flush mode (ctx bounds that
 // wait). The message reaches its consume queue and the index shortly after,
-// through the dispatcher.
+// through the dispatcher. A message with a DELAY property goes to
+// ScheduleTopic instead (m is rewritten so), with its real topic and queue
+// in REAL_TOPIC and REAL_QID, until a schedule service delivers it.
 func (s *MessageStore) PutMessage(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
 	if err := s.checkPut(m); err != nil {
 		return commitlog.AppendResult{}, err
@@ -56,7 +58,8 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 	return results, err
 }
 
-// checkPut refuses what the store cannot take.
+// checkPut refuses what the store cannot take, and moves a delayed
+// message to the schedule topic.
 func (s *MessageStore) checkPut(m *message.Message) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -70,6 +73,7 @@ func (s *MessageStore) checkPut(m *message.Message) error {
 	if m.QueueID < 0 {
 		return fmt.Errorf("%w: queue id %d", ErrMessageIllegal, m.QueueID)
 	}
+	s.scheduleDelayed(m)
 	return nil
 }
 

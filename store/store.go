@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/consumequeue"
@@ -60,7 +61,8 @@ type MessageStore struct {
 	closed   atomic.Bool
 	diskHigh atomic.Bool // usage above the warning ratio: writes refused
 
-	recovery RecoveryReport
+	recovery    RecoveryReport
+	delayLevels []time.Duration
 }
 
 // RecoveryReport says how Open recovered the store.
@@ -92,6 +94,7 @@ func Open(root string, opts *Options) (*MessageStore, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	s := &MessageStore{opts: o, root: root}
+	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by withDefaults
 	if err := s.recover(); err != nil {
 		s.closeParts()
 		return nil, err

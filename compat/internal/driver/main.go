@@ -79,6 +79,7 @@ func send(args []string) error {
 	prefix := fs.String("prefix", "msg", "body prefix")
 	tags := fs.String("tags", "", "comma-separated tags, used in turn")
 	size := fs.Int("size", 0, "body size (padding after the prefix and number)")
+	delay := fs.Int("delay", 0, "delay level")
 	fs.Parse(args)
 	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2))
 	if err != nil {
@@ -104,6 +105,9 @@ func send(args []string) error {
 		m.WithKeys([]string{fmt.Sprintf("%s-key-%d", *prefix, i)})
 		if *tags != "" {
 			m.WithTag(tagList[i%len(tagList)])
+		}
+		if *delay > 0 {
+			m.WithDelayTimeLevel(*delay)
 		}
 		msgs[i] = m
 	}
