@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"strings"
 
 	"github.com/rocketstore/rocketstore/commitlog"
@@ -30,7 +29,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if queueID < 0 || int(queueID) >= tc.WriteQueueNums {
 		queueID = rand.Int32N(int32(tc.WriteQueueNums))
 	}
-	born, _ := netip.ParseAddrPort(c.RemoteAddr())
+	born := c.RemoteAddrPort()
 	m := message.Message{
 		Topic:          h.Topic,
 		QueueID:        queueID,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,11 +44,12 @@ type Conn struct {
 	done    chan struct{}
 	err     error
 
-	// SerializeType is the header encoding this side writes requests in;
+	// serialize is the header encoding this side writes requests in;
 	// responses use the type of the request they answer.
 	serialize atomic.Uint32
-	// Attrs holds what the owner learns about the peer (a client id).
-	Attrs sync.Map
+
+	remoteOnce sync.Once
+	remote     netip.AddrPort // RemoteAddrPort, parsed once
 }
 
 func newConn(nc net.Conn, maxFrame int, handle func(*Conn, *Command)) *Conn {
@@ -137,6 +139,17 @@ func finish(items []outItem) {
 
 // RemoteAddr is the peer's address.
 func (c *Conn) RemoteAddr() string { return c.nc.RemoteAddr().String() }
+
+// RemoteAddrPort is the peer's address parsed once (a broker stamps it on
+// every message as the born host).
+func (c *Conn) RemoteAddrPort() netip.AddrPort {
+	c.remoteOnce.Do(func() {
+		if tcp, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
+			c.remote = tcp.AddrPort()
+		}
+	})
+	return c.remote
+}
 
 // Done is closed when the connection has closed.
 func (c *Conn) Done() <-chan struct{} { return c.done }
