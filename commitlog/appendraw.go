@@ -9,8 +9,8 @@ import (
 var ErrNotContiguous = errors.New("commitlog: data does not continue the log")
 
 // AppendRaw appends bytes copied from another log (a replication master's)
-// at offset, which must be this log's end: the same records at the same
-// physical offsets. data must hold whole records, and a blank filler where
+// at offset, which must be this log's end (or, for a log holding nothing,
+// any file boundary): the same records at the same physical offsets. data must hold whole records, and a blank filler where
 // the master's file ended; it may run into the next file. The caller
 // checks the records (a replication slave does); AppendRaw checks only
 // that they continue the log. Durability follows the flush mode's flusher,
@@ -22,7 +22,14 @@ func (l *Log) AppendRaw(offset int64, data []byte) error {
 		return ErrClosed
 	}
 	if end := l.files.MaxOffset(); offset != end {
-		return fmt.Errorf("%w: data at %d, the log ends at %d", ErrNotContiguous, offset, end)
+		// An empty log may join a master's log that starts later (its
+		// first files deleted): at a file boundary, the log starts there.
+		if end != 0 || offset%int64(l.opts.FileSize) != 0 {
+			return fmt.Errorf("%w: data at %d, the log ends at %d", ErrNotContiguous, offset, end)
+		}
+		if err := l.files.StartAt(offset); err != nil {
+			return fmt.Errorf("%w: %w", ErrNotContiguous, err)
+		}
 	}
 	for len(data) > 0 {
 		f, err := l.files.Writable(offset)

@@ -44,3 +44,36 @@ func TestAppendRawMakesAByteIdenticalCopy(t *testing.T) {
 		t.Fatalf("a gap was accepted: %v", err)
 	}
 }
+
+func TestAppendRawLetsAnEmptyLogStartAtAFileBoundary(t *testing.T) {
+	dst := openTest(t, "dst", &Options{FS: mappedfile.NewMemFS()})
+	defer dst.Close()
+	src := openTest(t, "src", &Options{FS: mappedfile.NewMemFS()})
+	defer src.Close()
+	var last AppendResult
+	for seq := int64(0); src.MaxOffset() < 3*testFileSize; seq++ {
+		last = mustAppend(t, src, testMessage(seq, 1000))
+	}
+	start := last.PhysicalOffset - last.PhysicalOffset%testFileSize
+	if err := dst.AppendRaw(start+1, []byte{1}); !errors.Is(err, ErrNotContiguous) {
+		t.Fatalf("a start inside a file was accepted: %v", err)
+	}
+	s, err := src.ReadRange(start, testFileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	if err := dst.AppendRaw(start, s.Bytes); err != nil {
+		t.Fatal(err)
+	}
+	if dst.MinOffset() != start || dst.MaxOffset() != src.MaxOffset() {
+		t.Fatalf("copy spans [%d, %d), want [%d, %d)", dst.MinOffset(), dst.MaxOffset(), start, src.MaxOffset())
+	}
+	if got := readSeq(t, dst, last.PhysicalOffset); got != readSeq(t, src, last.PhysicalOffset) {
+		t.Fatalf("copy reads seq %d", got)
+	}
+	// A log with data cannot be moved.
+	if err := dst.AppendRaw(start+100*testFileSize, []byte{1}); !errors.Is(err, ErrNotContiguous) {
+		t.Fatalf("a log with data jumped ahead: %v", err)
+	}
+}

@@ -342,6 +342,33 @@ func (q *Queue) truncateAfter(offset int64, zeroTail bool) error {
 	return errors.Join(errs...)
 }
 
+// StartAt makes a queue that holds no data begin at offset, a multiple of
+// the file size: its files go, and the next Writable creates the file at
+// offset. A replica joining a log that no longer starts at 0 needs it.
+func (q *Queue) StartAt(offset int64) error {
+	if offset < 0 || offset%int64(q.opts.FileSize) != 0 {
+		return fmt.Errorf("%w: start %d is not a file boundary", ErrOutOfRange, offset)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	files := q.Files()
+	for _, f := range files {
+		if f.WrotePosition() > 0 {
+			return fmt.Errorf("mappedfile: cannot restart %s at %d: %s holds data", q.dir, offset, f.Path())
+		}
+	}
+	var errs []error
+	for _, f := range files {
+		_, err := f.Destroy(0)
+		errs = append(errs, err)
+	}
+	empty := []*File{}
+	q.files.Store(&empty)
+	q.committedWhere.Store(offset)
+	q.flushedWhere.Store(offset)
+	return errors.Join(errs...)
+}
+
 // DeleteFiles destroys files from the front while pred holds, at most max
 // of them (0: no limit), never the last file. A file a reader still holds
 // stops the round (it is retried next time, and forced once forceAfter has

@@ -1,0 +1,87 @@
+package ha
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/mappedfile"
+	"github.com/rocketstore/rocketstore/message"
+)
+
+const (
+	benchFileSize = 64 << 20
+	benchBodySize = 1 << 10
+	// benchRound is how many bytes go through before both logs drop their
+	// old files, so that a long run does not fill memory.
+	benchRound = 4 * benchFileSize
+)
+
+func openBenchLog(b *testing.B) *commitlog.Log {
+	l, err := commitlog.Open("bench", &commitlog.Options{FileSize: benchFileSize, FS: mappedfile.NewMemFS()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	return l
+}
+
+// BenchmarkReplication measures how fast records of 1 KiB go from a master
+// to one slave over loopback, both logs in memory: each op appends one
+// record, and the clock runs until the slave holds them all.
+func BenchmarkReplication(b *testing.B) {
+	src, sink := openBenchLog(b), openBenchLog(b)
+	m := startMaster(b, src, nil)
+	startSlave(b, sink, m.Addr(), nil)
+	waitFor(b, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+	msg := &message.Message{
+		Topic:    "BenchTopic",
+		Body:     make([]byte, benchBodySize),
+		BornHost: netip.MustParseAddrPort("127.0.0.1:50000"),
+	}
+	size, err := message.EncodedSize(msg, commitlog.DefaultStoreHost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	ctx := context.Background()
+	nextDrop := int64(benchRound)
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := src.Append(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+		if i%64 == 0 {
+			m.Notify()
+		}
+		if src.MaxOffset() >= nextDrop {
+			catchUp(b, m, src, sink) // timed: the slave's work
+			b.StopTimer()
+			dropOldFiles(src, sink)
+			b.StartTimer()
+			nextDrop += benchRound
+		}
+	}
+	m.Notify()
+	catchUp(b, m, src, sink)
+	b.StopTimer()
+	secs := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/secs, "records/s")
+	b.ReportMetric(float64(b.N)*float64(size)/secs/1e6, "MB/s")
+}
+
+func catchUp(b *testing.B, m *Master, src, sink *commitlog.Log) {
+	end := src.MaxOffset()
+	waitFor(b, time.Minute, "the slave to catch up", func() bool { return sink.MaxOffset() == end })
+}
+
+// dropOldFiles deletes every file but the last on both sides, once the
+// slave holds everything.
+func dropOldFiles(logs ...*commitlog.Log) {
+	for _, l := range logs {
+		l.Files().DeleteFiles(func(*mappedfile.File) bool { return true }, 0, 0)
+	}
+}

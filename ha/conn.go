@@ -1,0 +1,169 @@
+package ha
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errReportBeyondMax, errReportBack and errNegativeReport are the reasons
+// a master rejects a report.
+var (
+	errReportBeyondMax = errors.New("slave reports an offset beyond the master's max offset")
+	errReportBack      = errors.New("slave's report went back")
+	errNegativeReport  = errors.New("slave reports a negative offset")
+)
+
+// slaveConn is the master's side of one slave: a reader of reports and a
+// sender of frames, each in its own goroutine.
+type slaveConn struct {
+	m    *Master
+	conn net.Conn
+	addr string
+
+	ack   atomic.Int64  // the slave's last report, -1 before the first
+	first chan struct{} // closed at the first report
+	wake  chan struct{} // Notify's nudge; buffered 1
+
+	closeOnce sync.Once
+	done      chan struct{} // closed when the connection is closed
+	err       error         // why, set before done is closed
+
+	hdr [headerSize]byte
+	vec [2][]byte // header and body, written with one writev
+}
+
+func newSlaveConn(m *Master, conn net.Conn) *slaveConn {
+	c := &slaveConn{
+		m:     m,
+		conn:  conn,
+		addr:  conn.RemoteAddr().String(),
+		first: make(chan struct{}),
+		wake:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+	c.ack.Store(-1)
+	return c
+}
+
+// close ends the connection once, remembering the first reason.
+func (c *slaveConn) close(err error) {
+	c.closeOnce.Do(func() {
+		c.err = err
+		close(c.done)
+		c.conn.Close()
+	})
+}
+
+// serve runs the connection until it ends, on either side.
+func (c *slaveConn) serve() {
+	var wg sync.WaitGroup
+	wg.Go(func() { c.close(c.readReports()) })
+	c.close(c.send())
+	wg.Wait()
+}
+
+// readReports reads the slave's reports until the connection fails or a
+// report is rejected.
+func (c *slaveConn) readReports() error {
+	var buf [reportSize]byte
+	for {
+		if err := c.conn.SetReadDeadline(time.Now().Add(c.m.opts.IdleTimeout)); err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(c.conn, buf[:]); err != nil {
+			return err
+		}
+		offset := int64(binary.BigEndian.Uint64(buf[:]))
+		prev := c.ack.Load()
+		switch max := c.m.src.MaxOffset(); {
+		case offset < 0:
+			return badStream(offset, "%w", errNegativeReport)
+		case offset > max:
+			return badStream(offset, "%w %d", errReportBeyondMax, max)
+		case offset < prev:
+			return badStream(offset, "%w from %d", errReportBack, prev)
+		}
+		c.ack.Store(offset)
+		if prev < 0 {
+			close(c.first)
+		}
+		c.m.transfer.ack(offset)
+	}
+}
+
+// send streams frames from the slave's first report until the connection
+// ends.
+func (c *slaveConn) send() error {
+	select {
+	case <-c.first:
+	case <-c.done:
+		return nil
+	}
+	opts := &c.m.opts
+	next := c.ack.Load()
+	fileSize := int64(c.m.src.FileSize())
+	if max := c.m.src.MaxOffset(); next == 0 && max > 0 {
+		// A slave with nothing starts at the master's last file, as
+		// RocketMQ's does, rather than replaying the whole log.
+		next = max - max%fileSize
+	}
+	lastWrite := time.Now()
+	poll := time.NewTimer(opts.PollInterval)
+	defer poll.Stop()
+	for {
+		if next < c.m.src.MaxOffset() {
+			s, err := c.m.src.ReadRange(next, opts.BatchSize)
+			if err != nil {
+				return err
+			}
+			n := len(s.Bytes)
+			if n == 0 {
+				// The file holding next ended early: its data goes on at
+				// the start of the next file.
+				s.Release()
+				next += fileSize - next%fileSize
+				continue
+			}
+			err = c.write(next, s.Bytes)
+			s.Release()
+			if err != nil {
+				return err
+			}
+			next += int64(n)
+			lastWrite = time.Now()
+			continue
+		}
+		if time.Since(lastWrite) >= opts.HeartbeatInterval {
+			if err := c.write(next, nil); err != nil {
+				return err
+			}
+			lastWrite = time.Now()
+		}
+		poll.Reset(opts.PollInterval)
+		select {
+		case <-c.done:
+			return nil
+		case <-c.wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// write sends one frame: header and body in one vectored write, without
+// copying the body out of the mapped file.
+func (c *slaveConn) write(offset int64, body []byte) error {
+	putHeader(&c.hdr, offset, len(body))
+	if err := c.conn.SetWriteDeadline(time.Now().Add(c.m.opts.IdleTimeout)); err != nil {
+		return err
+	}
+	c.vec = [2][]byte{c.hdr[:], body}
+	bufs := net.Buffers(c.vec[:])
+	_, err := bufs.WriteTo(c.conn)
+	c.vec = [2][]byte{} // drop the reference to the released body
+	return err
+}

@@ -1,0 +1,53 @@
+// Package ha replicates a commit log from a master to its slaves over TCP,
+// in Apache RocketMQ's HA wire format (DefaultHAService, HAConnection,
+// DefaultHAClient, GroupTransferService).
+//
+// # Wire format
+//
+// All integers are big-endian. The slave speaks first and only ever sends
+// reports: its commit log's max offset, on connect, after each batch it
+// appended, and at least every SlaveOptions.ReportInterval.
+//
+//	slave -> master   +----------------------------+
+//	                  | max offset (8)             |
+//	                  +----------------------------+
+//
+// The master streams raw commit-log bytes from the slave's first report
+// (from the start of its last file when the slave reports 0), one frame per
+// batch of at most MasterOptions.BatchSize bytes, never crossing a file. A
+// frame with a body size of 0 is a heartbeat, sent every
+// MasterOptions.HeartbeatInterval when there is nothing else to send.
+//
+//	master -> slave   +---------------------+---------------+-------------+
+//	                  | physical offset (8) | body size (4) | body ...    |
+//	                  +---------------------+---------------+-------------+
+//
+// # Trust
+//
+// Nothing a peer sends can corrupt a log. A master closes the connection of
+// a slave whose report is negative, goes back, or lies beyond the master's
+// max offset. A slave checks every frame's offset against the end of what it
+// holds, and every record it receives (framing, body CRC, PHYSICALOFFSET
+// equal to its position, a blank filler only where it ends its file) before
+// handing whole records to its Sink; a frame is applied whole or not at all,
+// and a record split across frames waits, bounded, until it is complete. A
+// rejected stream closes the connection with a *StreamError and the slave
+// reconnects.
+//
+// # Synchronous replication
+//
+// A SYNC_MASTER broker calls Master.WaitReplicated with the end offset of a
+// put: it returns once any slave has acknowledged that offset,
+// ErrSlaveNotAvailable at once when no connected slave is within
+// MasterOptions.MaxGapNotInSync of the master, and ErrFlushSlaveTimeout
+// after MasterOptions.SyncTimeout.
+//
+// # Concurrency
+//
+// Master and Slave methods are safe for concurrent use. Each owns its
+// goroutines (an accept loop and two per slave connection on the master; a
+// connect loop and a reporter on the slave) and Close stops and waits for
+// them. The Source must allow reads concurrent with appends and the Sink's
+// AppendRaw is called from one goroutine at a time, both as commitlog.Log
+// does; neither is closed by this package.
+package ha

@@ -1,0 +1,101 @@
+package ha
+
+import "time"
+
+// Defaults equal RocketMQ's where the concept is the same.
+const (
+	DefaultBatchSize         = 32 << 10         // haTransferBatchSize
+	DefaultHeartbeatInterval = 5 * time.Second  // haSendHeartbeatInterval
+	DefaultMaxGapNotInSync   = 256 << 20        // haMaxGapNotInSync
+	DefaultSyncTimeout       = 5 * time.Second  // syncFlushTimeout
+	DefaultPollInterval      = time.Millisecond // how often a sender looks for new data unprompted
+	DefaultIdleTimeout       = 20 * time.Second // haHousekeepingInterval
+	DefaultReportInterval    = 5 * time.Second  // haSendHeartbeatInterval, slave side
+	DefaultReconnectInterval = time.Second
+	DefaultDialTimeout       = 3 * time.Second
+	DefaultMaxRecordSize     = 4 << 20       // maxMessageSize
+	DefaultMaxBodySize       = 4<<20 + 1<<20 // the largest record plus 1 MiB of slack
+)
+
+// MasterOptions configure a Master. Zero values mean the documented defaults.
+type MasterOptions struct {
+	// BatchSize bounds the body of one frame, in bytes. Default 32 KiB.
+	BatchSize int
+	// HeartbeatInterval is how long a connection may go without a frame
+	// before the master sends an empty one. Default 5 s.
+	HeartbeatInterval time.Duration
+	// MaxGapNotInSync is how far, in bytes, a slave's acknowledged offset may
+	// trail the master's max offset for the slave to count as in sync.
+	// Default 256 MiB.
+	MaxGapNotInSync int64
+	// SyncTimeout bounds WaitReplicated. Default 5 s.
+	SyncTimeout time.Duration
+	// PollInterval is how often a sender with nothing to send looks for new
+	// data when Notify is not called. Default 1 ms.
+	PollInterval time.Duration
+	// IdleTimeout closes a slave's connection when it sends no report for
+	// this long, or when a write to it blocks this long. It must exceed
+	// the slaves' ReportInterval. Default 20 s.
+	IdleTimeout time.Duration
+}
+
+func (o *MasterOptions) withDefaults() MasterOptions {
+	var r MasterOptions
+	if o != nil {
+		r = *o
+	}
+	setDefault(&r.BatchSize, DefaultBatchSize)
+	setDefault(&r.HeartbeatInterval, DefaultHeartbeatInterval)
+	setDefault(&r.MaxGapNotInSync, DefaultMaxGapNotInSync)
+	setDefault(&r.SyncTimeout, DefaultSyncTimeout)
+	setDefault(&r.PollInterval, DefaultPollInterval)
+	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
+	return r
+}
+
+// SlaveOptions configure a Slave. Zero values mean the documented defaults.
+type SlaveOptions struct {
+	// MasterAddr is the master's HA address, host:port. Required.
+	MasterAddr string
+	// ReportInterval is the longest time between two reports. Default 5 s.
+	ReportInterval time.Duration
+	// ReconnectInterval is the pause before connecting again after a
+	// connection ends or fails. Default 1 s.
+	ReconnectInterval time.Duration
+	// DialTimeout bounds one connection attempt. Default 3 s.
+	DialTimeout time.Duration
+	// IdleTimeout closes the connection when the master sends nothing for
+	// this long, or when a report blocks this long. It must exceed the
+	// master's HeartbeatInterval. Default 20 s.
+	IdleTimeout time.Duration
+	// MaxBodySize rejects a frame whose body size is larger, in bytes.
+	// Default 5 MiB.
+	MaxBodySize int
+	// MaxRecordSize rejects a record (or blank filler, less its 8-byte
+	// header) larger than this, in bytes; it bounds what a record split
+	// across frames keeps buffered. It must be at least the master's
+	// largest record. Default 4 MiB.
+	MaxRecordSize int
+}
+
+func (o *SlaveOptions) withDefaults() SlaveOptions {
+	var r SlaveOptions
+	if o != nil {
+		r = *o
+	}
+	setDefault(&r.ReportInterval, DefaultReportInterval)
+	setDefault(&r.ReconnectInterval, DefaultReconnectInterval)
+	setDefault(&r.DialTimeout, DefaultDialTimeout)
+	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&r.MaxBodySize, DefaultMaxBodySize)
+	setDefault(&r.MaxRecordSize, DefaultMaxRecordSize)
+	return r
+}
+
+// setDefault replaces a zero or negative value, which cannot work for any
+// of these settings, with its default.
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
