@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketstore/rocketstore/ha"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
 )
@@ -25,8 +26,11 @@ type Broker struct {
 	polls     *longPoll
 	schedule  *scheduler
 
+	haMaster *ha.Master // masters only
+	haSlave  *ha.Slave  // slaves only
+
 	server *remoting.Server
-	client *remoting.Client // to nameservers
+	client *remoting.Client // to nameservers (and a slave's master)
 	pools  []*remoting.Pool
 
 	registerNow chan struct{}
@@ -86,6 +90,10 @@ func (b *Broker) Start() error {
 	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
 		return err
 	}
+	if err := b.startReplication(); err != nil {
+		b.server.Close()
+		return err
+	}
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
@@ -120,6 +128,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestUpdateAndCreateTopic, admin, b.handleCreateTopic)
 	s.Handle(remoting.RequestDeleteTopicInBroker, admin, b.handleDeleteTopic)
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
+	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
 }
 
 // housekeeping persists consumer offsets and expires silent consumers.
@@ -150,6 +159,7 @@ func (b *Broker) Close() error {
 		}
 		b.polls.close()
 		b.wg.Wait()
+		errs = append(errs, b.stopReplication())
 		for _, p := range b.pools {
 			p.Close()
 		}

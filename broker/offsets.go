@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -72,6 +73,27 @@ func (t *offsetTable) removeTopic(topic string) {
 	}
 }
 
+// snapshot copies the table in its file shape.
+func (t *offsetTable) snapshot() offsetFile {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := offsetFile{OffsetTable: make(map[string]map[string]int64, len(t.table))}
+	for k, q := range t.table {
+		f.OffsetTable[k] = maps.Clone(q)
+	}
+	return f
+}
+
+// replace takes a master's offsets (a slave follows them).
+func (t *offsetTable) replace(table map[string]map[string]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, q := range table {
+		t.table[k] = maps.Clone(q)
+	}
+	t.dirty = true
+}
+
 // save writes the table when it changed.
 func (t *offsetTable) save() error {
 	t.mu.Lock()
@@ -79,16 +101,9 @@ func (t *offsetTable) save() error {
 		t.mu.Unlock()
 		return nil
 	}
-	f := offsetFile{OffsetTable: make(map[string]map[string]int64, len(t.table))}
-	for k, q := range t.table {
-		c := make(map[string]int64, len(q))
-		for id, v := range q {
-			c[id] = v
-		}
-		f.OffsetTable[k] = c
-	}
 	t.dirty = false
 	t.mu.Unlock()
+	f := t.snapshot()
 	if err := saveJSON(t.path, f); err != nil {
 		t.mu.Lock()
 		t.dirty = true

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -57,7 +58,33 @@ type Options struct {
 	// OffsetPersistInterval is how often consumer offsets are written to
 	// disk. Default 5 s.
 	OffsetPersistInterval time.Duration
+
+	// Role is RoleAsyncMaster (default), RoleSyncMaster or RoleSlave.
+	Role Role
+	// HAListenAddr is where a master accepts slaves. Default: the listen
+	// port plus one (10912), as RocketMQ's haListenPort.
+	HAListenAddr string
+	// MasterHAAddr is the master's HA address a slave follows, and
+	// MasterAddr its broker address (for topic configs and consumer
+	// offsets). Required for a slave.
+	MasterHAAddr, MasterAddr string
+	// SyncReplicationTimeout bounds a SYNC_MASTER's wait for a slave.
+	// Default 5 s (syncFlushTimeout).
+	SyncReplicationTimeout time.Duration
+	// SlaveSyncInterval is how often a slave copies the master's topic
+	// configs and consumer offsets. Default 10 s.
+	SlaveSyncInterval time.Duration
 }
+
+// Role is a broker's replication role (RocketMQ's BrokerRole).
+type Role string
+
+// The roles.
+const (
+	RoleAsyncMaster Role = "ASYNC_MASTER" // answers after the local write
+	RoleSyncMaster  Role = "SYNC_MASTER"  // answers once a slave has the message
+	RoleSlave       Role = "SLAVE"        // follows a master; takes no writes
+)
 
 func (o *Options) withDefaults() (Options, error) {
 	var r Options
@@ -90,6 +117,33 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.OffsetPersistInterval <= 0 {
 		r.OffsetPersistInterval = DefaultOffsetPersistInterval
+	}
+	switch r.Role {
+	case "":
+		r.Role = RoleAsyncMaster
+	case RoleAsyncMaster, RoleSyncMaster:
+	case RoleSlave:
+		if r.MasterHAAddr == "" || r.MasterAddr == "" {
+			return r, fmt.Errorf("broker: a slave needs MasterHAAddr and MasterAddr")
+		}
+		if r.BrokerID <= 0 {
+			r.BrokerID = 1
+		}
+	default:
+		return r, fmt.Errorf("broker: unknown role %q (want ASYNC_MASTER, SYNC_MASTER or SLAVE)", r.Role)
+	}
+	if r.HAListenAddr == "" {
+		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil && ap.Port() != 0 {
+			r.HAListenAddr = netip.AddrPortFrom(ap.Addr(), ap.Port()+1).String()
+		} else if err == nil {
+			r.HAListenAddr = netip.AddrPortFrom(ap.Addr(), 0).String()
+		}
+	}
+	if r.SyncReplicationTimeout <= 0 {
+		r.SyncReplicationTimeout = 5 * time.Second
+	}
+	if r.SlaveSyncInterval <= 0 {
+		r.SlaveSyncInterval = 10 * time.Second
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

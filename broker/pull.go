@@ -67,8 +67,8 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 	}
 	resp := remoting.NewResponse(p.req, pullCode(r.Status, h.QueueOffset), "")
 	rh := remoting.PullMessageResponseHeader{NextBeginOffset: r.NextBeginOffset, MinOffset: r.MinOffset, MaxOffset: r.MaxOffset}
-	if r.SuggestPullingFromSlave {
-		rh.SuggestWhichBrokerID = 1
+	if r.SuggestPullingFromSlave && b.hasSlaveInSync() {
+		rh.SuggestWhichBrokerID = 1 // cold data: let a slave serve it
 	}
 	resp.ExtFields = rh.Encode(nil)
 	if resp.Code == remoting.ResponseSuccess {

@@ -17,6 +17,9 @@ import (
 // (SEND_BATCH_MESSAGE) and answers with its offset message id and queue
 // offset.
 func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	if b.opts.Role == RoleSlave {
+		return remoting.NewResponse(req, remoting.ResponseServiceNotAvailable, "the broker is a slave and takes no writes")
+	}
 	h, err := remoting.ParseSendMessageRequestHeader(req)
 	if err != nil {
 		return errorResponse(req, remoting.ResponseMessageIllegal, err)
@@ -49,7 +52,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 		return b.sendBatch(ctx, req, &m)
 	}
 	res, err := b.store.PutMessage(ctx, &m)
-	return sendResponse(req, queueID, []commitlog.AppendResult{res}, err)
+	return b.replicatedResponse(sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
 
 // sendBatch stores the messages packed in m.Body as consecutive records.
@@ -69,7 +72,11 @@ func (b *Broker) sendBatch(ctx context.Context, req *remoting.Command, m *messag
 		}
 	}
 	results, err := b.store.PutMessages(ctx, inner, nil)
-	return sendResponse(req, m.QueueID, results, err)
+	var end int64
+	if n := len(results); n > 0 {
+		end = results[n-1].End()
+	}
+	return b.replicatedResponse(sendResponse(req, m.QueueID, results, err), end)
 }
 
 // sendResponse maps a put's outcome to RocketMQ's send response: the ids of
@@ -98,6 +105,20 @@ func sendResponse(req *remoting.Command, queueID int32, results []commitlog.Appe
 		h.QueueOffset = results[0].QueueOffset
 	}
 	resp.ExtFields = h.Encode(nil)
+	return resp
+}
+
+// replicatedResponse holds a successful send's answer until replication
+// allows it: on a SYNC_MASTER, a slave must have the message; otherwise the
+// answer says FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE (the message is
+// stored either way, as RocketMQ's).
+func (b *Broker) replicatedResponse(resp *remoting.Command, end int64) *remoting.Command {
+	if resp.Code != remoting.ResponseSuccess {
+		return resp
+	}
+	if code, err := b.replicated(end); err != nil {
+		resp.Code, resp.Remark = code, err.Error()
+	}
 	return resp
 }
 

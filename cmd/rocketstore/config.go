@@ -90,8 +90,18 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.Store.DeleteWhen = v
 		case "diskMaxUsedSpaceRatio":
 			o.Store.DiskMaxUsedSpaceRatio, err = strconv.Atoi(v)
-		case "brokerRole", "brokerPermission":
-			// Roles arrive with replication; a standalone broker is a master.
+		case "brokerRole":
+			o.Role = broker.Role(v)
+		case "haListenPort":
+			host := "127.0.0.1"
+			if h, _, ok := strings.Cut(o.ListenAddr, ":"); ok && h != "" {
+				host = h
+			}
+			o.HAListenAddr = host + ":" + v
+		case "haMasterAddress":
+			o.MasterHAAddr = v
+		case "masterAddr":
+			o.MasterAddr = v
 		default:
 			return fmt.Errorf("unknown broker setting %q", k)
 		}

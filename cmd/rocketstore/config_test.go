@@ -24,6 +24,8 @@ flushDiskType=SYNC_FLUSH
 autoCreateTopicEnable=false
 fileReservedTime=48
 deleteWhen=03
+brokerRole=SYNC_MASTER
+haListenPort=10922
 `
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -39,7 +41,8 @@ deleteWhen=03
 	if o.ClusterName != "ClusterX" || o.BrokerName != "broker-b" || o.ListenAddr != "127.0.0.1:10921" ||
 		!slices.Equal(o.NameServers, []string{"127.0.0.1:9876", "127.0.0.2:9876"}) || o.DataDir != "/var/lib/rocketstore" ||
 		o.Store.CommitLog.FlushMode != commitlog.SyncFlush || !o.DisableAutoCreateTopic ||
-		o.Store.FileReservedTime != 48*time.Hour || o.Store.DeleteWhen != "03" {
+		o.Store.FileReservedTime != 48*time.Hour || o.Store.DeleteWhen != "03" ||
+		o.Role != broker.RoleSyncMaster || o.HAListenAddr != "127.0.0.1:10922" {
 		t.Fatalf("options %+v", o)
 	}
 	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}} {

@@ -1,0 +1,94 @@
+package broker
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/store"
+)
+
+func roleBroker(t *testing.T, role Role, masterHA, masterAddr string) *Broker {
+	t.Helper()
+	b, err := New(&Options{
+		ListenAddr: "127.0.0.1:0", DataDir: t.TempDir(), Role: role,
+		MasterHAAddr: masterHA, MasterAddr: masterAddr,
+		SyncReplicationTimeout: 2 * time.Second, SlaveSyncInterval: 100 * time.Millisecond,
+		Store: store.Options{
+			CommitLog:                commitlog.Options{FileSize: 8 << 20},
+			ConsumeQueueUnitsPerFile: 1000, IndexSlotCount: 1000, IndexMaxEntries: 4000,
+			CleanResourceInterval: -1, DelayLevels: strings.Repeat("100ms ", 18),
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSyncMasterAnswersOnceTheSlaveHasTheMessage(t *testing.T) {
+	master := roleBroker(t, RoleSyncMaster, "", "")
+	defer master.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+
+	// No slave yet: the message is stored, the answer says so.
+	if resp := call(t, cl, master.Addr(), sendRequest("Repl", 0, "lonely", "k0")); resp.Code != remoting.ResponseSlaveNotAvailable {
+		t.Fatalf("send without a slave: %v", resp)
+	}
+
+	slave := roleBroker(t, RoleSlave, master.HAAddr(), master.Addr())
+	defer slave.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for slave.store.CommitLog().MaxOffset() < master.store.CommitLog().MaxOffset() {
+		if time.Now().After(deadline) {
+			t.Fatal("the slave did not catch up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := range 20 {
+		resp := call(t, cl, master.Addr(), sendRequest("Repl", 0, "m", "k"))
+		if resp.Code != remoting.ResponseSuccess {
+			t.Fatalf("send %d with a slave: %v", i, resp)
+		}
+		// Acknowledged means on the slave.
+		if s, m := slave.store.CommitLog().MaxOffset(), master.store.CommitLog().MaxOffset(); s < m {
+			t.Fatalf("acknowledged at %d, the slave holds %d", m, s)
+		}
+	}
+
+	// The slave serves pulls (its topic configs come from the master) and
+	// takes no writes.
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		resp := call(t, cl, slave.Addr(), pullCommand("Repl", 0, 0, 0))
+		if resp.Code == remoting.ResponseSuccess && len(decodeRecords(t, resp.Body)) == 21 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pull from the slave: %v", resp)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp := call(t, cl, slave.Addr(), sendRequest("Repl", 0, "x", "k")); resp.Code != remoting.ResponseServiceNotAvailable {
+		t.Fatalf("a slave took a write: %v", resp)
+	}
+
+	// Without its slave the sync master says so again.
+	slave.Close()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		resp := call(t, cl, master.Addr(), sendRequest("Repl", 0, "after", "k"))
+		if resp.Code == remoting.ResponseSlaveNotAvailable || resp.Code == remoting.ResponseFlushSlaveTimeout {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("send after the slave left: %v", resp)
+		}
+	}
+}
