@@ -50,10 +50,23 @@ func startCluster(t *testing.T, dataDir string) *cluster {
 
 func (c *cluster) startBroker(t *testing.T) {
 	t.Helper()
+	c.broker = c.newBroker(t, broker.Options{ListenAddr: "127.0.0.1:0", DataDir: c.dataDir})
+}
+
+// newBroker starts a broker registered with the cluster's nameserver, on
+// the test sizes; o sets its address, data, role and name.
+func (c *cluster) newBroker(t *testing.T, o broker.Options) *broker.Broker {
+	t.Helper()
 	b, err := broker.New(&broker.Options{
-		ListenAddr:  "127.0.0.1:0",
-		NameServers: []string{c.ns.Addr()},
-		DataDir:     c.dataDir,
+		ListenAddr:        o.ListenAddr,
+		HAListenAddr:      o.HAListenAddr,
+		NameServers:       []string{c.ns.Addr()},
+		DataDir:           o.DataDir,
+		Role:              o.Role,
+		BrokerID:          o.BrokerID,
+		MasterHAAddr:      o.MasterHAAddr,
+		MasterAddr:        o.MasterAddr,
+		SlaveSyncInterval: 200 * time.Millisecond,
 		Store: store.Options{
 			CommitLog:                commitlog.Options{FileSize: 16 << 20},
 			ConsumeQueueUnitsPerFile: 10000,
@@ -69,7 +82,7 @@ func (c *cluster) startBroker(t *testing.T) {
 	if err := b.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c.broker = b
+	return b
 }
 
 func (c *cluster) stop() {

@@ -190,6 +190,7 @@ func consume(args []string) error {
 	expr := fs.String("expr", "*", "tag expression")
 	model := fs.String("model", "clustering", "clustering or broadcasting")
 	failOnce := fs.String("fail-once-prefix", "", "answer RetryLater the first time a body with this prefix arrives")
+	slow := fs.Duration("sleep", 0, "time spent on each message (a slow consumer)")
 	fs.Parse(args)
 	var failedMu sync.Mutex
 	failed := map[string]bool{}
@@ -217,6 +218,7 @@ func consume(args []string) error {
 				}
 			}
 			for _, m := range msgs {
+				time.Sleep(*slow)
 				emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
 			}
 			return consumer.ConsumeSuccess, nil
