@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -49,14 +50,14 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.BrokerID, err = strconv.ParseInt(v, 10, 64)
 		case "namesrvAddr":
 			o.NameServers = splitAddrs(v)
-		case "brokerIP1", "listenAddr":
+		case "listenAddr":
 			o.ListenAddr = v
+		case "brokerIP1":
+			_, port := splitHostPort(o.ListenAddr)
+			o.ListenAddr = net.JoinHostPort(v, port)
 		case "listenPort":
-			host := "127.0.0.1"
-			if h, _, ok := strings.Cut(o.ListenAddr, ":"); ok && h != "" {
-				host = h
-			}
-			o.ListenAddr = host + ":" + v
+			host, _ := splitHostPort(o.ListenAddr)
+			o.ListenAddr = net.JoinHostPort(host, v)
 		case "storePathRootDir":
 			o.DataDir = v
 		case "autoCreateTopicEnable":
@@ -93,11 +94,8 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 		case "brokerRole":
 			o.Role = broker.Role(v)
 		case "haListenPort":
-			host := "127.0.0.1"
-			if h, _, ok := strings.Cut(o.ListenAddr, ":"); ok && h != "" {
-				host = h
-			}
-			o.HAListenAddr = host + ":" + v
+			host, _ := splitHostPort(o.ListenAddr)
+			o.HAListenAddr = net.JoinHostPort(host, v)
 		case "haMasterAddress":
 			o.MasterHAAddr = v
 		case "masterAddr":
@@ -110,6 +108,18 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// splitHostPort splits a listen address, defaulting to 127.0.0.1:10911.
+func splitHostPort(addr string) (host, port string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		host = "127.0.0.1"
+	}
+	if err != nil || port == "" {
+		port = "10911"
+	}
+	return host, port
 }
 
 // splitAddrs splits RocketMQ's "host:port;host:port" lists.
