@@ -12,8 +12,19 @@ import (
 
 func roleBroker(t *testing.T, role Role, masterHA, masterAddr string) *Broker {
 	t.Helper()
+	return newRoleBroker(t, t.TempDir(), role, masterHA, masterAddr)
+}
+
+// benchBroker is roleBroker for benchmarks.
+func benchBroker(b *testing.B, role Role, masterHA, masterAddr string) *Broker {
+	b.Helper()
+	return newRoleBroker(b, b.TempDir(), role, masterHA, masterAddr)
+}
+
+func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr string) *Broker {
+	t.Helper()
 	b, err := New(&Options{
-		ListenAddr: "127.0.0.1:0", DataDir: t.TempDir(), Role: role,
+		ListenAddr: "127.0.0.1:0", DataDir: dir, Role: role,
 		MasterHAAddr: masterHA, MasterAddr: masterAddr,
 		SyncReplicationTimeout: 2 * time.Second, SlaveSyncInterval: 100 * time.Millisecond,
 		Store: store.Options{

@@ -26,6 +26,8 @@ PAIRS = [
     ("Recovery/normal", "Recovery/pagecache-read", "ns/op"),
     ("Recovery/abnormal", "Recovery/pagecache-read", "ns/op"),
     ("KeyQuery/uncached", "KeyQuery/cached-hit", "ns/op"),
+    ("SendByRole/SYNC_MASTER", "SendByRole/ASYNC_MASTER", "p99-us"),
+    ("SendByRole/SYNC_MASTER", "SendByRole/ASYNC_MASTER", "msgs/s"),
 ]
 
 
