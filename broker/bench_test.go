@@ -90,4 +90,6 @@ type responseError struct {
 	remark string
 }
 
-func (e *responseError) Error() string { return "response " + strconv.Itoa(int(e.code)) + ": " + e.remark }
+func (e *responseError) Error() string {
+	return "response " + strconv.Itoa(int(e.code)) + ": " + e.remark
+}
