@@ -33,15 +33,19 @@ func countPrefix(lines []string, prefix string) int {
 
 // TestConsumersReadFromTheSlaveWhileTheMasterIsDown stops the master while
 // a slow consumer is far behind: the rest comes from the slave, each message
-// once. (rocketmq-client-go v2.1.2 looks a queue's starting offset up on the
-// master only, so a consumer must have started while the master was up.)
+// once; when the master returns, new messages arrive too, and nothing comes
+// twice. (rocketmq-client-go v2.1.2 looks a queue's starting offset up on
+// the master only, so a consumer must have started while the master was up.)
 func TestConsumersReadFromTheSlaveWhileTheMasterIsDown(t *testing.T) {
 	c := startCluster(t, t.TempDir())
 	c.broker.Close() // this test runs its own master and slave
 	c.broker = nil
-	masterAddr, masterHA := freeAddr(t), freeAddr(t)
-	master := c.newBroker(t, broker.Options{ListenAddr: masterAddr, HAListenAddr: masterHA, DataDir: t.TempDir()})
-	defer master.Close()
+	masterAddr, masterHA, masterDir := freeAddr(t), freeAddr(t), t.TempDir()
+	startMaster := func() *broker.Broker {
+		return c.newBroker(t, broker.Options{ListenAddr: masterAddr, HAListenAddr: masterHA, DataDir: masterDir})
+	}
+	master := startMaster()
+	defer func() { master.Close() }()
 	slave := c.newBroker(t, broker.Options{ListenAddr: "127.0.0.1:0", DataDir: t.TempDir(), Role: broker.RoleSlave,
 		MasterHAAddr: masterHA, MasterAddr: masterAddr})
 	defer slave.Close()
@@ -65,5 +69,10 @@ func TestConsumersReadFromTheSlaveWhileTheMasterIsDown(t *testing.T) {
 		t.Fatalf("the consumer read %d of %d before the master stopped: nothing left for the slave", got, n)
 	}
 	cons.waitUntil(t, 120*time.Second, "every message", func(l []string) bool { return countPrefix(l, "m-") == n })
+
+	master = startMaster()
+	runDriver(t, "send", "-ns", ns, "-topic", "Failover", "-n", "20", "-prefix", "back")
+	cons.waitUntil(t, 120*time.Second, "the messages sent after the master returned",
+		func(l []string) bool { return countPrefix(l, "back-") == 20 })
 	noDuplicates(t, bodies(cons.snapshot()))
 }
