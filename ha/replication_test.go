@@ -122,10 +122,9 @@ func TestRestartedSlaveCatchesUpWithoutGap(t *testing.T) {
 	}
 }
 
-// TestEmptySlaveOfALongLog checks what happens when a slave with an empty
-// log joins a master past its first file: the master starts it at its last
-// file, as RocketMQ does, and the slave, which can only continue its own
-// log, refuses the stream and keeps its log empty.
+// TestEmptySlaveOfALongLog joins an empty slave to a master past its first
+// file: the master starts it at its last file, as RocketMQ does, and the
+// slave's log starts there.
 func TestEmptySlaveOfALongLog(t *testing.T) {
 	src := openLog(t, nil, "master")
 	end := appendRecords(t, src, 0, 1000)
@@ -140,5 +139,43 @@ func TestEmptySlaveOfALongLog(t *testing.T) {
 	waitFor(t, 10*time.Second, "the catch-up", func() bool { return sink.MaxOffset() == src.MaxOffset() })
 	if want := end - end%testFileSize; sink.MinOffset() != want {
 		t.Fatalf("the slave's log starts at %d, want the master's last file at %d", sink.MinOffset(), want)
+	}
+}
+
+// TestSlaveLosingPowerCatchesUp cuts a slave's power mid-stream (its log
+// keeps only what it flushed), reopens it, and lets it resume from what
+// survived: it ends identical to the master.
+func TestSlaveLosingPowerCatchesUp(t *testing.T) {
+	src := openLog(t, nil, "master")
+	m := startMaster(t, src, &MasterOptions{BatchSize: 4 << 10})
+	fs := mappedfile.NewMemFS()
+	sink := openLog(t, fs, "slave")
+	slave := startSlave(t, sink, m.Addr(), nil)
+	// Connected before the first append, the slave starts at offset 0.
+	waitFor(t, 5*time.Second, "the slave", func() bool {
+		s := m.Slaves()
+		return len(s) == 1 && s[0].AckOffset == 0
+	})
+	const total = 6000
+	appendRecords(t, src, 0, total/2)
+	m.Notify()
+	waitFor(t, 30*time.Second, "the slave to get some data", func() bool { return sink.MaxOffset() >= 2*testFileSize })
+	if err := sink.Flush(); err != nil { // something durable, the rest may be lost
+		t.Fatal(err)
+	}
+	crashed := fs.CrashCopy()
+	slave.Close()
+	sink.Close()
+	sink = openLog(t, crashed, "slave")
+	if rep := sink.Recovery(); rep.Reason != nil {
+		t.Logf("recovery after the power cut: %+v", rep)
+	}
+	startSlave(t, sink, m.Addr(), nil)
+	end := appendRecords(t, src, total/2, total/2)
+	m.Notify()
+	waitFor(t, 60*time.Second, "the slave to catch up", func() bool { return sink.MaxOffset() == end })
+	sameLog(t, src, sink)
+	if n, _ := countRecords(sink); n != total {
+		t.Fatalf("slave holds %d records, want %d", n, total)
 	}
 }
