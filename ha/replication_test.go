@@ -80,7 +80,10 @@ func TestRestartedSlaveCatchesUpWithoutGap(t *testing.T) {
 	fs := mappedfile.NewMemFS()
 	sink := openLog(t, fs, "slave")
 	slave := startSlave(t, sink, m.Addr(), nil)
-	waitFor(t, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+	waitFor(t, 5*time.Second, "the slave", func() bool {
+		s := m.Slaves()
+		return len(s) == 1 && s[0].AckOffset == 0
+	})
 
 	const total = 20000
 	done := make(chan struct{})
