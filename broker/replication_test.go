@@ -21,9 +21,9 @@ func benchBroker(b *testing.B, role Role, masterHA, masterAddr string) *Broker {
 	return newRoleBroker(b, b.TempDir(), role, masterHA, masterAddr)
 }
 
-func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr string) *Broker {
+func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr string, tweaks ...func(*Options)) *Broker {
 	t.Helper()
-	b, err := New(&Options{
+	o := &Options{
 		ListenAddr: "127.0.0.1:0", DataDir: dir, Role: role,
 		MasterHAAddr: masterHA, MasterAddr: masterAddr,
 		SyncReplicationTimeout: 2 * time.Second, SlaveSyncInterval: 100 * time.Millisecond,
@@ -32,7 +32,11 @@ func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr str
 			ConsumeQueueUnitsPerFile: 1000, IndexSlotCount: 1000, IndexMaxEntries: 4000,
 			CleanResourceInterval: -1, DelayLevels: strings.Repeat("100ms ", 18),
 		},
-	})
+	}
+	for _, tweak := range tweaks {
+		tweak(o)
+	}
+	b, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,5 +105,45 @@ func TestSyncMasterAnswersOnceTheSlaveHasTheMessage(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("send after the slave left: %v", resp)
 		}
+	}
+}
+
+// TestPullOfColdDataSuggestsTheSlave makes every byte count as cold on the
+// master (no memory for it): with a slave in sync, a pull is told to go to
+// broker 1; without one, it stays on the master.
+func TestPullOfColdDataSuggestsTheSlave(t *testing.T) {
+	master := newRoleBroker(t, t.TempDir(), RoleAsyncMaster, "", "", func(o *Options) { o.Store.MemoryBytes = 1 })
+	defer master.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	suggestion := func() int64 {
+		t.Helper()
+		if err := master.store.WaitDispatched(5 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		resp := call(t, cl, master.Addr(), pullCommand("Cold", 0, 0, 0))
+		var h remoting.PullMessageResponseHeader
+		if resp.Code != remoting.ResponseSuccess || h.Decode(resp.ExtFields) != nil {
+			t.Fatalf("pull: %v", resp)
+		}
+		return h.SuggestWhichBrokerID
+	}
+	for range 3 {
+		call(t, cl, master.Addr(), sendRequest("Cold", 0, "old", "k"))
+	}
+	if got := suggestion(); got != 0 {
+		t.Fatalf("with no slave the master suggested broker %d", got)
+	}
+	slave := roleBroker(t, RoleSlave, master.HAAddr(), master.Addr())
+	defer slave.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !master.hasSlaveInSync() {
+		if time.Now().After(deadline) {
+			t.Fatal("the slave never came in sync")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := suggestion(); got != 1 {
+		t.Fatalf("cold data with a slave in sync: suggested broker %d, want 1", got)
 	}
 }
