@@ -90,6 +90,11 @@ func TestSyncMasterAnswersOnceTheSlaveHasTheMessage(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	q := remoting.QueryMessageRequestHeader{Topic: "Repl", Key: "k0", MaxNum: 4, EndTimestamp: time.Now().UnixMilli() + 60_000}
+	if resp := call(t, cl, slave.Addr(), remoting.NewRequest(remoting.RequestQueryMessage, q.Encode(nil), nil)); resp.Code != remoting.ResponseSuccess ||
+		string(decodeRecords(t, resp.Body)[0].Body) != "lonely" {
+		t.Fatalf("query by key on the slave: %v", resp)
+	}
 	if resp := call(t, cl, slave.Addr(), sendRequest("Repl", 0, "x", "k")); resp.Code != remoting.ResponseServiceNotAvailable {
 		t.Fatalf("a slave took a write: %v", resp)
 	}
