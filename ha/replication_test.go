@@ -18,11 +18,7 @@ func TestTwoSlavesReplicateConcurrentAppends(t *testing.T) {
 	a, b := openLog(t, nil, "slave-a"), openLog(t, nil, "slave-b")
 	sa := startSlave(t, a, m.Addr(), nil)
 	sb := startSlave(t, b, m.Addr(), nil)
-	// Connected before the first append, the slaves start at offset 0.
-	waitFor(t, 5*time.Second, "two slaves", func() bool {
-		s := m.Slaves()
-		return len(s) == 2 && s[0].AckOffset == 0 && s[1].AckOffset == 0
-	})
+	waitForFirstReports(t, m, 2)
 
 	const writers, perWriter = 8, 4000
 	var wg sync.WaitGroup
@@ -80,10 +76,7 @@ func TestRestartedSlaveCatchesUpWithoutGap(t *testing.T) {
 	fs := mappedfile.NewMemFS()
 	sink := openLog(t, fs, "slave")
 	slave := startSlave(t, sink, m.Addr(), nil)
-	waitFor(t, 5*time.Second, "the slave", func() bool {
-		s := m.Slaves()
-		return len(s) == 1 && s[0].AckOffset == 0
-	})
+	waitForFirstReports(t, m, 1)
 
 	const total = 20000
 	done := make(chan struct{})
@@ -154,11 +147,7 @@ func TestSlaveLosingPowerCatchesUp(t *testing.T) {
 	fs := mappedfile.NewMemFS()
 	sink := openLog(t, fs, "slave")
 	slave := startSlave(t, sink, m.Addr(), nil)
-	// Connected before the first append, the slave starts at offset 0.
-	waitFor(t, 5*time.Second, "the slave", func() bool {
-		s := m.Slaves()
-		return len(s) == 1 && s[0].AckOffset == 0
-	})
+	waitForFirstReports(t, m, 1)
 	const total = 6000
 	appendRecords(t, src, 0, total/2)
 	m.Notify()
@@ -181,4 +170,23 @@ func TestSlaveLosingPowerCatchesUp(t *testing.T) {
 	if n, _ := countRecords(sink); n != total {
 		t.Fatalf("slave holds %d records, want %d", n, total)
 	}
+}
+
+// waitForFirstReports waits until n slaves have reported offset 0: connected
+// before the first append, they start at offset 0 rather than at the
+// master's last file.
+func waitForFirstReports(t testing.TB, m *Master, n int) {
+	t.Helper()
+	waitFor(t, 5*time.Second, "the slaves' first reports", func() bool {
+		s := m.Slaves()
+		if len(s) != n {
+			return false
+		}
+		for _, st := range s {
+			if st.AckOffset != 0 {
+				return false
+			}
+		}
+		return true
+	})
 }

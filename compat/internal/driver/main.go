@@ -219,7 +219,7 @@ func consume(args []string) error {
 			}
 			for _, m := range msgs {
 				time.Sleep(*slow)
-				emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+				emitGot(m)
 			}
 			return consumer.ConsumeSuccess, nil
 		})
@@ -234,6 +234,11 @@ func consume(args []string) error {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	<-sig
 	return pc.Shutdown() // persists the consumer offsets
+}
+
+// emitGot prints the GOT line of a received message.
+func emitGot(m *primitive.MessageExt) {
+	emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
 }
 
 func orDash(s string) string {
@@ -271,7 +276,7 @@ func pull(args []string) error {
 		return err
 	}
 	for _, m := range res.GetMessageExts() {
-		emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+		emitGot(m)
 	}
 	emit("PULLED %v %d %d", res.Status, res.NextBeginOffset, len(res.GetMessageExts()))
 	return nil
