@@ -4,6 +4,7 @@
 //	rocketstore serve     nameserver and broker in one process (127.0.0.1:9876 and :10911, data in ./data)
 //	rocketstore namesrv   the nameserver alone
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
+//	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
 //
 // SIGINT or SIGTERM shuts down cleanly: the broker unregisters, flushes and
 // writes its checkpoint.
@@ -17,11 +18,15 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/rocketstore/rocketstore/bench"
 	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/nameserver"
 )
 
 func main() {
+	// A child process of the benchmark suite (W4's killed writer) does its
+	// part and never returns.
+	bench.RunChild(benchEngines())
 	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
@@ -34,6 +39,8 @@ func main() {
 		err = namesrv(os.Args[2:])
 	case "broker":
 		err = runBroker(os.Args[2:])
+	case "bench":
+		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "-h", "-help", "--help", "help":
 		usage()
 		return
@@ -55,10 +62,15 @@ commands:
   serve     run a nameserver and a broker in one process
   namesrv   run a nameserver
   broker    run a broker
+  bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
 
 Run "rocketstore <command> -h" for its flags.
 `)
 }
+
+// benchEngines are the log engines of `rocketstore bench`: rocketstore's
+// own; the peers live in the bench/peers module.
+func benchEngines() []bench.Engine { return []bench.Engine{bench.RocketstoreEngine()} }
 
 // brokerFlags declares the flags a broker takes and returns a function that
 // builds its options (after flag parsing).

@@ -1,0 +1,35 @@
+package bench
+
+import "github.com/rocketstore/rocketstore/bench/report"
+
+func w6(brokers []Subject) Workload {
+	w := Workload{
+		ID:    "W6",
+		Title: "Broker end to end, 1 KiB persistent messages",
+		About: "16 producers send 1 KiB messages synchronously (each waits for the broker's acknowledgement) while one " +
+			"consumer group reads them; the clock runs from the first send until the consumer has received every message. " +
+			"rocketstore's broker and nameserver are driven by the real RocketMQ Go client (rocketmq-client-go v2); " +
+			"the peer is NATS JetStream with file storage, embedded. Latency is one synchronous send.",
+	}
+	c := Case{
+		Name:       "1KiB",
+		Params:     []report.Param{{Name: "body", Value: "1KiB"}, {Name: "producers", Value: "16"}, {Name: "consumers", Value: "1"}, {Name: "messages", Value: "200k"}},
+		Unit:       "msgs/s",
+		RecordSize: 1 << 10,
+		Latency:    true,
+		Target:     &Target{Text: "rocketstore ≥ NATS JetStream's throughput", Check: checkW6},
+		Subjects:   brokers,
+	}
+	if len(brokers) == 0 {
+		c.Subjects = []Subject{{Name: "rocketstore", Unsupported: "the broker workload needs rocketmq-client-go and NATS, " +
+			"which live in the bench/peers module: run the suite there (cd bench/peers && go run ./cmd/benchsuite)"}}
+	}
+	w.Cases = append(w.Cases, c)
+	return w
+}
+
+// Workloads lists W1–W7 over the given log engines (rocketstore's first)
+// and broker subjects (W6; none makes W6 say where to run it).
+func Workloads(engines []Engine, brokers []Subject) []Workload {
+	return []Workload{w1(engines), w2(engines), w3(engines), w4(engines), w5(engines), w6(brokers), w7(engines)}
+}

@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"fmt"
+
+	"github.com/rocketstore/rocketstore/bench/report"
+)
+
+// checkW1: rocketstore at least twice the best peer and at least half the
+// memcpy limit.
+func checkW1(c *report.CaseResult) (bool, string) {
+	rs, peer, why := contenders(c)
+	if why != "" {
+		return false, why
+	}
+	vsPeer := rs.Rate.Median / peer.Rate.Median
+	if c.LimitRate <= 0 {
+		return false, fmt.Sprintf("%.2f× the best peer (%s); the memcpy limit was not measured", vsPeer, peer.Name)
+	}
+	vsLimit := rs.Rate.Median / c.LimitRate
+	return vsPeer >= 2 && vsLimit >= 0.5,
+		fmt.Sprintf("%.2f× the best peer (%s); %.2f of the memcpy limit", vsPeer, peer.Name, vsLimit)
+}
+
+// checkW2: rocketstore at least the best peer's throughput, and a p99 no
+// worse than that peer's.
+func checkW2(c *report.CaseResult) (bool, string) {
+	rs, peer, why := contenders(c)
+	if why != "" {
+		return false, why
+	}
+	if rs.Latency == nil || peer.Latency == nil {
+		return false, "latency was not recorded"
+	}
+	vsPeer := rs.Rate.Median / peer.Rate.Median
+	return vsPeer >= 1 && rs.Latency.P99 <= peer.Latency.P99,
+		fmt.Sprintf("%.2f× the throughput of the best peer (%s); p99 %.0f µs against %.0f µs",
+			vsPeer, peer.Name, rs.Latency.P99, peer.Latency.P99)
+}
+
+// checkW6: rocketstore at least the peer broker's throughput.
+func checkW6(c *report.CaseResult) (bool, string) {
+	rs, peer, why := contenders(c)
+	if why != "" {
+		return false, why
+	}
+	vsPeer := rs.Rate.Median / peer.Rate.Median
+	return vsPeer >= 1, fmt.Sprintf("%.2f× the throughput of %s", vsPeer, peer.Name)
+}
+
+// contenders returns rocketstore and the best peer, or why there are not
+// both.
+func contenders(c *report.CaseResult) (rs, peer *report.SubjectResult, why string) {
+	rs, peer = c.Rocketstore(), c.BestPeer()
+	switch {
+	case rs == nil:
+		return nil, nil, "rocketstore did not run"
+	case peer == nil:
+		return nil, nil, "no peer ran"
+	}
+	return rs, peer, ""
+}
