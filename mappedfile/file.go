@@ -2,6 +2,7 @@ package mappedfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -303,20 +304,38 @@ func zeroRange(b []byte) bool {
 // Prewarm writes a zero into every page of the mapping so that appends do
 // not take page faults, flushing every flushEveryPages pages when that is
 // positive; with lock it then locks the region and advises the kernel.
+//
+// Where the kernel can (MADV_POPULATE_WRITE, Linux 5.14), the pages are
+// populated by a system call rather than by touching them: a goroutine
+// stalled in a page fault (the kernel throttling a writer of many dirty
+// pages) keeps its P and holds up every stop-the-world of the garbage
+// collector, so touching 1 GiB stalled the whole process, while one in a
+// system call does not.
 func (f *File) Prewarm(flushEveryPages int, lock bool) error {
-	flushedTo := 0
-	for at, n := 0, 0; at < f.size; at, n = at+pageBytes, n+1 {
-		f.data[at] = 0
-		if flushEveryPages > 0 && n > 0 && n%flushEveryPages == 0 {
-			if err := f.m.Flush(flushedTo, at-flushedTo); err != nil {
+	chunk := 4096 * pageBytes // 16 MiB per call: Close need not wait long
+	if flushEveryPages > 0 {
+		chunk = flushEveryPages * pageBytes
+	}
+	p, canPopulate := f.m.(populator)
+	for at := 0; at < f.size; at += chunk {
+		n := min(chunk, f.size-at)
+		if canPopulate {
+			if err := p.Populate(at, n); err != nil {
+				if !errors.Is(err, errPopulateUnsupported) {
+					return fmt.Errorf("mappedfile: populate %s: %w", f.path, err)
+				}
+				canPopulate = false
+			}
+		}
+		if !canPopulate {
+			for page := at; page < at+n; page += pageBytes {
+				f.data[page] = 0
+			}
+		}
+		if flushEveryPages > 0 {
+			if err := f.m.Flush(at, n); err != nil {
 				return err
 			}
-			flushedTo = at
-		}
-	}
-	if flushEveryPages > 0 {
-		if err := f.m.Flush(flushedTo, f.size-flushedTo); err != nil {
-			return err
 		}
 	}
 	if lock {

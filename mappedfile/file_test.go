@@ -185,6 +185,15 @@ func TestPrewarm(t *testing.T) {
 	if err := f.Prewarm(16, false); err != nil {
 		t.Fatal(err)
 	}
+	// Every page is now in memory, populated by the system call or by
+	// touching it.
+	resident, err := residentPages(f.m.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resident) != 1 || resident[0].start != 0 || resident[0].end != 64*pageBytes {
+		t.Fatalf("resident after Prewarm: %v, want every page", resident)
+	}
 	// Locking may be refused by RLIMIT_MEMLOCK; it must say so, not crash.
 	_ = f.Prewarm(0, true)
 	appendBytes(t, f, []byte("after prewarm"))

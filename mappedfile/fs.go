@@ -1,6 +1,9 @@
 package mappedfile
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // FS is the file system under a Queue: OSFS for real files, MemFS for tests
 // that cut the power or fill the disk.
@@ -45,3 +48,13 @@ type Mapping interface {
 	// Close unmaps the region and closes the file.
 	Close() error
 }
+
+// populator is a Mapping that can make a range of pages present without
+// touching them (OSFS); Prewarm falls back to touching the others.
+type populator interface {
+	Populate(off, n int) error
+}
+
+// errPopulateUnsupported says the kernel cannot populate pages by system
+// call.
+var errPopulateUnsupported = errors.New("mappedfile: populating pages is not supported")

@@ -183,6 +183,16 @@ func (o *osMapping) ZeroRange(off, n int) error {
 	return err
 }
 
+// Populate makes [off, off+n) present and writable in the page tables, as
+// writing to each page would, inside one madvise(MADV_POPULATE_WRITE).
+func (o *osMapping) Populate(off, n int) error {
+	err := unix.Madvise(o.m[off:off+n], unix.MADV_POPULATE_WRITE)
+	if errors.Is(err, unix.EINVAL) {
+		return errPopulateUnsupported // a kernel older than 5.14
+	}
+	return err
+}
+
 func (o *osMapping) Lock() error   { return unix.Mlock(o.m) }
 func (o *osMapping) Advise() error { return unix.Madvise(o.m, unix.MADV_WILLNEED) }
 
