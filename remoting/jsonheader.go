@@ -110,9 +110,10 @@ type jsonHeader struct {
 	ExtFields map[string]string `json:"extFields"`
 }
 
-// decodeJSONHeader decodes a JSON header. Decoding is left to encoding/json:
-// headers arrive from many client versions and languages, and a hand-written
-// parser would be one more place for a lenient-parser bug.
+// decodeJSONHeader decodes a JSON header: the common shapes by a strict
+// parser of its own, anything else by encoding/json, which remains the
+// reference — headers arrive from many client versions and languages, and
+// the fast parser only ever answers where it agrees with it.
 func decodeJSONHeader(h []byte) (*Command, error) {
 	// encoding/json accepts a bare null as "leave everything zero", which
 	// would turn garbage into a command with code 0 (SUCCESS). A header
@@ -124,9 +125,12 @@ func decodeJSONHeader(h []byte) (*Command, error) {
 	if i == len(h) || h[i] != '{' {
 		return nil, frameErr(ErrMalformed, headerOffset+i, "JSON header is not an object")
 	}
-	var jh jsonHeader
-	if err := json.Unmarshal(h, &jh); err != nil {
-		return nil, frameErr(ErrMalformed, headerOffset+jsonErrorOffset(err), "invalid JSON header: %v", err)
+	jh, ok := parseJSONHeaderFast(h)
+	if !ok {
+		jh = jsonHeader{}
+		if err := json.Unmarshal(h, &jh); err != nil {
+			return nil, frameErr(ErrMalformed, headerOffset+jsonErrorOffset(err), "invalid JSON header: %v", err)
+		}
 	}
 	c := &Command{
 		Code:     jh.Code,

@@ -1,0 +1,97 @@
+package remoting
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// jsonHeaderSeeds are headers as clients send them, and near misses the
+// fast parser must leave to encoding/json.
+var jsonHeaderSeeds = []string{
+	`{"code":310,"language":"GO","version":317,"opaque":7,"flag":0,"remark":"","extFields":{"a":"pg","b":"TopicTest","c":"TBW102","d":"4","e":"0","f":"0","g":"1700000000000","h":"0","i":"UNIQ_KEY\u00017F0000012A\u0002WAIT\u0001true\u0002","j":"0","k":"false","m":"false"}}`,
+	`{"code":11,"flag":0,"language":"JAVA","opaque":1,"serializeTypeCurrentRPC":"JSON","version":399}`,
+	`{"code":0,"extFields":{},"flag":1,"language":"GO","opaque":-5,"remark":"ok","version":0}`,
+	` { "code" : 34 , "extFields" : { "x\"y" : "\\\/\b\f\n\r\t\u00e9" } } `,
+	`{}`,
+	`{"Code":12}`,
+	`{"code":12,"code":13}`,
+	`{"CODE":12,"code":13}`,
+	`{"unknown":{"a":1},"code":3}`,
+	`{"extFields":{"a":"1"},"extFields":{"b":"2"}}`,
+	`{"code":1.0}`,
+	`{"code":1e2}`,
+	`{"code":40000}`,
+	`{"code":-0}`,
+	`{"code":01}`,
+	`{"opaque":2147483648}`,
+	`{"remark":null}`,
+	`{"extFields":null}`,
+	`{"remark":"\ud83d\ude00"}`,
+	`{"remark":"\ud800"}`,
+	"{\"remark\":\"\xff\"}",
+	"{\"remark\":\"é\"}",
+	`{"code":1}x`,
+	`{"code":1,}`,
+	`{"extFields":{"a":1}}`,
+	`{"remark":"\u00zz"}`,
+}
+
+// TestJSONHeaderFastPathAgreesWithEncodingJSON: on every seed, the fast
+// parser either gives up or returns what encoding/json returns.
+func TestJSONHeaderFastPathAgreesWithEncodingJSON(t *testing.T) {
+	accepted := 0
+	for _, h := range jsonHeaderSeeds {
+		if checkFastPath(t, []byte(h)) {
+			accepted++
+		}
+	}
+	// The client shapes must take the fast path, or it is pointless.
+	for _, h := range jsonHeaderSeeds[:4] {
+		if _, ok := parseJSONHeaderFast([]byte(h)); !ok {
+			t.Errorf("fast path refused a client header: %s", h)
+		}
+	}
+	if accepted == len(jsonHeaderSeeds) {
+		t.Error("fast path accepted every seed, including those it must refuse")
+	}
+}
+
+// checkFastPath fails t when the fast parser accepts h with a result that
+// differs from encoding/json's (or accepts what encoding/json rejects), and
+// reports whether it accepted.
+func checkFastPath(t *testing.T, h []byte) bool {
+	t.Helper()
+	fast, ok := parseJSONHeaderFast(h)
+	if !ok {
+		return false
+	}
+	var ref jsonHeader
+	if err := json.Unmarshal(h, &ref); err != nil {
+		t.Fatalf("fast path accepted %q, which encoding/json rejects: %v", h, err)
+	}
+	if len(ref.ExtFields) == 0 && len(fast.ExtFields) == 0 {
+		ref.ExtFields, fast.ExtFields = nil, nil // decodeJSONHeader treats both as none
+	}
+	if !reflect.DeepEqual(fast, ref) {
+		t.Fatalf("header %q:\nfast          %+v\nencoding/json %+v", h, fast, ref)
+	}
+	return true
+}
+
+func FuzzJSONHeaderFastPath(f *testing.F) {
+	for _, h := range jsonHeaderSeeds {
+		f.Add([]byte(h))
+	}
+	f.Fuzz(func(t *testing.T, h []byte) { checkFastPath(t, h) })
+}
+
+func BenchmarkDecodeJSONHeader(b *testing.B) {
+	h := []byte(jsonHeaderSeeds[0])
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := decodeJSONHeader(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
