@@ -68,13 +68,14 @@ func appendLoop(env *Env, l Log, size int) (Sample, error) {
 	}
 	settle()
 	env.StartTimer()
-	for range n {
+	done := 0
+	for ; done < n && (done%1024 != 0 || !env.OverBudget()); done++ {
 		if err := l.Append(record); err != nil {
 			return Sample{}, err
 		}
 	}
 	env.StopTimer()
-	return Sample{Ops: int64(n), Bytes: int64(n * size)}, nil
+	return budgeted(done, n, size), nil
 }
 
 func w2(engines []Engine) Workload {
@@ -195,7 +196,12 @@ func readBack(env *Env, l Log, size, n int, random bool) (Sample, error) {
 	}
 	settle()
 	env.StartTimer()
+	done := 0
 	for _, seq := range order {
+		if done%1024 == 0 && env.OverBudget() {
+			break
+		}
+		done++
 		got, err := l.ReadAt(int(seq))
 		if err != nil {
 			return Sample{}, err
@@ -205,7 +211,17 @@ func readBack(env *Env, l Log, size, n int, random bool) (Sample, error) {
 		}
 	}
 	env.StopTimer()
-	return Sample{Ops: int64(n), Bytes: int64(n * size)}, nil
+	return budgeted(done, n, size), nil
+}
+
+// budgeted is the sample of a run that did done of n operations on records
+// of size bytes; one stopped by its budget says how far it got.
+func budgeted(done, n, size int) Sample {
+	s := Sample{Ops: int64(done), Bytes: int64(done * size)}
+	if done < n {
+		s.Extra = map[string]float64{"% done in budget": 100 * float64(done) / float64(n)}
+	}
+	return s
 }
 
 // shuffle permutes s with a fixed seed, so every engine reads the same order.

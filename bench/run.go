@@ -40,6 +40,16 @@ type Config struct {
 	Progress io.Writer
 	// Command is the command line to print in the report.
 	Command string
+	// Budget bounds the timed part of one run where the workload can stop
+	// early (Env.OverBudget). Default 15 s.
+	Budget time.Duration
+}
+
+func (c *Config) budget() time.Duration {
+	if c.Budget > 0 {
+		return c.Budget
+	}
+	return 15 * time.Second
 }
 
 func (c *Config) reps() int {
@@ -115,7 +125,7 @@ type runner struct {
 }
 
 func (r *runner) countSteps(limits []Limit, workloads []Workload) int {
-	n := len(limits) * r.reps
+	n := len(limits) * (r.reps + 1) // each limit has a warm-up run
 	for _, w := range workloads {
 		for _, c := range w.Cases {
 			for _, s := range c.Subjects {
@@ -147,7 +157,7 @@ func (r *runner) once(name string, fn func(*Env) (Sample, error), profile string
 		return outcome{err: err}
 	}
 	defer os.RemoveAll(dir)
-	env := &Env{Dir: dir, Smoke: r.cfg.Smoke, Scale: r.cfg.Scale, hist: newLatencyHistogram()}
+	env := &Env{Dir: dir, Smoke: r.cfg.Smoke, Scale: r.cfg.Scale, Budget: r.cfg.budget(), hist: newLatencyHistogram()}
 	var prof *profiler
 	if profile != "" {
 		prof = &profiler{base: filepath.Join(r.cfg.ProfileDir, profile)}
@@ -182,6 +192,16 @@ func (r *runner) limit(l Limit) report.LimitResult {
 	res := report.LimitResult{ID: l.ID, Title: l.Title, About: l.About}
 	var mbps []float64
 	hist := newLatencyHistogram()
+	// One untimed run first: the first touch of memory the process (or a
+	// virtual machine) has never used costs many times a later one, and
+	// the limits are meant as the machine's steady state.
+	r.bar.Begin(fmt.Sprintf("limit %s warm-up", l.ID))
+	if o := r.once("limit-"+l.ID, l.Run, ""); o.err != nil {
+		res.Err = o.err.Error()
+		r.bar.End("failed: " + res.Err)
+		return res
+	}
+	r.bar.End("done")
 	for rep := range r.reps {
 		label := fmt.Sprintf("limit %s rep %d/%d", l.ID, rep+1, r.reps)
 		r.bar.Begin(label)

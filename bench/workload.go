@@ -73,6 +73,10 @@ type Env struct {
 	// their own tiny sizes.
 	Scale float64
 
+	// Budget bounds the timed part of a run: loops that can stop early
+	// check OverBudget and report what they did by then. Zero: no bound.
+	Budget time.Duration
+
 	mu      sync.Mutex // guards hist
 	hist    *hdrhistogram.Histogram
 	start   time.Time
@@ -105,6 +109,13 @@ func (e *Env) StopTimer() {
 	if e.onStop != nil {
 		e.onStop()
 	}
+}
+
+// OverBudget reports whether the timed part has run longer than Budget. An
+// engine whose reads are far slower than the rest would otherwise hold the
+// whole suite up; its figure is still its rate over the time it ran.
+func (e *Env) OverBudget() bool {
+	return e.Budget > 0 && e.running && time.Since(e.start) > e.Budget
 }
 
 // RecordLatency adds one operation's latency to the run's histogram. It is

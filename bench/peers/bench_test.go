@@ -9,6 +9,8 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/rocketstore/rocketstore/bench"
 )
 
 var benchRecordSizes = []struct {
@@ -30,29 +32,26 @@ func benchRecord(size int) []byte {
 	return r
 }
 
-// openBench opens engine e in a fresh temporary directory that the
-// benchmark removes when it ends, after the deferred Close.
-func openBench(b *testing.B, e Engine) Log {
+// openBench opens engine e, durable or not, with its default file sizes,
+// in a fresh temporary directory that the benchmark removes when it ends,
+// after the deferred Close.
+func openBench(b *testing.B, e bench.Engine, durable bool) bench.Log {
 	b.Helper()
-	l, err := e.Open(b.TempDir())
+	l, err := e.Open(b.TempDir(), bench.OpenOptions{Durable: durable})
 	if err != nil {
 		b.Fatal(err)
 	}
 	return l
 }
 
-// warmUp makes one untimed append of record, durable or not. Engines
-// create their first file when opened or at their first append: for
-// RocketStore that is a 1 GiB file, prewarmed in the async mode, which takes
-// a tenth of a second or more, a start-up cost a short fixed-count run
-// would otherwise charge to its appends.
-func warmUp(b *testing.B, l Log, record []byte, durable bool) {
+// warmUp makes one untimed append of record. Engines create their first
+// file when opened or at their first append: for rocketstore that is a 1 GiB
+// file, prewarmed in the async mode, which takes a tenth of a second or
+// more, a start-up cost a short fixed-count run would otherwise charge to
+// its appends.
+func warmUp(b *testing.B, l bench.Log, record []byte) {
 	b.Helper()
-	appendOne := l.Append
-	if durable {
-		appendOne = l.AppendDurable
-	}
-	if err := appendOne(record); err != nil {
+	if err := l.Append(record); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -70,17 +69,17 @@ func reportThroughput(b *testing.B, size int) {
 }
 
 // BenchmarkAppend (W1) appends b.N records of 128 B, 1 KiB and 4 KiB from one
-// goroutine with Append (no fsync per record). Run it with a fixed count
-// (-benchtime 200000x) so every engine writes the same volume. Close, with
-// its final flush, is not timed.
+// goroutine to a log opened without Durable (no fsync per record). Run it
+// with a fixed count (-benchtime 200000x) so every engine writes the same
+// volume. Close, with its final flush, is not timed.
 func BenchmarkAppend(b *testing.B) {
 	for _, e := range Engines() {
 		for _, rs := range benchRecordSizes {
 			b.Run(fmt.Sprintf("%s/%s", e.Name, rs.name), func(b *testing.B) {
-				l := openBench(b, e)
+				l := openBench(b, e, false)
 				defer l.Close()
 				record := benchRecord(rs.size)
-				warmUp(b, l, record, false)
+				warmUp(b, l, record)
 				b.SetBytes(int64(rs.size))
 				b.ReportAllocs()
 				settlePageCache()
@@ -97,17 +96,18 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
-// BenchmarkDurableAppend (W2) runs 64 goroutines that share b.N durable
-// appends of 1 KiB, each waiting for its own, as 64 producers of a
-// SYNC_FLUSH broker would. Latency is one acknowledged append.
+// BenchmarkDurableAppend (W2) runs 64 goroutines that share b.N appends of
+// 1 KiB to a log opened with Durable, each waiting for its own, as 64
+// producers of a SYNC_FLUSH broker would. Latency is one acknowledged
+// append.
 func BenchmarkDurableAppend(b *testing.B) {
 	const size, writers = 1024, 64
 	for _, e := range Engines() {
 		b.Run(fmt.Sprintf("%s/1KiB/w%d", e.Name, writers), func(b *testing.B) {
-			l := openBench(b, e)
+			l := openBench(b, e, true)
 			defer l.Close()
 			record := benchRecord(size)
-			warmUp(b, l, record, true)
+			warmUp(b, l, record)
 			hists := make([]*hdrhistogram.Histogram, writers)
 			for i := range hists {
 				hists[i] = newLatencyHistogram()
@@ -124,7 +124,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 				wg.Go(func() {
 					for remaining.Add(-1) >= 0 {
 						start := time.Now()
-						if err := l.AppendDurable(record); err != nil {
+						if err := l.Append(record); err != nil {
 							failed.Store(&err)
 							return
 						}
@@ -154,18 +154,18 @@ func newLatencyHistogram() *hdrhistogram.Histogram {
 }
 
 // BenchmarkReadBack (W3) appends b.N records of 1 KiB (untimed; the first
-// is warmUp's), then reads
-// them back in sequence order with ReadAt, checking each one's length. The
-// data was just written, so it is in the page cache: this measures the
-// engines' read paths, not the disk.
+// is warmUp's) to a log opened without Durable, then reads them back in
+// sequence order with ReadAt, checking each one's length. The data was just
+// written, so it is in the page cache: this measures the engines' read
+// paths, not the disk.
 func BenchmarkReadBack(b *testing.B) {
 	const size = 1024
 	for _, e := range Engines() {
 		b.Run(e.Name+"/1KiB", func(b *testing.B) {
-			l := openBench(b, e)
+			l := openBench(b, e, false)
 			defer l.Close()
 			record := benchRecord(size)
-			warmUp(b, l, record, false)
+			warmUp(b, l, record)
 			for range b.N - 1 {
 				if err := l.Append(record); err != nil {
 					b.Fatal(err)

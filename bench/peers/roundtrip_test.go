@@ -1,105 +1,126 @@
 package peers
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/rocketstore/rocketstore/bench"
 )
 
-// testRecord returns record id: its id in the first 8 bytes, then a filler
-// that depends on the id, 8 to 2055 bytes long, so that a record read at the
-// wrong place or truncated does not compare equal.
-func testRecord(id int) []byte {
-	r := make([]byte, 8+(id*37)%2048)
-	binary.BigEndian.PutUint64(r, uint64(id))
-	for i := 8; i < len(r); i++ {
-		r[i] = byte(id + i)
+// Round-trip volumes: about 29 MiB of records in all, so that every engine
+// with segments rolls over a few times at testSegmentSize.
+const (
+	rtSequential = 600 // one writer, before the reopen
+	rtWriters    = 8   // then these many at once
+	rtPerWriter  = 50
+	rtAfter      = 200 // one writer, after the reopen
+)
+
+// TestRoundTrip appends to every engine, in both modes, from one writer and
+// then from several, reads every record back, closes and reopens the log,
+// reads them again and appends more.
+func TestRoundTrip(t *testing.T) {
+	for _, e := range Engines() {
+		for _, durable := range []bool{false, true} {
+			mode := "async"
+			if durable {
+				mode = "durable"
+			}
+			t.Run(e.Name+"/"+mode, func(t *testing.T) {
+				testRoundTrip(t, e, bench.OpenOptions{Durable: durable, SegmentSize: testSegmentSize})
+			})
+		}
 	}
-	return r
 }
 
-// TestEnginesRoundTrip appends records to every engine, alternately async
-// and durable from one goroutine, then durable from several at once, reads
-// each back and closes the engine.
-func TestEnginesRoundTrip(t *testing.T) {
-	const sequential, writers, perWriter = 200, 8, 25
-	for _, e := range Engines() {
-		t.Run(e.Name, func(t *testing.T) {
-			l, err := e.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if l.Name() != e.Name {
-				t.Errorf("Name() = %q, registered as %q", l.Name(), e.Name)
-			}
-			for id := range sequential {
-				appendOne := l.Append
-				if id%2 == 1 {
-					appendOne = l.AppendDurable
-				}
-				if err := appendOne(testRecord(id)); err != nil {
-					t.Fatalf("append %d: %v", id, err)
-				}
-			}
-			// One writer: sequence numbers follow the calls.
-			for seq := range sequential {
-				checkRecord(t, l, seq, testRecord(seq))
-			}
+func testRoundTrip(t *testing.T, e bench.Engine, o bench.OpenOptions) {
+	dir := t.TempDir()
+	l, closeLog := openTestLog(t, e, dir, o)
+	if n := l.Len(); n != 0 {
+		t.Fatalf("Len of a new log = %d", n)
+	}
+	// ids[seq] is the record the log numbered seq.
+	var ids []int
+	for id := range rtSequential {
+		if err := l.Append(testRecord(id)); err != nil {
+			t.Fatalf("Append %d: %v", id, err)
+		}
+		ids = append(ids, id) // one writer: sequence numbers follow the calls
+	}
+	for seq, id := range ids {
+		checkRecord(t, l, seq, id)
+	}
+	ids = appendConcurrently(t, l, ids)
+	checkLen(t, l, len(ids))
+	checkNoRecord(t, l, len(ids))
+	checkNoRecord(t, l, -1)
 
-			var wg sync.WaitGroup
-			errs := make(chan error, writers)
-			for w := range writers {
-				wg.Go(func() {
-					for i := range perWriter {
-						id := sequential + w*perWriter + i
-						if err := l.AppendDurable(testRecord(id)); err != nil {
-							errs <- fmt.Errorf("durable append %d: %w", id, err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatal(err)
-			}
-			// Concurrent writers: the order is the engine's, but every
-			// record must be there once.
-			seen := make(map[int]bool)
-			for seq := sequential; seq < sequential+writers*perWriter; seq++ {
-				got, err := l.ReadAt(seq)
-				if err != nil {
-					t.Fatalf("ReadAt(%d): %v", seq, err)
-				}
-				id := int(binary.BigEndian.Uint64(got))
-				if seen[id] || id < sequential || !bytes.Equal(got, testRecord(id)) {
-					t.Fatalf("ReadAt(%d) returned record %d (%d bytes): duplicate, out of range or damaged", seq, id, len(got))
-				}
-				seen[id] = true
-			}
+	closeLog()
+	l, closeLog = openTestLog(t, e, dir, o)
+	checkLen(t, l, len(ids))
+	for seq, id := range ids {
+		if got, err := l.ReadAt(seq); err == nil && recordID(got) != id {
+			t.Fatalf("after the reopen seq %d holds record %d, before it record %d: "+
+				"the reopened log numbers the records differently", seq, recordID(got), id)
+		}
+		checkRecord(t, l, seq, id)
+	}
+	for id := len(ids); id < len(ids)+rtAfter; id++ {
+		if err := l.Append(testRecord(id)); err != nil {
+			t.Fatalf("Append %d after reopen: %v", id, err)
+		}
+		checkRecord(t, l, id, id) // numbering continues where it stopped
+	}
+	checkLen(t, l, len(ids)+rtAfter)
+	checkNoRecord(t, l, len(ids)+rtAfter)
+	closeLog()
+}
 
-			total := sequential + writers*perWriter
-			if _, err := l.ReadAt(total); !errors.Is(err, ErrNoRecord) {
-				t.Errorf("ReadAt(%d) past the end: err = %v, want ErrNoRecord", total, err)
-			}
-			if err := l.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
+// appendConcurrently appends records len(ids) onwards from rtWriters
+// goroutines, then checks that the new sequence numbers hold each of them
+// once, in whatever order the engine chose, and returns ids extended with it.
+func appendConcurrently(t *testing.T, l bench.Log, ids []int) []int {
+	t.Helper()
+	base := len(ids)
+	var wg sync.WaitGroup
+	errs := make(chan error, rtWriters)
+	for w := range rtWriters {
+		wg.Go(func() {
+			for i := range rtPerWriter {
+				id := base + w*rtPerWriter + i
+				if err := l.Append(testRecord(id)); err != nil {
+					errs <- fmt.Errorf("Append %d: %w", id, err)
+					return
+				}
 			}
 		})
 	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := make(map[int]bool)
+	for seq := base; seq < base+rtWriters*rtPerWriter; seq++ {
+		got, err := l.ReadAt(seq)
+		if err != nil {
+			t.Fatalf("ReadAt(%d): %v", seq, err)
+		}
+		id := recordID(got)
+		if id < base || id >= base+rtWriters*rtPerWriter || seen[id] {
+			t.Fatalf("ReadAt(%d) returned id %d: out of range or a duplicate", seq, id)
+		}
+		checkRecord(t, l, seq, id)
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids
 }
 
-func checkRecord(t *testing.T, l Log, seq int, want []byte) {
+func checkLen(t *testing.T, l bench.Log, want int) {
 	t.Helper()
-	got, err := l.ReadAt(seq)
-	if err != nil {
-		t.Fatalf("ReadAt(%d): %v", seq, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("ReadAt(%d) = %d bytes, want %d bytes of record %d", seq, len(got), len(want), seq)
+	if n := l.Len(); n != want {
+		t.Fatalf("Len = %d, want %d", n, want)
 	}
 }
