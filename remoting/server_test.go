@@ -228,6 +228,30 @@ func TestCallTimesOutAndVectoredBodies(t *testing.T) {
 	}
 }
 
+// TestASecondCallWithAPendingOpaqueFails: two requests with one opaque
+// would share one response and leave a caller waiting forever; the second
+// is refused at once instead.
+func TestASecondCallWithAPendingOpaqueFails(t *testing.T) {
+	s, _ := echoServer(t, nil)
+	cl := NewClient(ClientOptions{})
+	defer cl.Close()
+	c, err := cl.conn(ctx(t), s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := NewRequest(1, nil, nil)
+	c.mu.Lock()
+	c.pending[req.Opaque] = make(chan *Command, 1) // a call still waiting
+	c.mu.Unlock()
+	if _, err := c.Call(ctx(t), req); !errors.Is(err, ErrOpaqueInUse) {
+		t.Fatalf("call with a pending opaque: %v, want ErrOpaqueInUse", err)
+	}
+	c.forget(req.Opaque)
+	if resp, err := c.Call(ctx(t), req); err != nil || resp.Code != ResponseSuccess {
+		t.Fatalf("the same request once the opaque is free: %v, %v", resp, err)
+	}
+}
+
 func TestAClosedPoolRefusesWork(t *testing.T) {
 	p := NewPool(1, 1)
 	p.Close()
