@@ -9,7 +9,9 @@ func w6(brokers []Subject) Workload {
 		About: "16 producers send 1 KiB messages synchronously (each waits for the broker's acknowledgement) while one " +
 			"consumer group reads them; the clock runs from the first send until the consumer has received every message. " +
 			"rocketstore's broker and nameserver are driven by the real RocketMQ Go client (rocketmq-client-go v2); " +
-			"the peer is NATS JetStream with file storage, embedded. Latency is one synchronous send.",
+			"the peer is NATS JetStream with file storage, embedded, driven by its own Go client. A third row drives the same " +
+			"broker with rocketstore's own remoting client, to show what the broker sustains when the client costs less of " +
+			"the shared CPU. Latency is one synchronous send.",
 	}
 	c := Case{
 		Name:       "1KiB",
@@ -21,9 +23,12 @@ func w6(brokers []Subject) Workload {
 		Subjects:   brokers,
 	}
 	if len(brokers) == 0 {
-		c.Subjects = []Subject{{Name: "rocketstore", Unsupported: "the broker workload needs rocketmq-client-go and NATS, " +
-			"which live in the bench/peers module: run the suite there (cd bench/peers && go run ./cmd/benchsuite)"}}
+		c.Subjects = []Subject{{Name: "rocketstore", Unsupported: "rocketmq-client-go and NATS live in the bench/peers module: " +
+			"run the suite there (cd bench/peers && go run ./cmd/benchsuite)"}}
 	}
+	// The same broker with rocketstore's own client, last: the target is
+	// judged on the first rocketstore row, the one with the RocketMQ client.
+	c.Subjects = append(c.Subjects, OwnClientSubject())
 	w.Cases = append(w.Cases, c)
 	return w
 }

@@ -2,7 +2,7 @@
 // persistent messages, on RocketStore's broker and on NATS JetStream.
 //
 // Both subjects run in the benchmark's process and are driven by the same
-// code (common.go): 16 producers sending synchronously (each send waits for
+// code (bench.RunBroker): 16 producers sending synchronously (each send waits for
 // the broker's acknowledgement, whose latency is recorded), and one consumer
 // receiving concurrently; a run ends when the consumer has received every
 // message. Only the setup of each system (rocketstore.go, nats.go) differs.
@@ -19,13 +19,13 @@ func Subjects() []bench.Subject {
 		{
 			Name:   rocketstoreName,
 			Config: rocketstoreConfig,
-			Run:    func(env *bench.Env) (bench.Sample, error) { return run(env, startRocketstore) },
+			Run:    func(env *bench.Env) (bench.Sample, error) { return bench.RunBroker(env, startRocketstore) },
 		},
 		{
 			Name:   natsName,
 			Peer:   true,
 			Config: natsConfig,
-			Run:    func(env *bench.Env) (bench.Sample, error) { return run(env, startNATS) },
+			Run:    func(env *bench.Env) (bench.Sample, error) { return bench.RunBroker(env, startNATS) },
 		},
 	}
 }

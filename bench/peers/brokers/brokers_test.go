@@ -25,9 +25,9 @@ func TestSubjectsSmoke(t *testing.T) {
 				if err != nil {
 					t.Fatalf("run %d: %v", i+1, err)
 				}
-				if sample.Ops != smokeCount || sample.Bytes != smokeCount*bodySize {
+				if sample.Ops != bench.BrokerSmokeCount || sample.Bytes != bench.BrokerSmokeCount*bench.BrokerBodySize {
 					t.Fatalf("run %d: Ops %d, Bytes %d; want %d, %d", i+1, sample.Ops, sample.Bytes,
-						smokeCount, smokeCount*bodySize)
+						bench.BrokerSmokeCount, bench.BrokerSmokeCount*bench.BrokerBodySize)
 				}
 				if sample.Extra["send msgs/s"] <= 0 {
 					t.Fatalf("run %d: send msgs/s = %v", i+1, sample.Extra["send msgs/s"])

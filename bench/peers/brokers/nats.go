@@ -35,11 +35,11 @@ const (
 // env.Dir, creates the stream and a durable consumer, and starts consuming
 // on a connection of its own (the producers get another), as separate
 // applications would.
-func startNATS(env *bench.Env, deliver func([]byte)) (_ *system, err error) {
-	var cl closers
+func startNATS(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err error) {
+	var cl bench.Closers
 	defer func() {
 		if err != nil {
-			cl.close()
+			cl.Close()
 		}
 	}()
 
@@ -55,7 +55,7 @@ func startNATS(env *bench.Env, deliver func([]byte)) (_ *system, err error) {
 		return nil, fmt.Errorf("nats-server: %w", err)
 	}
 	s.Start()
-	cl.add(func() error {
+	cl.Add(func() error {
 		s.Shutdown()
 		s.WaitForShutdown()
 		return nil
@@ -97,7 +97,7 @@ func startNATS(env *bench.Env, deliver func([]byte)) (_ *system, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("consume: %w", err)
 	}
-	cl.add(func() error {
+	cl.Add(func() error {
 		cc.Stop()
 		<-cc.Closed()
 		return nil
@@ -111,17 +111,17 @@ func startNATS(env *bench.Env, deliver func([]byte)) (_ *system, err error) {
 		_, err := prodJS.Publish(ctx, natsSubject, body)
 		return err
 	}
-	return &system{send: send, close: cl.close}, nil
+	return &bench.BrokerSystem{Send: send, Close: cl.Close}, nil
 }
 
 // natsConnect opens a client connection with its JetStream context and
 // adds its closing to cl.
-func natsConnect(url string, cl *closers) (jetstream.JetStream, error) {
+func natsConnect(url string, cl *bench.Closers) (jetstream.JetStream, error) {
 	nc, err := nats.Connect(url)
 	if err != nil {
 		return nil, fmt.Errorf("nats connect: %w", err)
 	}
-	cl.add(func() error {
+	cl.Add(func() error {
 		nc.Close()
 		return nil
 	})

@@ -59,12 +59,12 @@ var smokeStore = store.Options{
 // the topic, then starts a push consumer and a producer with the RocketMQ
 // Go client, each its own client instance (own connections), as separate
 // applications would be.
-func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err error) {
+func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err error) {
 	quietClient()
-	var cl closers
+	var cl bench.Closers
 	defer func() {
 		if err != nil {
-			cl.close()
+			cl.Close()
 		}
 	}()
 
@@ -72,7 +72,7 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err erro
 	if err := ns.Start("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("nameserver: %w", err)
 	}
-	cl.add(ns.Close)
+	cl.Add(ns.Close)
 	opts := &broker.Options{
 		ListenAddr:  "127.0.0.1:0",
 		NameServers: []string{ns.Addr()},
@@ -89,7 +89,7 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err erro
 		b.Close()
 		return nil, fmt.Errorf("broker: %w", err)
 	}
-	cl.add(b.Close)
+	cl.Add(b.Close)
 
 	resolver := primitive.NewPassthroughResolver([]string{ns.Addr()})
 	if err := createRocketTopic(resolver, b.Addr(), ns); err != nil {
@@ -116,7 +116,7 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err erro
 	if err := pc.Start(); err != nil {
 		return nil, fmt.Errorf("consumer: %w", err)
 	}
-	cl.add(pc.Shutdown)
+	cl.Add(pc.Shutdown)
 
 	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver), producer.WithGroupName("w6-pg"),
 		producer.WithInstanceName(instance+"-p"))
@@ -126,7 +126,7 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err erro
 	if err := p.Start(); err != nil {
 		return nil, fmt.Errorf("producer: %w", err)
 	}
-	cl.add(p.Shutdown)
+	cl.Add(p.Shutdown)
 
 	send := func(ctx context.Context, body []byte) error {
 		res, err := p.SendSync(ctx, primitive.NewMessage(rocketTopic, body))
@@ -138,7 +138,7 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *system, err erro
 		}
 		return nil
 	}
-	return &system{send: send, close: cl.close}, nil
+	return &bench.BrokerSystem{Send: send, Close: cl.Close}, nil
 }
 
 // createRocketTopic creates the topic through the admin API and waits until

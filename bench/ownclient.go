@@ -1,0 +1,211 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/message"
+	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/store"
+)
+
+// The W6 subject driven by rocketstore's own remoting client: the same
+// broker as the rocketmq-client-go subject, with a client that costs the
+// shared CPU less, to show what the broker itself sustains.
+const (
+	ownClientName   = "rocketstore, own client"
+	ownClientConfig = "in-process broker, store defaults (async flush); rocketstore's remoting client (binary headers): " +
+		"16 goroutines sending SEND_MESSAGE_V2 on one connection, one long-polling puller per queue (32 per pull); topic of 8 queues"
+	ownClientTopic  = "W6"
+	ownClientGroup  = "w6-own"
+	ownClientQueues = 8
+	ownClientBatch  = 32
+	ownClientPoll   = time.Second // longest suspended pull
+	// ownClientSendTimeout bounds one send, as a client's send timeout does.
+	ownClientSendTimeout = 10 * time.Second
+)
+
+// OwnClientSubject is W6 on rocketstore's broker driven by rocketstore's
+// own remoting client.
+func OwnClientSubject() Subject {
+	return Subject{
+		Name:   ownClientName,
+		Config: ownClientConfig,
+		Run:    func(env *Env) (Sample, error) { return RunBroker(env, startOwnClient) },
+	}
+}
+
+func startOwnClient(env *Env, deliver func([]byte)) (_ *BrokerSystem, err error) {
+	var cl Closers
+	defer func() {
+		if err != nil {
+			cl.Close()
+		}
+	}()
+	opts := &broker.Options{ListenAddr: "127.0.0.1:0", DataDir: filepath.Join(env.Dir, "broker")}
+	if env.Smoke {
+		opts.Store = store.Options{ConsumeQueueUnitsPerFile: 10000, IndexSlotCount: 10000, IndexMaxEntries: 40000}
+		opts.Store.CommitLog.FileSize = smokeSegment
+	}
+	b, err := broker.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Start(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	cl.Add(b.Close)
+	client := remoting.NewClient(remoting.ClientOptions{SerializeType: remoting.RocketMQ})
+	cl.Add(client.Close)
+	p := &ownProducer{client: client, addr: b.Addr()}
+	// The first send creates the topic (autoCreateTopicEnable), before any
+	// puller asks for it; the pullers start after it, as consumers that
+	// consume from the last offset would.
+	if err := p.send(context.Background(), make([]byte, 8)); err != nil {
+		return nil, fmt.Errorf("creating the topic: %w", err)
+	}
+	if err := waitMaxOffset(client, b.Addr(), 0, 1); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var pullers sync.WaitGroup
+	cl.Add(func() error { cancel(); pullers.Wait(); return nil })
+	for q := range int32(ownClientQueues) {
+		// Where each puller starts is read before any message is sent.
+		from, err := maxOffset(client, b.Addr(), q)
+		if err != nil {
+			return nil, err
+		}
+		pullers.Go(func() { pullQueueRemote(ctx, client, b.Addr(), q, from, deliver) })
+	}
+	return &BrokerSystem{Send: p.send, Close: cl.Close}, nil
+}
+
+// ownProducer sends to the queues in turn.
+type ownProducer struct {
+	client *remoting.Client
+	addr   string
+	mu     sync.Mutex // guards next
+	next   int32
+}
+
+func (p *ownProducer) send(ctx context.Context, body []byte) error {
+	p.mu.Lock()
+	q := p.next % ownClientQueues
+	p.next++
+	p.mu.Unlock()
+	h := remoting.SendMessageRequestHeader{
+		ProducerGroup:         "w6-own-pg",
+		Topic:                 ownClientTopic,
+		DefaultTopic:          "TBW102",
+		DefaultTopicQueueNums: ownClientQueues,
+		QueueID:               q,
+		BornTimestamp:         time.Now().UnixMilli(),
+		MaxReconsumeTimes:     -1,
+	}
+	req := remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body)
+	ctx, cancel := context.WithTimeout(ctx, ownClientSendTimeout)
+	defer cancel()
+	resp, err := p.client.InvokeSync(ctx, p.addr, req)
+	if err != nil {
+		return err
+	}
+	if resp.Code != remoting.ResponseSuccess {
+		return fmt.Errorf("send: code %d: %s", resp.Code, resp.Remark)
+	}
+	return nil
+}
+
+// waitMaxOffset waits until queue's max offset reaches want (the dispatcher
+// has indexed the message that created the topic).
+func waitMaxOffset(client *remoting.Client, addr string, queue int32, want int64) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		off, err := maxOffset(client, addr, queue)
+		if err == nil && off >= want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("queue %d: max offset still below %d (%v)", queue, want, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func maxOffset(client *remoting.Client, addr string, queue int32) (int64, error) {
+	h := remoting.QueueRequestHeader{Topic: ownClientTopic, QueueID: queue}
+	ctx, cancel := context.WithTimeout(context.Background(), ownClientSendTimeout)
+	defer cancel()
+	resp, err := client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestGetMaxOffset, h.Encode(nil), nil))
+	if err != nil {
+		return 0, err
+	}
+	if resp.Code != remoting.ResponseSuccess {
+		return 0, fmt.Errorf("max offset: code %d: %s", resp.Code, resp.Remark)
+	}
+	var rh remoting.OffsetResponseHeader
+	err = rh.Decode(resp.ExtFields)
+	return rh.Offset, err
+}
+
+// pullQueueRemote pulls one queue from offset on until ctx ends, handing
+// every body to deliver.
+func pullQueueRemote(ctx context.Context, client *remoting.Client, addr string, queue int32, offset int64, deliver func([]byte)) {
+	for ctx.Err() == nil {
+		h := remoting.PullMessageRequestHeader{
+			ConsumerGroup:        ownClientGroup,
+			Topic:                ownClientTopic,
+			QueueID:              queue,
+			QueueOffset:          offset,
+			MaxMsgNums:           ownClientBatch,
+			SysFlag:              0x2, // suspend: long polling
+			SuspendTimeoutMillis: ownClientPoll.Milliseconds(),
+		}
+		req := remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)
+		pctx, cancel := context.WithTimeout(ctx, ownClientPoll+5*time.Second)
+		resp, err := client.InvokeSync(pctx, addr, req)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond) // a failed pull is retried, as a client would
+			}
+			continue
+		}
+		var rh remoting.PullMessageResponseHeader
+		if err := rh.Decode(resp.ExtFields); err != nil {
+			continue
+		}
+		switch resp.Code {
+		case remoting.ResponseSuccess:
+			if err := deliverRecords(resp.Body, deliver); err != nil {
+				return // the tracker reports what never arrived
+			}
+			offset = rh.NextBeginOffset
+		case remoting.ResponsePullRetryImmediately, remoting.ResponsePullOffsetMoved, remoting.ResponsePullNotFound:
+			offset = rh.NextBeginOffset
+		}
+	}
+}
+
+// deliverRecords hands the body of every record in a pull response to
+// deliver.
+func deliverRecords(b []byte, deliver func([]byte)) error {
+	for len(b) > 0 {
+		rec, err := message.Decode(b, false)
+		if err != nil {
+			return err
+		}
+		if rec.StoreSize <= 0 || int(rec.StoreSize) > len(b) {
+			return errors.New("pull response: bad record size")
+		}
+		deliver(rec.Body)
+		b = b[rec.StoreSize:]
+	}
+	return nil
+}
