@@ -26,6 +26,8 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 		mdPath   = fs.String("md", "", "write the Markdown report to this file (default: standard output)")
 		charts   = fs.String("charts", "", "directory for the SVG charts (default: charts/ beside the -md file; none without -md)")
 		quiet    = fs.Bool("quiet", false, "no progress display")
+		strict   = fs.Bool("strict", false, "exit with status 1 when any limit or subject fails (CI)")
+		footer   = fs.String("footer", "", "Markdown text to append to the report")
 		command  = fs.String("command", "", "the command to print in the report as the way to reproduce it (default: this command line)")
 	)
 	fs.StringVar(&cfg.Dir, "dir", "", "directory for the data files, on the disk under test (default: the system's temporary directory)")
@@ -59,11 +61,35 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
-	if err := writeOutputs(rep, stdout, *jsonPath, *mdPath, *charts); err != nil {
+	if err := writeOutputs(rep, stdout, *jsonPath, *mdPath, *charts, *footer); err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1
 	}
+	if failures := failures(rep); *strict && len(failures) > 0 {
+		fmt.Fprintln(stderr, "bench: failed:\n  "+strings.Join(failures, "\n  "))
+		return 1
+	}
 	return 0
+}
+
+// failures lists every limit and subject of rep that failed.
+func failures(rep *report.Report) []string {
+	var out []string
+	for _, l := range rep.Limits {
+		if l.Err != "" {
+			out = append(out, fmt.Sprintf("limit %s: %s", l.ID, l.Err))
+		}
+	}
+	for _, w := range rep.Workloads {
+		for _, c := range w.Cases {
+			for _, s := range c.Subjects {
+				if s.Err != "" {
+					out = append(out, fmt.Sprintf("%s %s %s: %s", w.ID, c.Name, s.Name, s.Err))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // commandLine is how the process was started, without the program's path.
@@ -71,7 +97,7 @@ func commandLine() string {
 	return strings.Join(append([]string{filepath.Base(os.Args[0])}, os.Args[1:]...), " ")
 }
 
-func writeOutputs(rep *report.Report, stdout io.Writer, jsonPath, mdPath, charts string) error {
+func writeOutputs(rep *report.Report, stdout io.Writer, jsonPath, mdPath, charts, footer string) error {
 	if jsonPath != "" {
 		var buf bytes.Buffer
 		if err := rep.WriteJSON(&buf); err != nil {
@@ -82,9 +108,9 @@ func writeOutputs(rep *report.Report, stdout io.Writer, jsonPath, mdPath, charts
 		}
 	}
 	if mdPath == "" {
-		return report.WriteMarkdown(stdout, rep, report.MarkdownOptions{NoCharts: true})
+		return report.WriteMarkdown(stdout, rep, report.MarkdownOptions{NoCharts: true, Footer: footer})
 	}
-	var opts report.MarkdownOptions
+	opts := report.MarkdownOptions{Footer: footer}
 	if charts == "" {
 		charts = filepath.Join(filepath.Dir(mdPath), "charts")
 	}

@@ -73,7 +73,7 @@ func TestSmokeSuite(t *testing.T) {
 	parent, out := t.TempDir(), t.TempDir()
 	md, js := filepath.Join(out, "BENCHMARKS.md"), filepath.Join(out, "results", "report.json")
 	var stdout, stderr strings.Builder
-	code := Main([]string{"-smoke", "-quiet", "-dir", parent, "-md", md, "-json", js, "-profile", filepath.Join(out, "profiles")},
+	code := Main([]string{"-smoke", "-quiet", "-dir", parent, "-md", md, "-json", js, "-profile", filepath.Join(out, "profiles"), "-footer", "See also: packages."},
 		&stdout, &stderr, testEngines(), nil)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -127,7 +127,7 @@ func TestSmokeSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"W1", "W7", "rocketstore", "memory", "keeps nothing across a reopen"} {
+	for _, want := range []string{"W1", "W7", "rocketstore", "memory", "keeps nothing across a reopen", "See also: packages.", "rocketstore, own client"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("BENCHMARKS.md lacks %q", want)
 		}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end broker benchmark behind BENCHMARKS.md: rocketmq-client-go v2.1.2
+# End-to-end broker benchmark behind bench/PACKAGES.md: rocketmq-client-go v2.1.2
 # producers (sync send, 16 concurrent senders, 1 KiB messages) against
 # `rocketstore serve`, then a push consumer reading them all back.
 #

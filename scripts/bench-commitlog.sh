@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the commit-log benchmarks behind BENCHMARKS.md: append in every mode
+# Runs the commit-log benchmarks behind bench/PACKAGES.md: append in every mode
 # beside the same-run machine limits, and reads.
 #
 # The machine is shared: its disk has slow spells that slow every benchmark,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replication benchmarks behind BENCHMARKS.md: master-to-slave throughput of
+# Replication benchmarks behind bench/PACKAGES.md: master-to-slave throughput of
 # 1 KiB records over loopback (ha), and the send latency of a SYNC_MASTER
 # beside an ASYNC_MASTER, both with a slave, 16 concurrent senders (broker),
 # in the same round. Rounds are interleaved as in the other scripts.

@@ -17,6 +17,8 @@ type MarkdownOptions struct {
 	JSONPath string
 	// NoCharts leaves the chart images out (a report printed to a terminal).
 	NoCharts bool
+	// Footer is Markdown appended after the last workload.
+	Footer string
 }
 
 // WriteMarkdown renders the report as BENCHMARKS.md: how it was made and
@@ -35,6 +37,9 @@ func WriteMarkdown(w io.Writer, r *Report, o MarkdownOptions) error {
 	m.limits()
 	for wi := range r.Workloads {
 		m.workload(wi)
+	}
+	if o.Footer != "" {
+		m.printf("---\n\n%s\n", o.Footer)
 	}
 	if _, err := w.Write(m.b.Bytes()); err != nil {
 		return fmt.Errorf("report: writing Markdown: %w", err)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Regenerates BENCHMARKS.md, its charts (bench/results/charts/) and the raw
+# results (bench/results/report.json): the benchmark suite with every peer,
+# run from the bench/peers module. Extra flags go to the suite, e.g.
+#   scripts/benchmarks.sh -reps 5          # more repetitions
+#   scripts/benchmarks.sh -profile /tmp/p  # CPU and heap profiles, summarised in the report
+# The data files go to the system's temporary directory (-dir to change it)
+# and are removed as each run ends.
+set -euo pipefail
+cd "$(dirname "$0")/../bench/peers"
+go run ./cmd/benchsuite \
+  -command "scripts/benchmarks.sh${*:+ $*}" \
+  -md ../../BENCHMARKS.md \
+  -charts ../../bench/results/charts \
+  -json ../../bench/results/report.json \
+  -footer "Per-package figures from \`go test -bench\`, with the scripts that produced them: [bench/PACKAGES.md](bench/PACKAGES.md)." \
+  "$@"
