@@ -19,38 +19,14 @@ import (
 func parseJSONHeaderFast(h []byte) (jh jsonHeader, ok bool) {
 	p := fastParser{b: h}
 	p.ws()
-	if !p.consume('{') {
-		return jh, false
-	}
 	var seen uint8
-	p.ws()
-	if p.consume('}') {
-		return jh, p.end()
-	}
-	for {
-		p.ws()
-		key, ok := p.plainKey()
-		if !ok {
-			return jh, false
-		}
-		p.ws()
-		if !p.consume(':') {
-			return jh, false
-		}
-		p.ws()
+	ok = object(&p, p.plainKey, func(key []byte) bool {
 		bit, ok := p.member(key, &jh)
-		if !ok || seen&bit != 0 {
-			return jh, false
-		}
+		dup := seen&bit != 0
 		seen |= bit
-		p.ws()
-		if p.consume('}') {
-			return jh, p.end()
-		}
-		if !p.consume(',') {
-			return jh, false
-		}
-	}
+		return ok && !dup
+	})
+	return jh, ok && p.end()
 }
 
 // fastParser walks a JSON header; every method reports failure rather than
@@ -176,36 +152,45 @@ func (p *fastParser) integer(bits int) (int64, bool) {
 
 // fields reads a flat object of string members.
 func (p *fastParser) fields() (map[string]string, bool) {
-	if !p.consume('{') {
-		return nil, false
-	}
 	m := make(map[string]string, 16)
+	ok := object(p, p.str, func(key string) bool {
+		v, ok := p.str()
+		m[key] = v
+		return ok
+	})
+	return m, ok
+}
+
+// object reads an object with p, calling key for each member name and value
+// to read the member's value (the parser then stands on it).
+func object[K any](p *fastParser, key func() (K, bool), value func(key K) bool) bool {
+	if !p.consume('{') {
+		return false
+	}
 	p.ws()
 	if p.consume('}') {
-		return m, true
+		return true
 	}
 	for {
 		p.ws()
-		k, ok := p.str()
+		k, ok := key()
 		if !ok {
-			return nil, false
+			return false
 		}
 		p.ws()
 		if !p.consume(':') {
-			return nil, false
+			return false
 		}
 		p.ws()
-		v, ok := p.str()
-		if !ok {
-			return nil, false
+		if !value(k) {
+			return false
 		}
-		m[k] = v
 		p.ws()
 		if p.consume('}') {
-			return m, true
+			return true
 		}
 		if !p.consume(',') {
-			return nil, false
+			return false
 		}
 	}
 }
