@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -169,6 +170,10 @@ func (r *runner) once(name string, fn func(*Env) (Sample, error), profile string
 		}
 		env.StopTimer() // a failed run may leave the timer or a profile running
 	}()
+	// Every run starts from a collected heap, as testing.B's do, so that
+	// garbage an earlier subject left (pebble's memtables) is not collected
+	// on the next one's time.
+	runtime.GC()
 	sample, err := fn(env)
 	env.StopTimer()
 	o = outcome{sample: sample, elapsed: env.elapsed, env: env, err: err}
