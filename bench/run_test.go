@@ -64,7 +64,7 @@ func TestRunRotatesSubjectsAndSummarises(t *testing.T) {
 	if never.Unsupported != "cannot" || never.Ran() {
 		t.Errorf("unsupported subject %+v", never)
 	}
-	if rep.Limits[0].MBps.Median <= 0 || c.LimitRate != rep.Limits[0].MBps.Median*1e6/10 {
+	if rep.Limits[0].MBps.Median <= 0 || c.LimitRate != rep.Limits[0].MBps.Max*1e6/10 {
 		t.Errorf("limit %+v, case limit rate %v", rep.Limits[0], c.LimitRate)
 	}
 	if c.Target == nil || !c.Target.Met || c.Target.Detail != "checked" {

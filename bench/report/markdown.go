@@ -88,7 +88,7 @@ func (m *mdWriter) howToRead() {
 	for _, line := range []string{
 		fmt.Sprintf("Each figure is the **median of %d %s**, with the minimum and maximum in brackets (min–max).", m.r.Reps, plural(m.r.Reps, "repetition", "repetitions")),
 		"Within each repetition the subjects run in a rotating order, so that none always runs first on a machine that warms up or gets noisier; each run starts in a fresh directory.",
-		"**rocketstore / best peer** is rocketstore's median divided by the fastest peer's (above 1× rocketstore is faster); **rocketstore / limit** is rocketstore's median divided by the machine's limit measured in the same run (the share of what the hardware allows).",
+		"**rocketstore / best peer** is rocketstore's median divided by the fastest peer's (above 1× rocketstore is faster); **rocketstore / limit** is rocketstore's median divided by the machine's limit measured in the same run (the share of what the hardware allows); a limit row shows the limit's best repetition, since noise only ever slows a run down.",
 		"Latency percentiles are merged over all repetitions (HdrHistogram).",
 		"MB/s counts payload bytes only, the records the caller handed over; each engine adds its own framing on disk.",
 		"“—” means the subject cannot run the case; the reason is given in the notes column. “failed” means it ran and returned an error.",

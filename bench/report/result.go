@@ -75,7 +75,8 @@ type CaseResult struct {
 	Unit       string  `json:"unit"`
 	RecordSize int     `json:"recordSize"`
 	Limit      string  `json:"limit,omitempty"`
-	// LimitRate is the limit's bandwidth converted to Unit (median).
+	// LimitRate is the limit's bandwidth converted to Unit: its best
+	// repetition, the closest to the machine's ceiling.
 	LimitRate float64         `json:"limitRate,omitempty"`
 	Subjects  []SubjectResult `json:"subjects"`
 	Target    *TargetResult   `json:"target,omitempty"`
