@@ -301,6 +301,26 @@ func zeroRange(b []byte) bool {
 	return dirty
 }
 
+// populateHead populates the file's first chunk by system call and reports
+// whether that worked: then the rest can be populated while the file is
+// being written (prewarmRest), since populating never writes data.
+func (f *File) populateHead() bool {
+	p, ok := f.m.(populator)
+	return ok && p.Populate(0, min(prewarmChunk, f.size)) == nil
+}
+
+// prewarmRest populates the pages after the first chunk while appenders may
+// be writing the file, holding it so that it cannot be unmapped meanwhile,
+// and stopping early once stop says so or the file is shut down.
+func (f *File) prewarmRest(flushEveryPages int, lock bool, stop func() bool) error {
+	if !f.Hold() {
+		return nil
+	}
+	defer f.Release()
+	return f.prewarm(min(prewarmChunk, f.size), flushEveryPages, lock, false,
+		func() bool { return stop() || !f.available.Load() })
+}
+
 // Prewarm writes a zero into every page of the mapping so that appends do
 // not take page faults, flushing every flushEveryPages pages when that is
 // positive; with lock it then locks the region and advises the kernel.
@@ -312,12 +332,36 @@ func zeroRange(b []byte) bool {
 // collector, so touching 1 GiB stalled the whole process, while one in a
 // system call does not.
 func (f *File) Prewarm(flushEveryPages int, lock bool) error {
-	chunk := 4096 * pageBytes // 16 MiB per call: Close need not wait long
+	return f.prewarm(0, flushEveryPages, lock, true, nil)
+}
+
+// prewarmChunk is how much one populate call covers: small enough that a
+// stop request or Close waits little.
+const prewarmChunk = 4096 * pageBytes
+
+// prewarm prewarms [from, size). With mayTouch false it never writes to the
+// mapping (an appender may be writing it): it stops where populating by
+// system call is not possible. stop, when not nil, ends it between chunks.
+func (f *File) prewarm(from, flushEveryPages int, lock, mayTouch bool, stop func() bool) error {
+	chunk := prewarmChunk
 	if flushEveryPages > 0 {
 		chunk = flushEveryPages * pageBytes
 	}
 	p, canPopulate := f.m.(populator)
-	for at := 0; at < f.size; at += chunk {
+	for at := from; at < f.size; at += chunk {
+		if stop != nil && stop() {
+			return nil
+		}
+		if !mayTouch {
+			// The file is in use: keep ahead of the writer rather than
+			// fault the same pages it does.
+			if w := f.WrotePosition(); w > at {
+				at = min(f.size, (w+chunk-1)/chunk*chunk)
+				if at == f.size {
+					break
+				}
+			}
+		}
 		n := min(chunk, f.size-at)
 		if canPopulate {
 			if err := p.Populate(at, n); err != nil {
@@ -328,6 +372,9 @@ func (f *File) Prewarm(flushEveryPages int, lock bool) error {
 			}
 		}
 		if !canPopulate {
+			if !mayTouch {
+				return nil
+			}
 			for page := at; page < at+n; page += pageBytes {
 				f.data[page] = 0
 			}

@@ -1,9 +1,13 @@
 package mappedfile
 
-import "sync"
+import (
+	"path/filepath"
+	"sync"
+)
 
 // preallocator creates the file after the last one in the background, one
-// at a time, so that a roll finds it ready.
+// at a time, so that a roll finds it ready. close waits for every creation
+// and population it started.
 type preallocator struct {
 	q  *Queue
 	wg sync.WaitGroup
@@ -11,7 +15,7 @@ type preallocator struct {
 	mu      sync.Mutex
 	pending bool
 	start   int64         // offset of the file being or been created
-	done    chan struct{} // closed when that creation finished
+	ready   chan struct{} // closed when that file can be taken
 	file    *File
 	err     error
 	closed  bool
@@ -25,17 +29,40 @@ func (p *preallocator) request(start int64) {
 		return
 	}
 	p.pending, p.start, p.file, p.err = true, start, nil, nil
-	done := make(chan struct{})
-	p.done = done
+	ready := make(chan struct{})
+	p.ready = ready
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		f, err := p.q.createFile(start)
-		p.mu.Lock()
-		p.file, p.err = f, err
-		p.mu.Unlock()
-		close(done)
+		publish := func(f *File, err error) {
+			p.mu.Lock()
+			p.file, p.err = f, err
+			p.mu.Unlock()
+			close(ready)
+		}
+		o := &p.q.opts
+		f, err := Create(o.FS, filepath.Join(p.q.dir, FileName(start)), start, o.FileSize)
+		if err != nil || !o.Prewarm {
+			publish(f, err)
+			return
+		}
+		if f.populateHead() {
+			// The rest is populated while the file may already be in use:
+			// a roll never waits for a slow population (memory the kernel
+			// must first reclaim), it only takes the faults that are left.
+			publish(f, nil)
+			_ = f.prewarmRest(o.PrewarmFlushPages, o.Mlock, p.isClosed)
+			return
+		}
+		_ = f.Prewarm(o.PrewarmFlushPages, o.Mlock) // touching: done before anyone writes
+		publish(f, nil)
 	}()
+}
+
+func (p *preallocator) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // take returns the file at start: the preallocated one when it is that
@@ -45,9 +72,9 @@ func (p *preallocator) request(start int64) {
 func (p *preallocator) take(start int64) (*File, error) {
 	p.mu.Lock()
 	if p.pending {
-		done := p.done
+		ready := p.ready
 		p.mu.Unlock()
-		<-done
+		<-ready
 		p.mu.Lock()
 		f, err, at := p.file, p.err, p.start
 		p.pending, p.file, p.err = false, nil, nil

@@ -20,7 +20,11 @@ type QueueOptions struct {
 	// Preallocate keeps the next file created in the background, so that a
 	// roll never waits on file creation.
 	Preallocate bool
-	// Prewarm touches every page of a new file before it is used.
+	// Prewarm populates every page of a new file. A preallocated file is
+	// handed over once its first 16 MiB are populated, and the rest is
+	// populated ahead of the writer, so a roll never waits for it (where
+	// the kernel cannot populate by system call, pages are touched, before
+	// the file is handed over).
 	Prewarm bool
 	// PrewarmFlushPages flushes every so many pages while prewarming; 0
 	// flushes none (RocketMQ flushes every 4096 under sync flush).

@@ -37,12 +37,12 @@ func TestQueueRollsAndPreallocates(t *testing.T) {
 	}
 	// The file after the last is being made ahead of time.
 	q.prealloc.mu.Lock()
-	pending, at, done := q.prealloc.pending, q.prealloc.start, q.prealloc.done
+	pending, at, ready := q.prealloc.pending, q.prealloc.start, q.prealloc.ready
 	q.prealloc.mu.Unlock()
 	if !pending || at != 3*size {
 		t.Fatalf("no preallocation of the next file: pending %v at %d", pending, at)
 	}
-	<-done
+	<-ready
 	if _, err := os.Stat(filepath.Join(dir, FileName(3*size))); err != nil {
 		t.Fatalf("preallocated file missing: %v", err)
 	}
@@ -69,6 +69,53 @@ func TestQueueRollsAndPreallocates(t *testing.T) {
 	defer q.Close()
 	if len(q.Files()) != 3 || q.FlushedOffset() != 3*size {
 		t.Fatalf("reloaded %d files, flushed %d", len(q.Files()), q.FlushedOffset())
+	}
+}
+
+// TestARollDoesNotWaitForPopulation: a preallocated, prewarmed file is
+// handed over once its first chunk is populated, and the rest is populated
+// while it is written; populating never overwrites what was written, and
+// Close stops a population under way.
+func TestARollDoesNotWaitForPopulation(t *testing.T) {
+	dir := t.TempDir()
+	const size = 4 * prewarmChunk
+	q, err := OpenQueue(dir, QueueOptions{FileSize: size, Preallocate: true, Prewarm: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, q, size, 1) // the first file, and the request for the second
+	// Take the second file as early as it can be taken and write all of it
+	// at once, with distinct bytes, while its population may still run.
+	f, err := q.Writable(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, size)
+	for i := range want {
+		want[i] = byte(i*7 + 3)
+	}
+	copy(f.Writable(), want)
+	f.Advance(size)
+	// The third file: Close may catch its population midway.
+	if _, err := q.Writable(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Flush(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, FileName(size)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		i := 0
+		for got[i] == want[i] {
+			i++
+		}
+		t.Fatalf("byte %d of the second file is %d, written %d: population overwrote data", i, got[i], want[i])
 	}
 }
 
