@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -120,8 +119,3 @@ func (t *topicTable) snapshot() (map[string]TopicConfig, DataVersion) {
 }
 
 // names lists the topics.
-func (t *topicTable) names() []string {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return slices.Sorted(maps.Keys(t.topics))
-}

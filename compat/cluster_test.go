@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -91,10 +90,4 @@ func (c *cluster) stop() {
 		c.broker = nil
 	}
 	c.ns.Close()
-}
-
-func testContext(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }

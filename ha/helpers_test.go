@@ -194,13 +194,6 @@ func (p *fakePeer) report(offset int64) {
 	p.write(b[:])
 }
 
-func (p *fakePeer) frame(offset int64, body []byte) {
-	p.t.Helper()
-	var h [headerSize]byte
-	putHeader(&h, offset, len(body))
-	p.write(append(h[:], body...))
-}
-
 func (p *fakePeer) write(b []byte) {
 	p.t.Helper()
 	p.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))

@@ -111,19 +111,6 @@ func (t *queueTable) all() []*consumequeue.Queue {
 	return qs
 }
 
-// topicQueues returns the queues of topic.
-func (t *queueTable) topicQueues(topic string) []*consumequeue.Queue {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	var qs []*consumequeue.Queue
-	for k, q := range t.queues {
-		if k.topic == topic {
-			qs = append(qs, q)
-		}
-	}
-	return qs
-}
-
 // remove forgets topic's queues and deletes their files.
 func (t *queueTable) remove(topic string) error {
 	t.mu.Lock()
