@@ -176,17 +176,10 @@ func w3(engines []Engine) Workload {
 // readBack appends n distinct records, then reads them all back and checks
 // each.
 func readBack(env *Env, l Log, size, n int, random bool) (Sample, error) {
-	// Distinct records would make the write phase slow; 64 distinct ones,
-	// chosen by sequence number, are enough to catch a wrong record.
-	var variants [64][]byte
-	for i := range variants {
-		variants[i] = Record(size, i)
+	if err := appendVariants(l, size, n); err != nil {
+		return Sample{}, err
 	}
-	for seq := range n {
-		if err := l.Append(variants[seq%len(variants)]); err != nil {
-			return Sample{}, err
-		}
-	}
+	variants := recordVariants(size)
 	order := make([]int32, n)
 	for i := range order {
 		order[i] = int32(i)

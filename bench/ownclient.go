@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/broker"
@@ -91,15 +92,11 @@ func startOwnClient(env *Env, deliver func([]byte)) (_ *BrokerSystem, err error)
 type ownProducer struct {
 	client *remoting.Client
 	addr   string
-	mu     sync.Mutex // guards next
-	next   int32
+	next   atomic.Uint32
 }
 
 func (p *ownProducer) send(ctx context.Context, body []byte) error {
-	p.mu.Lock()
-	q := p.next % ownClientQueues
-	p.next++
-	p.mu.Unlock()
+	q := int32((p.next.Add(1) - 1) % ownClientQueues)
 	h := remoting.SendMessageRequestHeader{
 		ProducerGroup:         "w6-own-pg",
 		Topic:                 ownClientTopic,

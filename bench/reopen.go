@@ -95,12 +95,20 @@ func writeAndClose(env *Env, e Engine, o OpenOptions, size, n int) error {
 	return l.Close()
 }
 
-// appendVariants appends n records, record seq being Record(size, seq%64).
-func appendVariants(l Log, size, n int) error {
-	var variants [64][]byte
+// recordVariants are the records appendVariants writes: distinct records
+// would make writing slow, and 64, chosen by sequence number, are enough to
+// catch a wrong one.
+func recordVariants(size int) [][]byte {
+	variants := make([][]byte, 64)
 	for i := range variants {
 		variants[i] = Record(size, i)
 	}
+	return variants
+}
+
+// appendVariants appends n records, record seq being recordVariants(size)[seq%64].
+func appendVariants(l Log, size, n int) error {
+	variants := recordVariants(size)
 	for seq := range n {
 		if err := l.Append(variants[seq%len(variants)]); err != nil {
 			return fmt.Errorf("append %d: %w", seq, err)

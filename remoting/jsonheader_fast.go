@@ -88,28 +88,16 @@ func (p *fastParser) member(key []byte, jh *jsonHeader) (uint8, bool) {
 	var ok bool
 	switch string(key) {
 	case "code":
-		var v int64
-		v, ok = p.integer(16)
-		jh.Code = int16(v)
-		return 1 << 0, ok
+		return 1 << 0, readInt(p, &jh.Code, 16)
 	case "language":
 		jh.Language, ok = p.str()
 		return 1 << 1, ok
 	case "version":
-		var v int64
-		v, ok = p.integer(16)
-		jh.Version = int16(v)
-		return 1 << 2, ok
+		return 1 << 2, readInt(p, &jh.Version, 16)
 	case "opaque":
-		var v int64
-		v, ok = p.integer(32)
-		jh.Opaque = int32(v)
-		return 1 << 3, ok
+		return 1 << 3, readInt(p, &jh.Opaque, 32)
 	case "flag":
-		var v int64
-		v, ok = p.integer(32)
-		jh.Flag = int32(v)
-		return 1 << 4, ok
+		return 1 << 4, readInt(p, &jh.Flag, 32)
 	case "remark":
 		jh.Remark, ok = p.str()
 		return 1 << 5, ok
@@ -129,6 +117,13 @@ func (p *fastParser) member(key []byte, jh *jsonHeader) (uint8, bool) {
 }
 
 var jsonHeaderMembers = [...]string{"code", "language", "version", "opaque", "flag", "remark", "extFields"}
+
+// readInt reads an integer of the given bits into dst.
+func readInt[T int16 | int32](p *fastParser, dst *T, bits int) bool {
+	v, ok := p.integer(bits)
+	*dst = T(v)
+	return ok
+}
 
 // integer reads a JSON integer (no fraction or exponent) that fits in a
 // signed integer of the given bits.
