@@ -165,6 +165,11 @@ func TestPullByOffset(t *testing.T) {
 	runDriver(t, "create-topic", "-ns", ns, "-broker-addr", c.broker.Addr(), "-topic", "PullMe", "-queues", "1")
 	time.Sleep(200 * time.Millisecond) // the broker re-registers the new topic
 	runDriver(t, "send", "-ns", ns, "-topic", "PullMe", "-n", "10", "-prefix", "p")
+	// A send is acknowledged once stored, before the dispatcher indexes it;
+	// pulling by offset needs the consume queue.
+	if err := c.broker.Store().WaitDispatched(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	lines := runDriver(t, "pull", "-ns", ns, "-topic", "PullMe", "-queue", "0", "-offset", "4", "-n", "3")
 	got := received(lines)
 	if len(got) != 3 || got[0].body != "p-4" || got[0].offset != 4 || got[2].body != "p-6" {
