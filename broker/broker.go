@@ -83,15 +83,16 @@ func (b *Broker) Addr() string {
 }
 
 // Start listens, registers with the nameservers and starts the background
-// services.
+// services. After a failed Start, Close releases what it started.
 func (b *Broker) Start() error {
 	b.server = remoting.NewServer(remoting.ServerOptions{OnConnClose: b.connClosed})
 	b.routes()
-	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
+	// Replication first: the send handlers read it, and the listener takes
+	// requests as soon as it opens.
+	if err := b.startReplication(); err != nil {
 		return err
 	}
-	if err := b.startReplication(); err != nil {
-		b.server.Close()
+	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
 		return err
 	}
 	b.wg.Go(b.polls.run)
