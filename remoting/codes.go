@@ -420,3 +420,92 @@ const (
 	// ResponseGoAway (GO_AWAY) asks the client to move its connection elsewhere (5.x proxy).
 	ResponseGoAway int16 = 1500
 )
+
+// Controller-mode request codes (RocketMQ 5.x RequestCode.java): brokers and
+// admin tools ask the controller, and the controller tells brokers of a new
+// master.
+const (
+	// RequestBrokerHeartbeat (BROKER_HEARTBEAT) is a broker's liveness report to the controller, with its epoch and max offset.
+	RequestBrokerHeartbeat int16 = 904
+
+	// RequestControllerAlterSyncStateSet (CONTROLLER_ALTER_SYNC_STATE_SET) is a master's request to shrink or expand its SyncStateSet.
+	RequestControllerAlterSyncStateSet int16 = 1001
+
+	// RequestControllerElectMaster (CONTROLLER_ELECT_MASTER) elects a master for a broker group (broker, controller or admin triggered).
+	RequestControllerElectMaster int16 = 1002
+
+	// RequestControllerRegisterBroker (CONTROLLER_REGISTER_BROKER) is the last step of a broker's registration: REGISTER_SUCCESS in 5.1+.
+	RequestControllerRegisterBroker int16 = 1003
+
+	// RequestControllerGetReplicaInfo (CONTROLLER_GET_REPLICA_INFO) returns a group's master, epochs and SyncStateSet.
+	RequestControllerGetReplicaInfo int16 = 1004
+
+	// RequestControllerGetMetadataInfo (CONTROLLER_GET_METADATA_INFO) returns the controller group, its leader and peers.
+	RequestControllerGetMetadataInfo int16 = 1005
+
+	// RequestControllerGetSyncStateData (CONTROLLER_GET_SYNC_STATE_DATA) returns the replicas of the named groups (mqadmin getSyncStateSet).
+	RequestControllerGetSyncStateData int16 = 1006
+
+	// RequestGetBrokerEpochCache (GET_BROKER_EPOCH_CACHE) asks a broker for its epoch file entries (mqadmin getBrokerEpoch).
+	RequestGetBrokerEpochCache int16 = 1007
+
+	// RequestNotifyBrokerRoleChanged (NOTIFY_BROKER_ROLE_CHANGED) is the controller's push of a new master to a group's brokers.
+	RequestNotifyBrokerRoleChanged int16 = 1008
+
+	// RequestCleanBrokerData (CLEAN_BROKER_DATA) removes a group, or some of its brokers, from the controller (admin).
+	RequestCleanBrokerData int16 = 1011
+
+	// RequestControllerGetNextBrokerID (CONTROLLER_GET_NEXT_BROKER_ID) returns the broker id a new member of a group should apply for.
+	RequestControllerGetNextBrokerID int16 = 1012
+
+	// RequestControllerApplyBrokerID (CONTROLLER_APPLY_BROKER_ID) claims a broker id in a group with a register check code.
+	RequestControllerApplyBrokerID int16 = 1013
+)
+
+// Controller response codes (RocketMQ 5.x ResponseCode.java).
+const (
+	// ResponseControllerFencedMasterEpoch (CONTROLLER_FENCED_MASTER_EPOCH) means the request carries an old master epoch.
+	ResponseControllerFencedMasterEpoch int16 = 2000
+
+	// ResponseControllerFencedSyncStateSetEpoch (CONTROLLER_FENCED_SYNC_STATE_SET_EPOCH) means the request carries an old SyncStateSet epoch.
+	ResponseControllerFencedSyncStateSetEpoch int16 = 2001
+
+	// ResponseControllerInvalidMaster (CONTROLLER_INVALID_MASTER) means the requester is not the group's current master.
+	ResponseControllerInvalidMaster int16 = 2002
+
+	// ResponseControllerInvalidReplicas (CONTROLLER_INVALID_REPLICAS) means a proposed SyncStateSet names a broker that is not a member.
+	ResponseControllerInvalidReplicas int16 = 2003
+
+	// ResponseControllerMasterNotAvailable (CONTROLLER_MASTER_NOT_AVAILABLE) means the master died and no new one could be elected.
+	ResponseControllerMasterNotAvailable int16 = 2004
+
+	// ResponseControllerInvalidRequest (CONTROLLER_INVALID_REQUEST) means the request lacks what the controller needs.
+	ResponseControllerInvalidRequest int16 = 2005
+
+	// ResponseControllerBrokerNotAlive (CONTROLLER_BROKER_NOT_ALIVE) means a broker the request names has no live heartbeat.
+	ResponseControllerBrokerNotAlive int16 = 2006
+
+	// ResponseControllerNotLeader (CONTROLLER_NOT_LEADER) means this controller is not the leader; ask the one GET_METADATA_INFO names.
+	ResponseControllerNotLeader int16 = 2007
+
+	// ResponseControllerBrokerMetadataNotExist (CONTROLLER_BROKER_METADATA_NOT_EXIST) means the controller knows no such group.
+	ResponseControllerBrokerMetadataNotExist int16 = 2008
+
+	// ResponseControllerInvalidCleanBrokerMetadata (CONTROLLER_INVALID_CLEAN_BROKER_METADATA) refuses to clean a live or unknown group.
+	ResponseControllerInvalidCleanBrokerMetadata int16 = 2009
+
+	// ResponseControllerBrokerNeedToBeRegistered (CONTROLLER_BROKER_NEED_TO_BE_REGISTERED) means the broker must apply for an id first.
+	ResponseControllerBrokerNeedToBeRegistered int16 = 2010
+
+	// ResponseControllerMasterStillExist (CONTROLLER_MASTER_STILL_EXIST) means the current master is alive and stays master.
+	ResponseControllerMasterStillExist int16 = 2011
+
+	// ResponseControllerElectMasterFailed (CONTROLLER_ELECT_MASTER_FAILED) means no eligible broker could be elected.
+	ResponseControllerElectMasterFailed int16 = 2012
+
+	// ResponseControllerAlterSyncStateSetFailed (CONTROLLER_ALTER_SYNC_STATE_SET_FAILED) refuses a SyncStateSet change for another reason.
+	ResponseControllerAlterSyncStateSetFailed int16 = 2013
+
+	// ResponseControllerBrokerIDInvalid (CONTROLLER_BROKER_ID_INVALID) means the broker id applied for is taken or out of range.
+	ResponseControllerBrokerIDInvalid int16 = 2014
+)
