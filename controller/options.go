@@ -58,7 +58,7 @@ type Options struct {
 	ID string
 	// Peers are every controller of the group, this one included. Three or
 	// five make a fault-tolerant group; one is allowed (no failover of the
-	// controller itself). Default: this one alone, at Addr and RaftAddr.
+	// controller itself). Required.
 	Peers []Peer
 	// DataDir holds the raft log, stable store and snapshots
 	// (controllerStorePath). Required.

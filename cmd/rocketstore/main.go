@@ -39,6 +39,8 @@ func main() {
 		err = namesrv(os.Args[2:])
 	case "broker":
 		err = runBroker(os.Args[2:])
+	case "controller":
+		err = runController(os.Args[2:])
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "-h", "-help", "--help", "help":
