@@ -191,16 +191,19 @@ func (a *Authorizer) Config() *FileConfig { return a.cfg.Load().file.clone() }
 // cause every few seconds) and returned as a *DeniedError; answer it with
 // DenyResponse.
 func (a *Authorizer) Check(req *remoting.Command, remoteAddr string) error {
-	need, err := requirementOf(req, a.admin)
-	if err != nil {
-		return a.deny(req, remoteAddr, &DeniedError{Err: ErrUnreadable, Detail: err.Error()})
-	}
-	return a.Authorize(req, remoteAddr, need)
+	return a.authorize(req, remoteAddr, func() (Requirement, error) { return requirementOf(req, a.admin) })
 }
 
 // Authorize is Check with the requirement given instead of derived from
 // the request code, for callers that know better what a request touches.
 func (a *Authorizer) Authorize(req *remoting.Command, remoteAddr string, need Requirement) error {
+	return a.authorize(req, remoteAddr, func() (Requirement, error) { return need, nil })
+}
+
+// authorize runs the decision. The requirement is read only once the peer
+// is neither white-listed nor unknown, so that a white-listed peer's
+// request is not refused for a body the handler will judge anyway.
+func (a *Authorizer) authorize(req *remoting.Command, remoteAddr string, requirement func() (Requirement, error)) error {
 	c := a.cfg.Load()
 	ip, hasIP := remoteIP(remoteAddr)
 	if hasIP {
@@ -223,6 +226,10 @@ func (a *Authorizer) Authorize(req *remoting.Command, remoteAddr string, need Re
 	}
 	if !signatureMatches(req, acct.secretKey) {
 		return a.deny(req, remoteAddr, &DeniedError{AccessKey: accessKey, Err: ErrBadSignature})
+	}
+	need, err := requirement()
+	if err != nil {
+		return a.deny(req, remoteAddr, &DeniedError{AccessKey: accessKey, Err: ErrUnreadable, Detail: err.Error()})
 	}
 	if need.isTracePublish() || acct.admin {
 		return nil

@@ -145,7 +145,7 @@ func heartbeatNeeds(body []byte, add func(string, Perm)) error {
 		} `json:"consumerDataSet"`
 	}
 	if err := json.Unmarshal(body, &hb); err != nil {
-		return fmt.Errorf("%w: heartbeat body: %v", ErrUnreadable, err)
+		return fmt.Errorf("heartbeat body: %w", err)
 	}
 	for _, c := range hb.ConsumerDataSet {
 		add(GroupResource(c.GroupName), PermSub)
@@ -162,7 +162,7 @@ func lockNeeds(body []byte, add func(string, Perm)) error {
 		ConsumerGroup string `json:"consumerGroup"`
 	}
 	if err := json.Unmarshal(body, &lb); err != nil {
-		return fmt.Errorf("%w: lock body: %v", ErrUnreadable, err)
+		return fmt.Errorf("lock body: %w", err)
 	}
 	add(GroupResource(lb.ConsumerGroup), PermSub)
 	return nil

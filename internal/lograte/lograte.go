@@ -28,8 +28,9 @@ type Limiter struct {
 	every time.Duration
 	now   func() time.Time
 
-	mu    sync.Mutex
-	last  map[string]*entry
+	mu        sync.Mutex
+	last      map[string]*entry
+	lastPrune time.Time
 }
 
 type entry struct {
@@ -54,7 +55,7 @@ func (l *Limiter) Allow(key string) (ok bool, suppressed int) {
 	defer l.mu.Unlock()
 	e := l.last[key]
 	if e == nil {
-		if len(l.last) >= maxKeys {
+		if len(l.last) >= maxKeys && now.Sub(l.lastPrune) >= l.every {
 			l.pruneLocked(now)
 		}
 		if len(l.last) >= maxKeys {
@@ -77,8 +78,10 @@ func (l *Limiter) Allow(key string) (ok bool, suppressed int) {
 
 // pruneLocked forgets causes whose last line is older than the interval:
 // their next line would be allowed anyway, only its held-back count is
-// lost.
+// lost. It runs at most once per interval, so a full table costs a peer
+// flooding new causes one sweep per interval, not one per line.
 func (l *Limiter) pruneLocked(now time.Time) {
+	l.lastPrune = now
 	for k, e := range l.last {
 		if now.Sub(e.at) >= l.every {
 			delete(l.last, k)

@@ -1,0 +1,92 @@
+package acl
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testTimeout bounds every wait in these tests.
+const testTimeout = 5 * time.Second
+
+// logBuffer collects log output for assertions; safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// count is the number of lines containing s.
+func (b *logBuffer) count(s string) int {
+	n := 0
+	for line := range strings.Lines(b.String()) {
+		if strings.Contains(line, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// newLogger returns a logger writing text lines to a fresh buffer.
+func newLogger() (*slog.Logger, *logBuffer) {
+	b := &logBuffer{}
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
+}
+
+// writeACL writes content as dir/plain_acl.yml and returns its path.
+func writeACL(t *testing.T, dir, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, "plain_acl.yml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// openACL writes content to a temporary plain_acl.yml and opens it with
+// opts (reloading disabled unless opts says otherwise); the authorizer is
+// closed when the test ends.
+func openACL(t *testing.T, content string, opts *Options) (*Authorizer, *logBuffer) {
+	t.Helper()
+	path := writeACL(t, t.TempDir(), content)
+	log, buf := newLogger()
+	o := Options{ReloadInterval: -1}
+	if opts != nil {
+		o = *opts
+	}
+	o.Logger = log
+	a, err := Open(path, &o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, buf
+}
+
+// eventually polls cond until it holds or testTimeout passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
