@@ -57,7 +57,6 @@ func DefaultAdminCodes() []int16 {
 		remoting.RequestCleanUnusedTopic,
 		// Name server writes.
 		remoting.RequestDeleteTopicInNameServer,
-		remoting.RequestRegisterTopicInNameServer,
 		remoting.RequestPutKVConfig,
 		remoting.RequestDeleteKVConfig,
 		remoting.RequestWipeWritePermOfBroker,
