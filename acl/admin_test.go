@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rocketstore/rocketstore/internal/logtest"
 )
 
 // TestAdminEditsPersist creates, changes and deletes accounts and
@@ -47,7 +49,8 @@ func TestAdminEditsPersist(t *testing.T) {
 		t.Fatalf("deleting twice: %v", err)
 	}
 
-	reopened, err := Open(a.Path(), &Options{ReloadInterval: -1})
+	discard, _ := logtest.New()
+	reopened, err := Open(a.Path(), &Options{ReloadInterval: -1, Logger: discard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,9 @@ const DefaultReloadInterval = 5 * time.Second
 
 // Options configure an Authorizer. Zero values mean defaults.
 type Options struct {
-	// ReloadInterval is how often the file is read and, when its content
-	// changed, loaded again. Negative disables reloading. Default
-	// DefaultReloadInterval.
+	// ReloadInterval is how often the file is read; changed content is
+	// loaded once it stayed the same for one interval. Negative disables
+	// reloading. Default DefaultReloadInterval.
 	ReloadInterval time.Duration
 	// AdminCodes are the request codes that need an admin account. Nil
 	// means DefaultAdminCodes().
@@ -77,8 +77,9 @@ type Authorizer struct {
 }
 
 // Open loads the ACL file at path and, unless reloading is disabled,
-// watches it: a changed file that loads replaces the configuration, one
-// that does not is logged and the previous configuration stays. A missing
+// watches it: a changed file that loads replaces the configuration (once
+// it stopped changing), one that does not is logged and the previous
+// configuration stays. A missing
 // or invalid file is an error: enabling ACL without a usable file is a
 // mistake better reported at start than by refusing every request.
 func Open(path string, opts *Options) (*Authorizer, error) {
@@ -152,28 +153,49 @@ func (a *Authorizer) loadLocked(data []byte, what string) error {
 	return nil
 }
 
-// watch reloads the file every ReloadInterval until Close. A failing
-// reload is logged once per distinct error, not every interval.
+// watch polls the file every ReloadInterval until Close.
 func (a *Authorizer) watch() {
 	tick := time.NewTicker(a.opts.ReloadInterval)
 	defer tick.Stop()
+	var pending [sha256.Size]byte
 	for {
 		select {
 		case <-a.done:
 			return
 		case <-tick.C:
+			pending = a.poll(pending)
 		}
-		err := a.Reload()
-		a.editMu.Lock()
-		switch {
-		case err == nil:
-			a.lastBad = ""
-		case err.Error() != a.lastBad:
-			a.lastBad = err.Error()
-			a.log.Warn("acl config not reloaded; keeping the previous one", "path", a.path, "err", err)
-		}
-		a.editMu.Unlock()
 	}
+}
+
+// poll loads the file once its changed content has stayed the same for a
+// whole interval: an editor that truncates the file and then writes it
+// must not have its empty or half-written file loaded (an empty file is a
+// valid configuration that denies everything). It returns the hash of the
+// content waiting to be stable. A failing load is logged once per
+// distinct error, not every interval.
+func (a *Authorizer) poll(pending [sha256.Size]byte) [sha256.Size]byte {
+	a.editMu.Lock()
+	defer a.editMu.Unlock()
+	data, err := os.ReadFile(a.path)
+	if err == nil {
+		sum := sha256.Sum256(data)
+		if sum == a.loadedHash {
+			return sum
+		}
+		if sum != pending {
+			return sum // changed since the last poll: wait for it to settle
+		}
+		err = a.loadLocked(data, "reloaded")
+	}
+	switch {
+	case err == nil:
+		a.lastBad = ""
+	case err.Error() != a.lastBad:
+		a.lastBad = err.Error()
+		a.log.Warn("acl config not reloaded; keeping the previous one", "path", a.path, "err", err)
+	}
+	return pending
 }
 
 // Version is the data version of the configuration in use.

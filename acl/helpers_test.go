@@ -1,53 +1,16 @@
 package acl
 
 import (
-	"bytes"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rocketstore/rocketstore/internal/logtest"
 )
 
 // testTimeout bounds every wait in these tests.
 const testTimeout = 5 * time.Second
-
-// logBuffer collects log output for assertions; safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// count is the number of lines containing s.
-func (b *logBuffer) count(s string) int {
-	n := 0
-	for line := range strings.Lines(b.String()) {
-		if strings.Contains(line, s) {
-			n++
-		}
-	}
-	return n
-}
-
-// newLogger returns a logger writing text lines to a fresh buffer.
-func newLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
-}
 
 // writeACL writes content as dir/plain_acl.yml and returns its path.
 func writeACL(t *testing.T, dir, content string) string {
@@ -62,10 +25,10 @@ func writeACL(t *testing.T, dir, content string) string {
 // openACL writes content to a temporary plain_acl.yml and opens it with
 // opts (reloading disabled unless opts says otherwise); the authorizer is
 // closed when the test ends.
-func openACL(t *testing.T, content string, opts *Options) (*Authorizer, *logBuffer) {
+func openACL(t *testing.T, content string, opts *Options) (*Authorizer, *logtest.Buffer) {
 	t.Helper()
 	path := writeACL(t, t.TempDir(), content)
-	log, buf := newLogger()
+	log, buf := logtest.New()
 	o := Options{ReloadInterval: -1}
 	if opts != nil {
 		o = *opts

@@ -42,7 +42,7 @@ func TestReloadOnFileChange(t *testing.T) {
 	eventually(t, "the added account", func() bool { return a.Check(signedSend(second), clientAddr) == nil })
 
 	writeFile(t, a.Path(), twoAccounts+"  - accessKey: x\n") // too short a key
-	eventually(t, "the reload failure logged", func() bool { return logs.count("acl config not reloaded") > 0 })
+	eventually(t, "the reload failure logged", func() bool { return len(logs.Lines("acl config not reloaded")) > 0 })
 	if err := a.Check(signedSend(first), clientAddr); err != nil {
 		t.Fatalf("the previous configuration stopped serving: %v", err)
 	}
@@ -51,7 +51,7 @@ func TestReloadOnFileChange(t *testing.T) {
 	}
 	// The watcher keeps polling the same bad file; it is logged once.
 	time.Sleep(50 * time.Millisecond)
-	if n := logs.count("acl config not reloaded"); n != 1 {
+	if n := len(logs.Lines("acl config not reloaded")); n != 1 {
 		t.Fatalf("the same bad file logged %d times", n)
 	}
 
@@ -61,10 +61,34 @@ func TestReloadOnFileChange(t *testing.T) {
 	})
 }
 
+// writeFile replaces path's content by renaming a new file over it, so
+// that the watcher never reads a half-written file.
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+	if err := os.WriteFile(path+".new", []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadWaitsForStableContent: a file truncated to nothing (an editor
+// mid-write) is not loaded while it keeps changing.
+func TestReloadWaitsForStableContent(t *testing.T) {
+	a, _ := openACL(t, oneAccount, nil)
+	first := [2]string{"firstUser", "firstSecret"}
+	var pending [32]byte
+	writeFile(t, a.Path(), "")
+	pending = a.poll(pending) // sees the empty file for the first time
+	writeFile(t, a.Path(), twoAccounts)
+	pending = a.poll(pending) // changed again: still waiting
+	if err := a.Check(signedSend(first), clientAddr); err != nil {
+		t.Fatalf("a changing file was loaded: %v", err)
+	}
+	a.poll(pending) // unchanged for an interval: loaded
+	if err := a.Check(signedSend([2]string{"secondUser", "secondSecret"}), clientAddr); err != nil {
+		t.Fatalf("the settled file was not loaded: %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rocketstore/rocketstore/acl"
+	"github.com/rocketstore/rocketstore/internal/logtest"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -29,7 +30,7 @@ func TestACLOnAdminCodes(t *testing.T) {
 	if err := os.WriteFile(path, []byte(nameServerACL), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log, logs := newLogger()
+	log, logs := logtest.New()
 	ns := startNameServer(t, &Options{ACLEnable: true, ACLFile: path, Logger: log})
 	cl := newClient(t)
 	registerAll(t, cl, ns)
@@ -57,7 +58,7 @@ func TestACLOnAdminCodes(t *testing.T) {
 	if got := routePerms(t, cl, ns, "TopicTest"); got["broker-a"] != 6 || got["broker-b"] != 6 {
 		t.Fatalf("refused requests changed the route: %v", got)
 	}
-	if len(logs.lines("acl denied request")) == 0 {
+	if len(logs.Lines("acl denied request")) == 0 {
 		t.Fatal("denials not logged")
 	}
 

@@ -1,7 +1,6 @@
 package nameserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -72,37 +71,6 @@ func testOptions(t *testing.T, opts *Options) *Options {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &o
-}
-
-// logBuffer collects log output for assertions; safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the logged lines containing s.
-func (b *logBuffer) lines(s string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []string
-	for line := range strings.Lines(b.buf.String()) {
-		if strings.Contains(line, s) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-// newLogger returns a debug-level logger writing to a fresh buffer.
-func newLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 
 // hostConn is a raw connection from a chosen loopback address, so that a

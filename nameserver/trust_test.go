@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/acl"
+	"github.com/rocketstore/rocketstore/internal/logtest"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -43,7 +44,7 @@ func wantRefused(t *testing.T, resp *remoting.Command, parts ...string) {
 // its host. Once the real broker's registration is gone, the name is free.
 func TestAttackerRegistrationRefusedRouteUnchanged(t *testing.T) {
 	clock := newFakeClock()
-	log, logs := newLogger()
+	log, logs := logtest.New()
 	ns := startNameServer(t, &Options{Now: clock.Now, Logger: log})
 	real := newClient(t)
 	v := DataVersion{Timestamp: 1, Counter: 1}
@@ -76,7 +77,7 @@ func TestAttackerRegistrationRefusedRouteUnchanged(t *testing.T) {
 	register(t, real, ns, masterA, v, topicConfig("TopicTest", 4))
 	reconnected := newClient(t) // another connection from the broker's host
 	register(t, reconnected, ns, masterA, v, topicConfig("TopicTest", 4))
-	if n := len(logs.lines("request refused")); n == 0 {
+	if n := len(logs.Lines("request refused")); n == 0 {
 		t.Fatal("refusals not logged")
 	}
 
