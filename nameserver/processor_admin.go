@@ -30,8 +30,7 @@ func (ns *NameServer) deleteTopic(c *remoting.Conn, req *remoting.Command) *remo
 	}
 	cluster, _ := req.Lookup("clusterName") // absent: every cluster
 	removed := ns.routes.DeleteTopic(topic, cluster)
-	from, _ := peerOf(c)
-	ns.log.Info("topic deleted", "topic", topic, "cluster", cluster, "existed", removed, "conn", from)
+	ns.log.Info("topic deleted", "topic", topic, "cluster", cluster, "existed", removed, "conn", peerAddr(c))
 	return success(req, nil)
 }
 
@@ -53,8 +52,7 @@ func (ns *NameServer) setWritePerm(c *remoting.Conn, req *remoting.Command, wipe
 		return ns.refuse(c, req, remoting.ResponseSystemError, "write perm: %v", err)
 	}
 	n := ns.routes.SetWritePerm(brokerName, wipe)
-	from, _ := peerOf(c)
-	ns.log.Info("broker write permission changed", "brokerName", brokerName, "wipe", wipe, "topics", n, "conn", from)
+	ns.log.Info("broker write permission changed", "brokerName", brokerName, "wipe", wipe, "topics", n, "conn", peerAddr(c))
 	resp := success(req, nil)
 	resp.SetInt32(countKey, int32(n))
 	return resp
@@ -113,8 +111,7 @@ func (ns *NameServer) updateConfig(c *remoting.Conn, req *remoting.Command) *rem
 			s.value.Store(values[i] != s.inverted)
 		}
 	}
-	from, _ := peerOf(c)
-	ns.log.Info("name server config updated", "changes", props, "conn", from)
+	ns.log.Info("name server config updated", "changes", props, "conn", peerAddr(c))
 	return success(req, nil)
 }
 

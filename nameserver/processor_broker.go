@@ -137,9 +137,8 @@ func (ns *NameServer) registerBroker(c *remoting.Conn, req *remoting.Command, or
 // logRegistration logs a new broker address or a changed topic
 // configuration at Info, a periodic re-registration at Debug.
 func (ns *NameServer) logRegistration(c *remoting.Conn, r Registration, res RegisterResult) {
-	from, _ := peerOf(c)
 	args := []any{"cluster", r.ClusterName, "brokerName", r.BrokerName, "brokerId", r.BrokerID, "brokerAddr", r.BrokerAddr,
-		"conn", from, "signed", r.Trusted, "counter", r.DataVersion.Counter, "stateVersion", r.DataVersion.StateVersion}
+		"conn", peerAddr(c), "signed", r.Trusted, "counter", r.DataVersion.Counter, "stateVersion", r.DataVersion.StateVersion}
 	switch {
 	case res.New:
 		ns.log.Info("broker registered", append(args, "topics", len(r.Topics))...)
@@ -166,9 +165,8 @@ func (ns *NameServer) unregisterBroker(c *remoting.Conn, req *remoting.Command, 
 		return ns.refuse(c, req, remoting.ResponseNoPermission, "unregister broker: %v", err)
 	}
 	if removed {
-		from, _ := peerOf(c)
 		ns.log.Info("broker unregistered", "cluster", h.clusterName, "brokerName", h.brokerName, "brokerId", h.brokerID,
-			"brokerAddr", h.brokerAddr, "conn", from)
+			"brokerAddr", h.brokerAddr, "conn", peerAddr(c))
 	}
 	return success(req, nil)
 }
@@ -233,7 +231,6 @@ func (ns *NameServer) registerTopic(c *remoting.Conn, req *remoting.Command, ori
 		}
 		return ns.refuse(c, req, code, "register topic %s: %v", topic, err)
 	}
-	from, _ := peerOf(c)
-	ns.log.Info("topic registered", "topic", topic, "brokers", len(qds), "conn", from, "signed", origin.Trusted)
+	ns.log.Info("topic registered", "topic", topic, "brokers", len(qds), "conn", peerAddr(c), "signed", origin.Trusted)
 	return success(req, nil)
 }

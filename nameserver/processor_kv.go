@@ -32,8 +32,7 @@ func (ns *NameServer) putKVConfig(c *remoting.Conn, req *remoting.Command) *remo
 		ns.log.Error("kv config not saved", "namespace", h[0], "key", h[1], "err", err)
 		return ns.refuse(c, req, remoting.ResponseSystemError, "put kv config: %v", err)
 	}
-	from, _ := peerOf(c)
-	ns.log.Info("kv config put", "namespace", h[0], "key", h[1], "value", h[2], "conn", from)
+	ns.log.Info("kv config put", "namespace", h[0], "key", h[1], "value", h[2], "conn", peerAddr(c))
 	return success(req, nil)
 }
 
@@ -64,8 +63,7 @@ func (ns *NameServer) deleteKVConfig(c *remoting.Conn, req *remoting.Command) *r
 		ns.log.Error("kv config not saved", "namespace", h[0], "key", h[1], "err", err)
 		return ns.refuse(c, req, remoting.ResponseSystemError, "delete kv config: %v", err)
 	}
-	from, _ := peerOf(c)
-	ns.log.Info("kv config deleted", "namespace", h[0], "key", h[1], "conn", from)
+	ns.log.Info("kv config deleted", "namespace", h[0], "key", h[1], "conn", peerAddr(c))
 	return success(req, nil)
 }
 

@@ -21,18 +21,26 @@ import (
 // returns the error response.
 func (ns *NameServer) refuse(c *remoting.Conn, req *remoting.Command, code int16, format string, args ...any) *remoting.Command {
 	remark := fmt.Sprintf(format, args...)
-	from, host := peerOf(c)
-	ns.refusals.Log(ns.log, slog.LevelWarn, fmt.Sprintf("%d|%d|%s", req.Code, code, host),
-		"request refused", "code", req.Code, "addr", from, "response", code, "remark", remark)
+	ns.refusals.Log(ns.log, slog.LevelWarn, fmt.Sprintf("%d|%d|%s", req.Code, code, peerHost(c)),
+		"request refused", "code", req.Code, "addr", peerAddr(c), "response", code, "remark", remark)
 	return remoting.NewResponse(req, code, remark)
 }
 
-// peerOf names c's peer for logs: its address, and its host for keys.
-func peerOf(c *remoting.Conn) (addr, host string) {
+// peerAddr names c's peer for logs.
+func peerAddr(c *remoting.Conn) string {
 	if c == nil {
-		return "in-process", "in-process"
+		return "in-process"
 	}
-	return c.RemoteAddr(), c.RemoteAddrPort().Addr().String()
+	return c.RemoteAddr()
+}
+
+// peerHost is c's peer host, the part of a log rate-limit key that a peer
+// cannot vary by reconnecting.
+func peerHost(c *remoting.Conn) string {
+	if c == nil {
+		return "in-process"
+	}
+	return c.RemoteAddrPort().Addr().String()
 }
 
 // success returns a SUCCESS response to req carrying body.

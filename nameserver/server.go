@@ -220,12 +220,11 @@ func (ns *NameServer) scan() {
 // connection but stopped registering is not trusted to be serving.
 func (ns *NameServer) expire() {
 	for _, e := range ns.routes.Expire(ns.opts.Now(), ns.opts.BrokerExpiry) {
-		from := ""
+		ns.log.Warn("broker expired", "brokerAddr", e.BrokerAddr, "silentFor", ns.opts.Now().Sub(e.LastUpdate).Round(time.Second),
+			"conn", peerAddr(e.Conn))
 		if e.Conn != nil {
-			from = e.Conn.RemoteAddr()
 			e.Conn.Close()
 		}
-		ns.log.Warn("broker expired", "brokerAddr", e.BrokerAddr, "silentFor", ns.opts.Now().Sub(e.LastUpdate).Round(time.Second), "conn", from)
 	}
 }
 
