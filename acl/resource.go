@@ -65,17 +65,18 @@ func DefaultAdminCodes() []int16 {
 	}
 }
 
-// Header keys the resources are read from, RocketMQ's names.
-const (
-	traceTopic = "RMQ_SYS_TRACE_TOPIC"
-)
+// traceTopic is RocketMQ's message trace topic (TopicValidator.RMQ_SYS_TRACE_TOPIC).
+const traceTopic = "RMQ_SYS_TRACE_TOPIC"
 
 // requirementOf derives what req needs, by RocketMQ's
 // PlainAccessResource.parse rules, extended to QUERY_CONSUMER_OFFSET and
 // to the orderly-consumer locks, which act for a group too:
 //
-//	SEND_MESSAGE(_V2), SEND_BATCH_MESSAGE  PUB on the topic; a retry topic
-//	                                       needs SUB on its group instead
+//	SEND_MESSAGE(_V2), SEND_BATCH_MESSAGE,  PUB on the topic; a retry topic
+//	SEND_REPLY_MESSAGE(_V2)                needs SUB on the producer group
+//	                                       instead (RocketMQ reads "group"
+//	                                       for SEND_MESSAGE, a key that
+//	                                       header lacks; producerGroup here)
 //	CONSUMER_SEND_MSG_BACK                  SUB on the group
 //	PULL_MESSAGE                            SUB on the topic and the group
 //	QUERY_MESSAGE                           SUB on the topic

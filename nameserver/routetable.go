@@ -154,7 +154,7 @@ func (l *liveEntry) sameOrigin(o Origin) bool {
 	return h.IsValid() && h == l.host
 }
 
-// mayChange reports why o may not change l, or nil when it may: a trusted
+// mayChange says why o may not change l, or "" when it may: a trusted
 // origin or the registration's own host may.
 func (l *liveEntry) mayChange(o Origin) string {
 	if o.Trusted || l.sameOrigin(o) {
