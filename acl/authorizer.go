@@ -289,3 +289,15 @@ func (a *Authorizer) deny(req *remoting.Command, remoteAddr string, e *DeniedErr
 		"acl denied request", "code", req.Code, "addr", remoteAddr, "accessKey", e.AccessKey, "err", e)
 	return e
 }
+
+// Guard wraps h so that every request is checked first: a denied one is
+// answered with DenyResponse (a oneway one gets no answer, as any oneway
+// request) and never reaches h. A broker wraps each handler it registers.
+func (a *Authorizer) Guard(h remoting.Handler) remoting.Handler {
+	return func(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+		if err := a.Check(req, c.RemoteAddr()); err != nil {
+			return DenyResponse(req, err)
+		}
+		return h(c, req)
+	}
+}

@@ -8,12 +8,14 @@
 //
 //	a, err := acl.Open(path, &acl.Options{Logger: log}) // load, then watch the file
 //	defer a.Close()
-//	// for every request, before its handler runs:
+//	// check every request before its handler runs:
+//	server.Handle(code, pool, a.Guard(handler))
+//	// or, where the handler needs to decide itself:
 //	if err := a.Check(req, conn.RemoteAddr()); err != nil {
 //		return acl.DenyResponse(req, err) // NO_PERMISSION, remark says why
 //	}
-//	// register the ACL admin codes:
-//	for code, h := range a.Handlers(acl.BrokerIdentity{...}) { server.Handle(code, adminPool, h) }
+//	// register the ACL admin codes (guarded like the rest):
+//	for code, h := range a.Handlers(acl.BrokerIdentity{...}) { server.Handle(code, adminPool, a.Guard(h)) }
 //
 // Check derives what a request needs from its code (see requirementOf:
 // PUB on the topic for sends, SUB on the topic and the group for pulls and
