@@ -13,7 +13,7 @@ import (
 const testTimeout = 5 * time.Second
 
 // writeACL writes content as dir/plain_acl.yml and returns its path.
-func writeACL(t *testing.T, dir, content string) string {
+func writeACL(t testing.TB, dir, content string) string {
 	t.Helper()
 	path := filepath.Join(dir, "plain_acl.yml")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -25,7 +25,7 @@ func writeACL(t *testing.T, dir, content string) string {
 // openACL writes content to a temporary plain_acl.yml and opens it with
 // opts (reloading disabled unless opts says otherwise); the authorizer is
 // closed when the test ends.
-func openACL(t *testing.T, content string, opts *Options) (*Authorizer, *logtest.Buffer) {
+func openACL(t testing.TB, content string, opts *Options) (*Authorizer, *logtest.Buffer) {
 	t.Helper()
 	path := writeACL(t, t.TempDir(), content)
 	log, buf := logtest.New()
