@@ -33,10 +33,10 @@ func TestEvalSemantics(t *testing.T) {
 		// Numbers: a string property read as the literal's kind.
 		{"a > 5", "TRUE"}, {"a > 7", "FALSE"}, {"a >= 7", "TRUE"}, {"a < 7.5", "TRUE"}, {"a <= 6.9", "FALSE"},
 		{"a = 7", "TRUE"}, {"a = 7.0", "TRUE"}, {"a <> 7", "FALSE"}, {"5 < a", "TRUE"},
-		{"big > 5", "TRUE"}, // a long beyond 32 bits
+		{"big > 5", "TRUE"},                                             // a long beyond 32 bits
 		{"neg < 0", "TRUE"}, {"neg = -2", "TRUE"}, {"-neg > 0", "NULL"}, // only numbers negate
-		{"half > 2", "ERROR"},  // 2.5 is not a long
-		{"half > 2.0", "TRUE"}, // but a double
+		{"half > 2", "ERROR"},                           // 2.5 is not a long
+		{"half > 2.0", "TRUE"},                          // but a double
 		{"blank = 7.0", "TRUE"}, {"blank = 7", "ERROR"}, // Double.valueOf trims, Long.valueOf does not
 		{"s > 5", "ERROR"}, {"s = 5", "ERROR"}, {"s = 5 OR a = 7", "ERROR"}, // an error fails the whole expression
 		{"a = 7 OR s = 5", "TRUE"}, // unless OR was decided before it
