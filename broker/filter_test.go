@@ -215,7 +215,9 @@ func TestSuspendedPullWakesOnlyForTheTagsItWants(t *testing.T) {
 		SysFlag: pullSubscription | pullSuspend, SuspendTimeoutMillis: 20_000, ExpressionType: "TAG", Subscription: "TagC"}
 	var wg sync.WaitGroup
 	var resp *remoting.Command
-	wg.Go(func() { resp = call(t, f.cl, f.addr, remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)) })
+	wg.Go(func() {
+		resp = call(t, f.cl, f.addr, remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil))
+	})
 	waitFor(t, "the pull to be suspended", func() bool { return f.b.polls.count.Load() == 1 })
 
 	call(t, f.cl, f.addr, taggedSend("Filtered", "unwanted", "TagA", 0))
