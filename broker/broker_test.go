@@ -15,10 +15,10 @@ import (
 )
 
 // testBroker starts a broker on 127.0.0.1 with small files and no
-// nameserver; each option function may change its options first.
-func testBroker(t *testing.T, dir string, options ...func(*Options)) *Broker {
+// nameserver.
+func testBroker(t *testing.T, dir string) *Broker {
 	t.Helper()
-	o := &Options{
+	b, err := New(&Options{
 		ListenAddr: "127.0.0.1:0",
 		DataDir:    dir,
 		Store: store.Options{
@@ -29,11 +29,7 @@ func testBroker(t *testing.T, dir string, options ...func(*Options)) *Broker {
 			CleanResourceInterval:    -1,
 			DelayLevels:              strings.Repeat("100ms ", 18),
 		},
-	}
-	for _, f := range options {
-		f(o)
-	}
-	b, err := New(o)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ type filterFixture struct {
 
 func newFilterFixture(t *testing.T, enableSQL bool) *filterFixture {
 	t.Helper()
-	b := testBroker(t, t.TempDir(), func(o *Options) { o.EnablePropertyFilter = enableSQL })
+	b := newRoleBroker(t, t.TempDir(), RoleAsyncMaster, "", "", func(o *Options) { o.EnablePropertyFilter = enableSQL })
 	t.Cleanup(func() { b.Close() })
 	cl := remoting.NewClient(remoting.ClientOptions{})
 	t.Cleanup(func() { cl.Close() })
