@@ -169,18 +169,20 @@ func writeBinary(b *strings.Builder, l node, op tokenKind, r node) {
 	b.WriteByte(')')
 }
 
-// writeNot writes " NOT" when negated.
-func writeNot(b *strings.Builder, negated bool) {
+// writeOpen opens the print of a postfix operation: "(x KEYWORD", or
+// "(x NOT KEYWORD" when negated.
+func writeOpen(b *strings.Builder, x node, negated bool, keyword string) {
+	b.WriteByte('(')
+	x.write(b)
 	if negated {
 		b.WriteString(" NOT")
 	}
+	b.WriteByte(' ')
+	b.WriteString(keyword)
 }
 
 func (n *between) write(b *strings.Builder) {
-	b.WriteByte('(')
-	n.x.write(b)
-	writeNot(b, n.not)
-	b.WriteString(" BETWEEN ")
+	writeOpen(b, n.x, n.not, "BETWEEN ")
 	n.lo.write(b)
 	b.WriteString(" AND ")
 	n.hi.write(b)
@@ -188,10 +190,7 @@ func (n *between) write(b *strings.Builder) {
 }
 
 func (n *in) write(b *strings.Builder) {
-	b.WriteByte('(')
-	n.p.write(b)
-	writeNot(b, n.not)
-	b.WriteString(" IN (")
+	writeOpen(b, n.p, n.not, "IN (")
 	for i, s := range n.list {
 		if i > 0 {
 			b.WriteString(", ")
@@ -202,20 +201,15 @@ func (n *in) write(b *strings.Builder) {
 }
 
 func (n *isNull) write(b *strings.Builder) {
-	b.WriteByte('(')
-	n.x.write(b)
-	b.WriteString(" IS")
-	writeNot(b, n.not)
+	writeOpen(b, n.x, false, "IS")
+	if n.not {
+		b.WriteString(" NOT")
+	}
 	b.WriteString(" NULL)")
 }
 
 func (n *match) write(b *strings.Builder) {
-	b.WriteByte('(')
-	n.x.write(b)
-	writeNot(b, n.not)
-	b.WriteByte(' ')
-	b.WriteString(n.op.String())
-	b.WriteByte(' ')
+	writeOpen(b, n.x, n.not, n.op.String()+" ")
 	writeQuoted(b, n.search)
 	b.WriteByte(')')
 }
