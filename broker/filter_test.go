@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -215,8 +216,11 @@ func TestSuspendedPullWakesOnlyForTheTagsItWants(t *testing.T) {
 		SysFlag: pullSubscription | pullSuspend, SuspendTimeoutMillis: 20_000, ExpressionType: "TAG", Subscription: "TagC"}
 	var wg sync.WaitGroup
 	var resp *remoting.Command
-	wg.Go(func() {
-		resp = call(t, f.cl, f.addr, remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil))
+	var err error
+	wg.Go(func() { // not call: t.Fatal belongs to the test's goroutine
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		resp, err = f.cl.InvokeSync(ctx, f.addr, remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil))
 	})
 	waitFor(t, "the pull to be suspended", func() bool { return f.b.polls.count.Load() == 1 })
 
@@ -235,6 +239,9 @@ func TestSuspendedPullWakesOnlyForTheTagsItWants(t *testing.T) {
 
 	call(t, f.cl, f.addr, taggedSend("Filtered", "wanted", "TagC", 0))
 	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := bodiesOf(t, resp); strings.Join(got, " ") != "wanted" {
 		t.Fatalf("the woken pull got %v, want only the TagC message", got)
 	}
