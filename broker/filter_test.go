@@ -258,3 +258,27 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestHoldWakesAPullWhoseMessageArrivedBeforeIt(t *testing.T) {
+	b, err := New(&Options{ListenAddr: "127.0.0.1:0", DataDir: t.TempDir()}) // not started: no loop releases the pull
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	m := &message.Message{Topic: "Early", Body: []byte("x")}
+	if _, err := b.store.PutMessage(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.WaitDispatched(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	early := &pullRequest{h: remoting.PullMessageRequestHeader{Topic: "Early", QueueOffset: 0}}
+	atEnd := &pullRequest{h: remoting.PullMessageRequestHeader{Topic: "Early", QueueOffset: 1}}
+	b.polls.hold(early) // its pull read the queue before the message was dispatched
+	b.polls.hold(atEnd)
+	b.polls.mu.Lock()
+	defer b.polls.mu.Unlock()
+	if !early.woken || atEnd.woken {
+		t.Fatalf("woken: the pull behind the queue's end %v (want true), the one at the end %v (want false)", early.woken, atEnd.woken)
+	}
+}

@@ -46,6 +46,15 @@ func (l *longPoll) hold(p *pullRequest) {
 	l.held[k] = append(l.held[k], p)
 	l.count.Add(1)
 	l.mu.Unlock()
+	// A message dispatched after the pull looked and before it was parked
+	// found no pull to wake; from here on arrivals see p, so one look at
+	// the queue's end closes the gap.
+	if l.b.store.GetMaxOffsetInQueue(p.h.Topic, p.h.QueueID) > p.h.QueueOffset {
+		l.mu.Lock()
+		p.woken = true
+		l.mu.Unlock()
+		l.signal()
+	}
 }
 
 // arrived is the store's arrival listener; it runs on the dispatcher, so it
@@ -64,9 +73,13 @@ func (l *longPoll) arrived(a store.Arrival) {
 		}
 	}
 	l.mu.Unlock()
-	if !woke {
-		return
+	if woke {
+		l.signal()
 	}
+}
+
+// signal tells the run loop that pulls were woken.
+func (l *longPoll) signal() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
