@@ -82,12 +82,17 @@ type between struct {
 	x, lo, hi node
 }
 
-// in is property [NOT] IN ('a', 'b', ...).
+// in is property [NOT] IN ('a', 'b', ...). A long list is also a set, so
+// that a message costs one lookup, not a scan of the list.
 type in struct {
 	not  bool
 	p    *property
 	list []string
+	set  map[string]struct{} // the list, when it has inSetSize values or more
 }
+
+// inSetSize is the list length from which IN looks values up in a set.
+const inSetSize = 8
 
 // isNull is x IS [NOT] NULL.
 type isNull struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -269,12 +270,11 @@ func (n *in) eval(props message.Properties) (value, error) {
 	if err != nil || v.kind == kindNull {
 		return v, err
 	}
-	found := false
-	for _, s := range n.list {
-		if string(v.s) == s {
-			found = true
-			break
-		}
+	var found bool
+	if n.set != nil {
+		_, found = n.set[string(v.s)]
+	} else {
+		found = slices.Contains(n.list, string(v.s))
 	}
 	return boolValue(found != n.not), nil
 }

@@ -62,6 +62,8 @@ func TestEvalSemantics(t *testing.T) {
 		{"a BETWEEN x AND 9", "NULL"}, {"a BETWEEN x AND 5", "FALSE"},
 		// IN.
 		{"s IN ('a', 'hello')", "TRUE"}, {"s NOT IN ('a', 'hello')", "FALSE"}, {"a IN ('7.0')", "FALSE"},
+		{"s IN ('1', '2', '3', '4', '5', '6', '7', 'hello')", "TRUE"}, // a set from eight values on
+		{"s NOT IN ('1', '2', '3', '4', '5', '6', '7', 'hello')", "FALSE"}, {"a IN ('1', '2', '3', '4', '5', '6', '8', '7.0')", "FALSE"},
 		// CONTAINS, STARTSWITH, ENDSWITH: FALSE for NULL, a non-string or an empty search, in both forms.
 		{"s CONTAINS 'ell'", "TRUE"}, {"s NOT CONTAINS 'ell'", "FALSE"}, {"s STARTSWITH 'he'", "TRUE"},
 		{"s ENDSWITH 'lo'", "TRUE"}, {"s NOT ENDSWITH 'x'", "TRUE"}, {"s STARTSWITH 'lo'", "FALSE"},

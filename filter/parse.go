@@ -272,6 +272,12 @@ func (p *parser) in(x node, negated bool, pos int) (node, error) {
 	if _, err := p.expect(tokRParen); err != nil {
 		return nil, err
 	}
+	if len(n.list) >= inSetSize {
+		n.set = make(map[string]struct{}, len(n.list))
+		for _, s := range n.list {
+			n.set[s] = struct{}{}
+		}
+	}
 	return n, nil
 }
 
