@@ -116,9 +116,12 @@ type Options struct {
 	SkipCRCOnRecover bool
 	// RecoverFrom, when positive, makes recovery's scan start no later than
 	// the file holding this offset (the first file when it lies below
-	// them all), rather than only from the third-last file: a store passes
-	// the offset from which it will re-dispatch, so that every record it
-	// re-reads has been checked.
+	// them all), rather than only from the third-last file. Pass the lower
+	// of the offset from which you will re-dispatch (so that every record
+	// re-read has been checked) and the log's flushed offset as last
+	// recorded: after a power loss the kernel may have written back pages of
+	// later files but not of earlier ones, so a hole can lie anywhere past
+	// the last flush, not only in the last three files.
 	RecoverFrom int64
 	// CleanShutdown tells recovery that the log was closed cleanly (the
 	// caller keeps a marker, as a store does): nothing was written past the
