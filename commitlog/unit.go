@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -174,6 +175,19 @@ func (l Layout) DecodeRecord(b []byte, phys int64, u Unit, checkCRC bool) (messa
 		return rec, err
 	}
 	return rec, placed(phys, rec.PhysicalOffset)
+}
+
+// CheckPlaced verifies, without parsing the rest, that the record unit u
+// found at phys, whose bytes b begin with, holds phys in its PHYSICALOFFSET
+// field: what a read by offset needs to know that it landed on the start of
+// the record it was sent to, rather than inside one or on stale bytes. The
+// whole framing is CheckUnit's and DecodeRecord's.
+func (l Layout) CheckPlaced(b []byte, phys int64, u Unit) error {
+	const end = message.OffsetPhysicalOffset + 8
+	if u.Kind != UnitRecord || u.Size < end || len(b) < end {
+		return fmt.Errorf("%w: a %d-byte %v cannot hold its physical offset", ErrRecordSize, u.Size, u.Kind)
+	}
+	return placed(phys, int64(binary.BigEndian.Uint64(b[message.OffsetPhysicalOffset:end])))
 }
 
 // placed checks that a record at phys says it is there.
