@@ -131,21 +131,21 @@ func (l Layout) PeekUnit(head []byte, phys int64) (u Unit, known bool, err error
 
 // CheckUnit verifies the whole unit u, as PeekUnit found it at phys, whose
 // bytes b begin with (b may run on): the framing and placement of a record,
-// and its body CRC with checkCRC; the zeros of padding. For a record it
-// returns the frame, whose Body aliases b.
+// and its body CRC with checkCRC; the zeros of padding. A filler is all
+// header, which PeekUnit checked: b need not hold the rest of it. For a
+// record it returns the frame, whose Body aliases b.
 func (l Layout) CheckUnit(b []byte, phys int64, u Unit, checkCRC bool) (message.Frame, error) {
+	if u.Kind == UnitBlank || u.Kind == UnitEnd {
+		return message.Frame{}, nil // a filler is all header; zeros are nothing
+	}
 	if len(b) < u.Size {
 		return message.Frame{}, fmt.Errorf("%w: %d bytes of a %d-byte %v", message.ErrTruncated, len(b), u.Size, u.Kind)
 	}
-	switch u.Kind {
-	case UnitPadding:
+	if u.Kind == UnitPadding {
 		if !bytes.Equal(b[:u.Size], make([]byte, u.Size)) {
 			return message.Frame{}, ErrDirtyPadding
 		}
 		return message.Frame{}, nil
-	case UnitRecord:
-	default:
-		return message.Frame{}, nil // a filler is all header; zeros are nothing
 	}
 	fr, err := message.CheckFrame(b[:u.Size])
 	if err != nil {
