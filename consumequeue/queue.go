@@ -101,6 +101,7 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 	files, err := mappedfile.OpenQueue(Dir(root, topic, queueID), mappedfile.QueueOptions{
 		FileSize: o.UnitsPerFile * UnitSize,
 		FS:       o.FS,
+		Sparse:   true, // as RocketMQ's: most queues stay small
 	})
 	if err != nil {
 		return nil, fmt.Errorf("consumequeue: open %s/%d: %w", topic, queueID, err)

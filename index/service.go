@@ -142,7 +142,7 @@ func (s *Service) roll(full *File) (*File, error) {
 			path = filepath.Join(s.dir, nameFor(t))
 		}
 	}
-	m, err := s.opts.FS.Create(path, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
+	m, err := s.opts.FS.CreateSparse(path, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
