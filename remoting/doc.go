@@ -29,9 +29,17 @@
 // code, version, opaque and flag are JSON integers; every typed header field
 // travels as a string inside extFields. Decode ignores members it does not
 // know (the Java broker adds "serializeTypeCurrentRPC"), accepts a missing or
-// null remark and extFields, and rejects numbers given as strings or with a
-// fraction. Encode omits remark and extFields when empty, as the Java broker
-// does, and writes extFields in key order so output is deterministic.
+// null remark and extFields, and rejects top-level numbers given as strings
+// or with a fraction. Like the Java broker (fastjson reading extFields into a
+// map of strings) it is lenient about extFields values: a number keeps its
+// text ("queueId":0 reads as "0", 1.5 as "1.5"), a boolean becomes "true" or
+// "false", and null leaves the key out, which Java's header decoding also
+// treats as absent; an object or array value is malformed. The code is read
+// as Java's int: one outside int16 (RocketMQ 5's POP_MESSAGE is 200050)
+// decodes with Code CodeOutOfRange and its value in WideCode, and a server
+// answers it REQUEST_CODE_NOT_SUPPORTED. Encode omits remark and extFields
+// when empty, as the Java broker does, and writes extFields in key order so
+// output is deterministic.
 //
 // # Binary header (serialize type 1)
 //
