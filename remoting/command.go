@@ -38,6 +38,9 @@ type Command struct {
 	// wideCode is the code a JSON header gave when it does not fit Code
 	// (then CodeOutOfRange); zero otherwise.
 	wideCode int32
+	// held is what a received request holds of its server's request
+	// budget, released when the request is finished.
+	held int64
 }
 
 // CodeOutOfRange is the Code of a decoded command whose JSON header carried
