@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // Errors a connection closes with; Conn.Err returns them (wrapped with
@@ -58,16 +56,8 @@ type connConfig struct {
 	maxInflight     int32
 	maxQueuedFrames int
 	maxQueuedBytes  int64
-	requestBudget   *semaphore.Weighted // bytes of large requests; nil: none
-	output          *outputBudget       // all connections' queued bytes; nil: none
-}
-
-// outputBudget is the bytes queued for writing over all of a server's
-// connections; shed drops the connection with the most when over max.
-type outputBudget struct {
-	max   int64
-	total atomic.Int64
-	shed  func()
+	requestBudget   *requestBudget // bytes of large requests; nil: none
+	output          *outputBudget  // all connections' queued bytes; nil: none
 }
 
 // Conn is one connection, on either side: it reads frames in its own
@@ -216,7 +206,7 @@ func (c *Conn) wait() { c.loops.Wait() }
 // request budget and its place among the in-flight requests are released.
 func (c *Conn) finish(req *Command) {
 	if req.held > 0 {
-		c.cfg.requestBudget.Release(req.held)
+		c.cfg.requestBudget.release(req.held)
 		req.held = 0
 	}
 	if c.inflight.Add(-1) < c.cfg.maxInflight {

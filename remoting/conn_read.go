@@ -91,7 +91,7 @@ func (c *Conn) readFrame(r *bufio.Reader) (frame []byte, held int64, err error) 
 		// Waiting for room is the server's doing, not the peer's: the
 		// frame's clock starts again once it has some.
 		c.frameAt.Store(0)
-		if err := budget.Acquire(c.ctx, int64(size)); err != nil {
+		if err := budget.acquire(c.ctx, int64(size)); err != nil {
 			return nil, 0, ErrConnClosed
 		}
 		held = int64(size)
@@ -101,9 +101,7 @@ func (c *Conn) readFrame(r *bufio.Reader) (frame []byte, held int64, err error) 
 	}
 	frame, err = readFrameBody(r, size, nil)
 	if err != nil {
-		if held > 0 {
-			c.cfg.requestBudget.Release(held)
-		}
+		c.cfg.requestBudget.release(held)
 		return nil, 0, err
 	}
 	return frame, held, nil
@@ -126,16 +124,12 @@ func frameBuffered(r *bufio.Reader) bool {
 func (c *Conn) deliver(frame []byte, held int64) bool {
 	cmd, st, err := Decode(frame)
 	if err != nil {
-		if held > 0 {
-			c.cfg.requestBudget.Release(held)
-		}
+		c.cfg.requestBudget.release(held)
 		return c.undecodable(frame, err)
 	}
 	cmd.serialize = st
 	if cmd.IsResponse() {
-		if held > 0 {
-			c.cfg.requestBudget.Release(held)
-		}
+		c.cfg.requestBudget.release(held)
 		c.complete(cmd.Opaque, reply{resp: cmd})
 		return true
 	}

@@ -8,8 +8,6 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // Server accepts connections and routes each request by its code to the
@@ -61,7 +59,7 @@ func NewServer(opts ServerOptions) *Server {
 		maxInflight:     int32(min(opts.MaxInflightRequests, 1<<30)),
 		maxQueuedFrames: opts.MaxQueuedFrames,
 		maxQueuedBytes:  int64(opts.MaxQueuedBytes),
-		requestBudget:   semaphore.NewWeighted(opts.MaxBufferedRequestBytes),
+		requestBudget:   newRequestBudget(opts.MaxBufferedRequestBytes),
 		output:          &outputBudget{max: opts.MaxQueuedBytesTotal, shed: s.shed},
 	}
 	return s
@@ -259,4 +257,27 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	return errors.Join(errs...)
+}
+
+// ServerStats is a snapshot of what a server holds for its peers.
+type ServerStats struct {
+	// Connections is the number of open connections.
+	Connections int
+	// QueuedBytes is the bytes waiting to be written, over all connections.
+	QueuedBytes int64
+	// BufferedRequestBytes is what large request frames hold of
+	// MaxBufferedRequestBytes.
+	BufferedRequestBytes int64
+}
+
+// Stats returns a snapshot of the server's connections and buffers.
+func (s *Server) Stats() ServerStats {
+	s.mu.RLock()
+	n := len(s.conns)
+	s.mu.RUnlock()
+	return ServerStats{
+		Connections:          n,
+		QueuedBytes:          s.cfg.output.total.Load(),
+		BufferedRequestBytes: s.cfg.requestBudget.held.Load(),
+	}
 }
