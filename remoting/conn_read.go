@@ -66,7 +66,7 @@ func (c *Conn) awaitCredit() bool {
 // readFrame reads the next frame, as ReadFrame does, but under the server's
 // limits: from its first byte the frame must complete in time (the sweep
 // watches frameAt), and a large frame first takes its size from the
-// request budget, waiting for room unread. held is what it took.
+// request budget, waiting unread for room. held is what it took.
 func (c *Conn) readFrame(r *bufio.Reader) (frame []byte, held int64, err error) {
 	if _, err := r.Peek(1); err != nil {
 		return nil, 0, err // between frames: a clean end or an idle sweep
@@ -88,16 +88,14 @@ func (c *Conn) readFrame(r *bufio.Reader) (frame []byte, held int64, err error) 
 		return nil, 0, err
 	}
 	if budget := c.cfg.requestBudget; budget != nil && size > readChunk {
-		// Waiting for room is the server's doing, not the peer's: the
-		// frame's clock starts again once it has some.
-		c.frameAt.Store(0)
+		// The frame's clock runs on while it waits for room: a frame
+		// completes within the frame timeout of its first byte, or the
+		// connection goes, so peers that start frames and stall give the
+		// room back together rather than one after the other.
 		if err := budget.acquire(c.ctx, int64(size)); err != nil {
 			return nil, 0, ErrConnClosed
 		}
 		held = int64(size)
-		if partial {
-			c.frameAt.Store(time.Now().UnixNano())
-		}
 	}
 	frame, err = readFrameBody(r, size, nil)
 	if err != nil {

@@ -67,7 +67,8 @@ type ServerOptions struct {
 	// MaxBufferedRequestBytes bounds, over all connections, the bytes of
 	// frames larger than 64 KiB that are being read or whose request is in
 	// work. A connection whose next frame does not fit waits, unread, until
-	// others finish. It is raised to MaxFrameSize when lower. Default 256 MiB.
+	// others finish; its FrameReadTimeout runs meanwhile. It is raised to
+	// MaxFrameSize when lower. Default 256 MiB.
 	MaxBufferedRequestBytes int64
 }
 
