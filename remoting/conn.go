@@ -38,7 +38,9 @@ var (
 // Handler processes one request that arrived on conn. It returns the
 // response, or nil when there is none to send now: for a oneway request, or
 // when the handler keeps req and answers later with conn.Reply (a suspended
-// long-polling pull does).
+// long-polling pull does). The returned response belongs to the server from
+// then on: its Body may be written from where it is, after the handler
+// returned, so it must not change.
 type Handler func(conn *Conn, req *Command) *Command
 
 // connConfig is what one side, a Server or a Client, sets for all of its

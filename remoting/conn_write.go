@@ -28,8 +28,10 @@ func (c *Conn) settle(it outItem) {
 }
 
 // enqueue queues a frame for the writer. A peer whose queue is over its
-// limits is not reading: it is disconnected, and everything queued for it
-// dropped (the writer settles it), rather than held without bound.
+// limits is not reading (fast enough): it is disconnected, and everything
+// queued for it dropped (the writer settles it), rather than held without
+// bound. A frame alone in its queue is always taken, so a peer that reads
+// is never refused for the size of one answer.
 func (c *Conn) enqueue(it outItem) error {
 	c.outMu.Lock()
 	if c.isClosed() {
@@ -37,13 +39,10 @@ func (c *Conn) enqueue(it outItem) error {
 		c.settle(it)
 		return ErrConnClosed
 	}
-	frames, bytes := c.queuedFrames, c.queuedBytes.Load()
-	if (c.cfg.maxQueuedFrames > 0 && frames >= c.cfg.maxQueuedFrames) ||
-		(c.cfg.maxQueuedBytes > 0 && frames > 0 && bytes+it.size > c.cfg.maxQueuedBytes) {
+	if msg, err := c.overLimits(it.size); err != nil {
 		c.outMu.Unlock()
 		c.settle(it)
-		err := fmt.Errorf("%w: %d frames and %d bytes already queued", ErrPeerNotReading, frames, bytes)
-		c.drop("peer does not read; connection dropped", err)
+		c.drop(msg, err)
 		return err
 	}
 	c.out = append(c.out, it)
@@ -59,9 +58,30 @@ func (c *Conn) enqueue(it outItem) error {
 	default:
 	}
 	if over {
+		// Queues alone in being over the total are each one frame; the
+		// bulk sits with the slowest readers, who make room.
 		c.cfg.output.shed()
 	}
 	return nil
+}
+
+// overLimits says why a frame of size does not fit the queue, with the
+// message to log; nil when it fits. Called with outMu held.
+func (c *Conn) overLimits(size int64) (string, error) {
+	frames, bytes := c.queuedFrames, c.queuedBytes.Load()
+	if frames == 0 {
+		return "", nil
+	}
+	switch o := c.cfg.output; {
+	case c.cfg.maxQueuedFrames > 0 && frames >= c.cfg.maxQueuedFrames,
+		c.cfg.maxQueuedBytes > 0 && bytes+size > c.cfg.maxQueuedBytes:
+		return "peer does not read; connection dropped",
+			fmt.Errorf("%w: %d frames and %d bytes already queued", ErrPeerNotReading, frames, bytes)
+	case o != nil && o.total.Load()+size > o.max:
+		return "server write queues full; connection with a backlog dropped",
+			fmt.Errorf("%w: %d bytes queued here, the server's %d in all", ErrPeerNotReading, bytes, o.total.Load())
+	}
+	return "", nil
 }
 
 // written settles items the writer is done with and takes them off the
@@ -192,22 +212,42 @@ func (c *Conn) ReplyVectored(req, resp *Command, parts [][]byte, done func()) er
 	return c.WriteVectored(resp, req.serialize, parts, done)
 }
 
+// copyBodyBelow is the body size under which an answer's body is copied
+// behind its header rather than written from where it is: one iovec more
+// costs about what copying a few KiB does.
+const copyBodyBelow = 4 << 10
+
 // answer queues resp to req, a request handed to the handler, and finishes
-// req once it is written or dropped. A response that cannot be encoded is
-// replaced by a SYSTEM_ERROR saying so: the requester must not wait in vain.
+// req once it is written or dropped. A large body is written from where it
+// is, not copied: the handler gave resp up by returning it. A response that
+// cannot be encoded is replaced by a SYSTEM_ERROR saying so: the requester
+// must not wait in vain.
 func (c *Conn) answer(req, resp *Command) error {
 	resp.Opaque = req.Opaque
 	resp.MarkResponse()
-	buf, err := Encode(nil, resp, req.serialize)
+	var (
+		it  outItem
+		err error
+	)
+	if body := resp.Body; len(body) >= copyBodyBelow {
+		it, err = vectoredItem(resp, req.serialize, [][]byte{body}, nil)
+		resp.Body = body
+	} else {
+		it.bufs = [][]byte{nil}
+		it.bufs[0], err = Encode(nil, resp, req.serialize)
+		it.size = int64(len(it.bufs[0]))
+	}
 	if err != nil {
 		c.cfg.log.Error("response cannot be encoded; answering SYSTEM_ERROR",
 			"addr", c.RemoteAddr(), "code", req.WideCode(), "err", err)
 		fallback := NewResponse(req, ResponseSystemError, "response could not be encoded: "+err.Error())
-		var err2 error
-		if buf, err2 = Encode(nil, fallback, req.serialize); err2 != nil {
+		buf, err2 := Encode(nil, fallback, req.serialize)
+		if err2 != nil {
 			c.finish(req)
 			return errors.Join(err, err2)
 		}
+		it = outItem{bufs: [][]byte{buf}, size: int64(len(buf))}
 	}
-	return errors.Join(err, c.enqueue(outItem{bufs: [][]byte{buf}, size: int64(len(buf)), req: req}))
+	it.req = req
+	return errors.Join(err, c.enqueue(it))
 }

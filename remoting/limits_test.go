@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"errors"
+	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -213,10 +214,11 @@ func TestInflightRequestsAreBoundedByBackpressure(t *testing.T) {
 	}
 }
 
-// TestTheSlowestReaderIsShedWhenTheServerQueueIsFull: with a small total
-// for queued bytes, a client that does not read is dropped as the one with
-// the most queued, while a client that reads is served throughout.
-func TestTheSlowestReaderIsShedWhenTheServerQueueIsFull(t *testing.T) {
+// TestABacklogIsDroppedWhenTheServerQueueIsFull: with a small total for
+// queued bytes (and no per-connection limit), a client that does not read
+// is dropped once the total is reached, while a client that reads is
+// served throughout.
+func TestABacklogIsDroppedWhenTheServerQueueIsFull(t *testing.T) {
 	logs := &logBuffer{}
 	closed := newClosedConns()
 	s := startServer(t, ServerOptions{Logger: logs.logger(), MaxQueuedBytes: 1 << 30,
@@ -232,7 +234,7 @@ func TestTheSlowestReaderIsShedWhenTheServerQueueIsFull(t *testing.T) {
 	rc := dialRaw(t, s.Addr())
 	go rc.nc.Write(requests(t, 36, 200))
 	closed.next(t, ErrPeerNotReading)
-	logs.waitFor(t, "slowest reader dropped")
+	logs.waitFor(t, "server write queues full")
 	if resp := call(t, cl, s.Addr(), NewRequest(36, nil, nil)); len(resp.Body) != 512<<10 {
 		t.Fatalf("the reading client got %d bytes", len(resp.Body))
 	}
@@ -248,4 +250,54 @@ func TestAFrameLargerThanTheQueueLimitGoesOutAlone(t *testing.T) {
 	if resp := call(t, cl, s.Addr(), NewRequest(1, nil, body)); len(resp.Body) != len(body) {
 		t.Fatalf("echo of %d bytes came back with %d", len(body), len(resp.Body))
 	}
+}
+
+// TestSheddingDropsTheLargestQueuesFirst: when a frame alone in its queue
+// takes the server's queued bytes over their total, the connections with
+// the most queued are dropped until the rest fit, and no more.
+func TestSheddingDropsTheLargestQueuesFirst(t *testing.T) {
+	logs := &logBuffer{}
+	s := NewServer(ServerOptions{Logger: logs.logger(), MaxQueuedBytesTotal: 1 << 20, MaxQueuedBytes: 1 << 30})
+	defer s.Close()
+	// Peers on pipes that nobody reads: the first frame blocks the writer,
+	// and everything queued stays counted.
+	conn := func() *Conn {
+		near, far := net.Pipe()
+		t.Cleanup(func() { far.Close() })
+		c := newConn(near, &s.cfg)
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		t.Cleanup(func() { c.Close(); c.wait() })
+		return c
+	}
+	write := func(c *Conn, size int) error {
+		return c.Write(&Command{Code: 1, Flag: FlagResponse, Body: make([]byte, size)}, RocketMQ)
+	}
+	large, small, alone := conn(), conn(), conn()
+	for range 3 {
+		if err := write(large, 200<<10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if err := write(small, 150<<10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := write(alone, 300<<10); err != nil { // alone in its queue: taken
+		t.Fatal(err)
+	}
+	select {
+	case <-large.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the largest queue was not dropped")
+	}
+	if !errors.Is(large.Err(), ErrPeerNotReading) {
+		t.Fatalf("dropped with %v", large.Err())
+	}
+	if small.isClosed() || alone.isClosed() {
+		t.Fatal("more connections were dropped than needed to fit the total")
+	}
+	logs.waitFor(t, "server write queues full; slowest reader dropped")
 }

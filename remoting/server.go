@@ -1,12 +1,15 @@
 package remoting
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,10 +30,11 @@ type Server struct {
 	listeners []net.Listener
 	closed    bool
 
-	quit      chan struct{} // closed by Close
-	sweepOnce sync.Once
-	wg        sync.WaitGroup
-	shedMu    sync.Mutex // one shedding at a time
+	quit       chan struct{} // closed by Close
+	sweepOnce  sync.Once
+	wg         sync.WaitGroup
+	shedMu     sync.Mutex  // one shedding at a time
+	shedWanted atomic.Bool // queues grew past the total since shedding last looked
 }
 
 type route struct {
@@ -200,34 +204,54 @@ func (s *Server) sweepLoop() {
 	}
 }
 
-// shed disconnects the connection with the most queued bytes while the
-// server's queued bytes are over their total: that peer reads the slowest.
+// shed disconnects connections, those with the most queued bytes first,
+// until the server's queued bytes are within their total again: those
+// peers read the slowest. One shedding runs at a time; a call that finds
+// one under way leaves it a note to look again, so that growth while it
+// ran is not missed.
 func (s *Server) shed() {
-	if !s.shedMu.TryLock() {
-		return // another shedding is under way
+	s.shedWanted.Store(true)
+	for s.shedWanted.Load() {
+		if !s.shedMu.TryLock() {
+			return // the one under way will look again
+		}
+		s.shedWanted.Store(false)
+		s.shedOnce()
+		s.shedMu.Unlock()
 	}
-	defer s.shedMu.Unlock()
+}
+
+// shedOnce drops the largest queues of one snapshot of the connections
+// until the rest fit the total.
+func (s *Server) shedOnce() {
+	type queue struct {
+		c     *Conn
+		bytes int64
+	}
 	var (
-		victim     *Conn
-		most, live int64
+		queues []queue
+		live   int64
 	)
 	s.mu.RLock()
 	for c := range s.conns {
 		if c.isClosed() {
 			continue // its queue is being dropped
 		}
-		q := c.queuedBytes.Load()
-		live += q
-		if q > most {
-			victim, most = c, q
+		if q := c.queuedBytes.Load(); q > 0 {
+			queues = append(queues, queue{c, q})
+			live += q
 		}
 	}
 	s.mu.RUnlock()
-	if victim == nil || live <= s.opts.MaxQueuedBytesTotal {
-		return
+	slices.SortFunc(queues, func(a, b queue) int { return cmp.Compare(b.bytes, a.bytes) })
+	for _, q := range queues {
+		if live <= s.opts.MaxQueuedBytesTotal {
+			return
+		}
+		q.c.drop("server write queues full; slowest reader dropped",
+			fmt.Errorf("%w: %d of the server's %d queued bytes", ErrPeerNotReading, q.bytes, live))
+		live -= q.bytes
 	}
-	victim.drop("server write queues full; slowest reader dropped",
-		fmt.Errorf("%w: %d of the server's %d queued bytes", ErrPeerNotReading, most, live))
 }
 
 // Close stops accepting, closes every connection and waits for the

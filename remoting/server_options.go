@@ -62,7 +62,7 @@ type ServerOptions struct {
 	MaxQueuedBytes int
 	// MaxQueuedBytesTotal bounds the bytes waiting to be written over all
 	// connections; above it the connection with the most queued bytes is
-	// disconnected. Default 512 MiB.
+	// disconnected. Default 256 MiB.
 	MaxQueuedBytesTotal int64
 	// MaxBufferedRequestBytes bounds, over all connections, the bytes of
 	// frames larger than 64 KiB that are being read or whose request is in
@@ -81,7 +81,7 @@ const (
 	DefaultMaxInflightRequests     = 256
 	DefaultMaxQueuedFrames         = 16384
 	DefaultMaxQueuedBytes          = 16 << 20
-	DefaultMaxQueuedBytesTotal     = 512 << 20
+	DefaultMaxQueuedBytesTotal     = 256 << 20
 	DefaultMaxBufferedRequestBytes = 256 << 20
 )
 
