@@ -112,6 +112,7 @@
 // (ReadFrame on distinct readers). NewRequest draws opaques from a process-wide
 // atomic counter. A Command itself is a plain value with no locking; the
 // response a handler returns belongs to the server from then on. Conn,
-// Client and Server are safe for concurrent use; Server.Close and
-// Client.Close wait for the goroutines they started.
+// Client and Server are safe for concurrent use; Server.Close waits for
+// every goroutine the server started, Client.Close for those of its open
+// connections.
 package remoting

@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// ErrServerClosed is returned by Serve and Listen after Close.
+var ErrServerClosed = errors.New("remoting: server closed")
+
 // Server accepts connections and routes each request by its code to the
 // handler registered for it, on that handler's pool. Unknown codes get
 // REQUEST_CODE_NOT_SUPPORTED. Its options bound what peers can make it
@@ -93,7 +96,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	if s.closed {
 		s.mu.Unlock()
 		ln.Close()
-		return errors.New("remoting: server closed")
+		return ErrServerClosed
 	}
 	s.listeners = append(s.listeners, ln)
 	s.mu.Unlock()
