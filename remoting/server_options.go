@@ -49,7 +49,8 @@ type ServerOptions struct {
 	// one finishes (backpressure, as Netty's auto-read switched off), so a
 	// client that pipelines more waits instead of failing. Requests a handler
 	// keeps to answer later (suspended pulls) do not count once the handler
-	// returned. Default 256.
+	// returned. While the limit holds reading, responses from that peer wait
+	// too: a handler must not wait on a call to its own peer. Default 256.
 	MaxInflightRequests int
 	// MaxQueuedFrames is how many frames may wait to be written to one
 	// connection; above it the peer counts as not reading and is
