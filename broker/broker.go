@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/ha"
@@ -18,6 +20,7 @@ import (
 // the package documentation.
 type Broker struct {
 	opts  Options
+	log   *slog.Logger
 	store *store.MessageStore
 
 	topics    *topicTable
@@ -33,6 +36,11 @@ type Broker struct {
 	client *remoting.Client // to nameservers (and a slave's master)
 	pools  []*remoting.Pool
 
+	// masterServices are the background writers, started on a master
+	// only (onMaster); slaveRefusals counts puts refused on a slave.
+	masterServices []masterService
+	slaveRefusals  atomic.Int64
+
 	registerNow chan struct{}
 	quit        chan struct{}
 	wg          sync.WaitGroup
@@ -46,7 +54,7 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b := &Broker{opts: o, log: o.Logger, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
 		return nil, err
@@ -57,6 +65,7 @@ func New(opts *Options) (*Broker, error) {
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
+	b.onMaster("delay scheduler", b.schedule.run)
 	b.polls = newLongPoll(b)
 	storeOpts := o.Store
 	storeOpts.OnArrival = b.polls.arrived
@@ -98,7 +107,7 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
-	b.wg.Go(b.schedule.run)
+	b.startMasterServices()
 	return nil
 }
 
@@ -130,6 +139,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestDeleteTopicInBroker, admin, b.handleDeleteTopic)
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
+	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
 }
 
 // housekeeping persists consumer offsets and expires silent consumers.

@@ -12,6 +12,13 @@
 // key and views by message id; and it registers with its nameservers every
 // 30 s and whenever topics change.
 //
+// A slave's commit log is a byte copy of its master's: every put goes
+// through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
+// the services that write messages of their own (the delay scheduler, the
+// timer) are registered with onMaster and started on a master only. A slave
+// copies its master's topic configs, consumer offsets, delay progress
+// (delayOffset.json) and timer checkpoint instead.
+//
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
 package broker
