@@ -87,6 +87,7 @@ func putTimer(t testing.TB, st *store.MessageStore, seq, deliverMs int64) {
 // delivery is one message found in the real topic.
 type delivery struct {
 	seq              int64
+	timed            bool // delivered by the timer (not due at its send)
 	dueMs, storedMs  int64
 	queue, wantQueue int32
 }
@@ -110,11 +111,14 @@ func deliveries(t testing.TB, st *store.MessageStore) []delivery {
 					t.Fatal(err)
 				}
 				seq, ok := testkit.BodySeq(rec.Body)
-				due, derr := outMs(rec.Properties)
+				// What the producer asked for: a message due at its send
+				// was no timer message (no TIMER_OUT_MS).
+				due, derr := strconv.ParseInt(rec.Properties.Get(PropertyDeliverMs), 10, 64)
 				if !ok || derr != nil {
 					t.Fatalf("delivered record at %d: body ok %v, due %v", e.Offset, ok, derr)
 				}
-				out = append(out, delivery{seq: seq, dueMs: due, storedMs: rec.StoreTimestamp, queue: q, wantQueue: int32(seq % realQueues)})
+				_, timed := rec.Properties.Lookup(PropertyOutMs)
+				out = append(out, delivery{seq: seq, timed: timed, dueMs: due, storedMs: rec.StoreTimestamp, queue: q, wantQueue: int32(seq % realQueues)})
 			}
 			r.Release()
 			if r.Status != store.Found {
