@@ -13,6 +13,7 @@ import (
 	"github.com/rocketstore/rocketstore/ha"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // Broker serves RocketMQ clients from a message store: sends, pulls with
@@ -40,6 +41,8 @@ type Broker struct {
 	// only (onMaster); slaveRefusals counts puts refused on a slave.
 	masterServices []masterService
 	slaveRefusals  atomic.Int64
+	timer          atomic.Pointer[timer.Timer] // masters with the timer on
+	refusals       refusalLog
 
 	registerNow chan struct{}
 	quit        chan struct{}
@@ -68,9 +71,12 @@ func New(opts *Options) (*Broker, error) {
 	b.onMaster("delay scheduler", b.schedule.run)
 	b.polls = newLongPoll(b)
 	storeOpts := o.Store
-	storeOpts.OnArrival = b.polls.arrived
+	storeOpts.OnArrival = b.arrived
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
+	}
+	if err := b.openTimer(); err != nil {
+		return nil, errors.Join(err, b.store.Close())
 	}
 	b.consumers = newConsumerTable(b)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
@@ -140,6 +146,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
 	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
+	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
 }
 
 // housekeeping persists consumer offsets and expires silent consumers.
@@ -175,7 +182,7 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close())
 	})
 	return errors.Join(errs...)
 }

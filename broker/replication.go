@@ -95,7 +95,7 @@ type slaveSync struct {
 // slaveSyncs lists what a slave copies: everything a master keeps beside
 // its commit log that the slave would need to go on as a master.
 func (b *Broker) slaveSyncs() []slaveSync {
-	return []slaveSync{
+	syncs := []slaveSync{
 		{"topic configs", remoting.RequestGetAllTopicConfig, func(body []byte) error {
 			var f topicFile
 			if err := json.Unmarshal(body, &f); err != nil {
@@ -127,6 +127,10 @@ func (b *Broker) slaveSyncs() []slaveSync {
 			return nil
 		}},
 	}
+	if !b.opts.Timer.Disabled {
+		syncs = append(syncs, slaveSync{"timer checkpoint", remoting.RequestGetTimerCheckPoint, b.syncTimerCheckpoint})
+	}
+	return syncs
 }
 
 // slaveSyncLoop copies the master's state every SlaveSyncInterval, so that

@@ -51,6 +51,9 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if req.Code == remoting.RequestSendBatchMessage || h.Batch {
 		return b.sendBatch(ctx, req, &m)
 	}
+	if code, err := b.rewriteTimer(&m); err != nil {
+		return errorResponse(req, code, err)
+	}
 	res, err := b.putMessage(ctx, &m)
 	return b.replicatedResponse(sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
@@ -68,6 +71,9 @@ func (b *Broker) sendBatch(ctx context.Context, req *remoting.Command, m *messag
 		inner[i].Topic, inner[i].QueueID = m.Topic, m.QueueID
 		inner[i].SysFlag, inner[i].BornTimestamp, inner[i].BornHost = m.SysFlag, m.BornTimestamp, m.BornHost
 		if err := inner[i].Properties.Validate(); err != nil {
+			return errorResponse(req, remoting.ResponseMessageIllegal, err)
+		}
+		if err := b.checkBatchTimer(&inner[i]); err != nil {
 			return errorResponse(req, remoting.ResponseMessageIllegal, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // commitLogBytes reads a whole commit log.
@@ -73,6 +74,9 @@ func TestSlaveNeverWritesItsOwnLog(t *testing.T) {
 
 	const n = 20
 	for i := range n {
+		if resp := call(t, cl, master.Addr(), timerRequest("Timed", fmt.Sprint("t", i), map[string]string{timer.PropertyDelayMs: fmt.Sprint(100 + i*10)})); resp.Code != remoting.ResponseSuccess {
+			t.Fatalf("timer send %d: %v", i, resp)
+		}
 		if resp := call(t, cl, master.Addr(), delayedRequest("Later", fmt.Sprint("d", i), 1+i%3)); resp.Code != remoting.ResponseSuccess {
 			t.Fatalf("delayed send %d: %v", i, resp)
 		}
@@ -91,14 +95,21 @@ func TestSlaveNeverWritesItsOwnLog(t *testing.T) {
 			t.Fatalf("send back to the slave: %v", resp)
 		}
 	}
-	waitUntil(t, 20*time.Second, "the master to deliver the delayed messages and retries", func() bool {
-		return master.store.GetMaxOffsetInQueue("Later", 0) == n && master.store.GetMaxOffsetInQueue("%RETRY%cg", 0) == n
+	waitUntil(t, 20*time.Second, "the master to deliver the delayed messages, timer messages and retries", func() bool {
+		return master.store.GetMaxOffsetInQueue("Later", 0) == n && master.store.GetMaxOffsetInQueue("%RETRY%cg", 0) == n &&
+			master.store.GetMaxOffsetInQueue("Timed", 0) == n
 	})
 	ml, sl := master.store.CommitLog(), slave.store.CommitLog()
-	waitUntil(t, 20*time.Second, "the slave to copy the log and the delay progress", func() bool {
+	waitUntil(t, 20*time.Second, "the slave to copy the log, the delay progress and the timer checkpoint", func() bool {
+		mcp, _ := master.timer.Load().Checkpoint()
+		scp, ok, err := timer.ReadCheckpoint(nil, slave.store.Root())
 		return sl.MaxOffset() == ml.MaxOffset() && slave.store.DispatchBehindBytes() == 0 &&
-			maps.Equal(slave.schedule.snapshot().OffsetTable, master.schedule.snapshot().OffsetTable)
+			maps.Equal(slave.schedule.snapshot().OffsetTable, master.schedule.snapshot().OffsetTable) &&
+			err == nil && ok && scp.FromMaster && scp.QueueOffset == n && scp.QueueOffset == mcp.QueueOffset
 	})
+	if slave.timer.Load() != nil {
+		t.Fatal("a timer runs on the slave")
+	}
 	if got := slave.store.GetMaxOffsetInQueue("Later", 0); got != n {
 		t.Fatalf("the slave's topic holds %d delayed messages, the master delivered %d", got, n)
 	}

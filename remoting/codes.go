@@ -109,6 +109,9 @@ const (
 	// RequestUpdateGlobalWhiteAddrsConfig (UPDATE_GLOBAL_WHITE_ADDRS_CONFIG) replaces the ACL global address white list (admin).
 	RequestUpdateGlobalWhiteAddrsConfig int16 = 53
 
+	// RequestGetTimerCheckPoint (GET_TIMER_CHECK_POINT) returns the timer's checkpoint (slaves sync with it).
+	RequestGetTimerCheckPoint int16 = 60
+
 	// RequestPutKVConfig (PUT_KV_CONFIG) stores a namespaced key/value pair on the nameserver.
 	RequestPutKVConfig int16 = 100
 

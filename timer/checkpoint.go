@@ -135,15 +135,8 @@ func openCheckpointFile(fsys mappedfile.FS, dir string) (*checkpointFile, Checkp
 	if err != nil {
 		return nil, Checkpoint{}, false, fmt.Errorf("timer: checkpoint: %w", err)
 	}
-	f := &checkpointFile{m: m}
-	var best Checkpoint
-	ok := false
-	for _, at := range []int{0, cpCopyAt} {
-		if c, err := DecodeCheckpoint(m.Bytes()[at:]); err == nil && (!ok || c.Counter > best.Counter) {
-			best, ok = c, true
-		}
-	}
-	return f, best, ok, nil
+	best, ok := newestCopy(m.Bytes())
+	return &checkpointFile{m: m}, best, ok, nil
 }
 
 // store writes c over the older copy and makes it durable.
@@ -181,4 +174,37 @@ func WriteCheckpoint(fsys mappedfile.FS, dir string, c Checkpoint) error {
 		c.Counter = cur.Counter + 1
 	}
 	return errors.Join(f.store(c), f.close())
+}
+
+// ReadCheckpoint returns the newest intact checkpoint stored in dir, and
+// false when there is none.
+func ReadCheckpoint(fsys mappedfile.FS, dir string) (Checkpoint, bool, error) {
+	if fsys == nil {
+		fsys = mappedfile.OSFS
+	}
+	m, err := fsys.Open(filepath.Join(dir, checkpointName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Checkpoint{}, false, nil
+	}
+	if err != nil {
+		return Checkpoint{}, false, fmt.Errorf("timer: checkpoint: %w", err)
+	}
+	defer m.Close()
+	c, ok := newestCopy(m.Bytes())
+	return c, ok, nil
+}
+
+// newestCopy is the intact copy with the higher counter.
+func newestCopy(b []byte) (Checkpoint, bool) {
+	var best Checkpoint
+	ok := false
+	for _, at := range []int{0, cpCopyAt} {
+		if at+CheckpointSize > len(b) {
+			break
+		}
+		if c, err := DecodeCheckpoint(b[at:]); err == nil && (!ok || c.Counter > best.Counter) {
+			best, ok = c, true
+		}
+	}
+	return best, ok
 }
