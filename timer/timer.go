@@ -52,6 +52,9 @@ type Timer struct {
 	durable      Checkpoint
 	lastCpAt     time.Time
 	sinceCp      int64 // units handled since the last checkpoint
+	cpBusy       bool  // a checkpoint is being written
+	cpDone       chan cpResult
+	cpWG         sync.WaitGroup
 	backoffUntil time.Time
 
 	warnMu sync.Mutex // guards warned: deliveries in flight warn too
@@ -136,6 +139,7 @@ func Open(dir string, st Store, opts *Options) (*Timer, error) {
 		opts: o, log: o.Logger, st: st, dir: dir, p: o.Precision.Milliseconds(),
 		warned: map[string]warnState{},
 		notify: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+		cpDone: make(chan cpResult, 1),
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	cpf, cp, ok, err := openCheckpointFile(o.FS, dir)
@@ -178,6 +182,11 @@ func (t *Timer) Close() error {
 		close(t.quit)
 		t.cancel()
 		<-t.done
+		select {
+		case r := <-t.cpDone: // written as the loop stopped
+			t.checkpointed(r)
+		default:
+		}
 		t.closeErr = errors.Join(t.checkpoint(time.Now()), t.closeFiles())
 		err = t.closeErr
 	})
