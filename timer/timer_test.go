@@ -19,14 +19,15 @@ func TestTimersDeliveredAtTheirTime(t *testing.T) {
 	tm := openTimer(t, dir, FromMessageStore(st), timerOptions(nil))
 	defer tm.Close()
 	const n = 300
-	base := time.Now().Add(200 * time.Millisecond).UnixMilli()
+	start := time.Now()
+	base := start.Add(time.Second).UnixMilli()
 	want := map[int64]bool{}
 	for i := range int64(n) {
 		seq := (i * 7919) % n
 		putTimer(t, st, seq, base+seq*3)
 		want[seq] = true
 	}
-	if got := len(deliveries(t, st)); got != 0 {
+	if got := len(deliveries(t, st)); got != 0 && time.Since(start) < time.Second {
 		t.Fatalf("%d delivered before any was due", got)
 	}
 	got := waitDelivered(t, st, n, 20*time.Second)
@@ -49,11 +50,13 @@ func TestOverdueTimersDeliveredAtOnce(t *testing.T) {
 	st := openStore(t, dir, nil)
 	defer st.Close()
 	want := map[int64]bool{}
+	var last int64
 	for seq := range int64(50) {
-		putTimer(t, st, seq, time.Now().Add(20*time.Millisecond).UnixMilli())
+		last = time.Now().Add(300 * time.Millisecond).UnixMilli()
+		putTimer(t, st, seq, last)
 		want[seq] = true
 	}
-	time.Sleep(30 * time.Millisecond) // all due before the timer starts
+	time.Sleep(time.Until(time.UnixMilli(last + 10))) // all due before the timer starts
 	tm := openTimer(t, dir, FromMessageStore(st), timerOptions(nil))
 	defer tm.Close()
 	checkOnce(t, waitDelivered(t, st, 50, 10*time.Second), want)
@@ -66,7 +69,7 @@ func TestPendingTimersSurviveARestart(t *testing.T) {
 	st := openStore(t, dir, nil)
 	tm := openTimer(t, dir, FromMessageStore(st), timerOptions(nil))
 	want := map[int64]bool{}
-	due := time.Now().Add(300 * time.Millisecond).UnixMilli()
+	due := time.Now().Add(3 * time.Second).UnixMilli()
 	for seq := range int64(100) {
 		putTimer(t, st, seq, due+seq)
 		want[seq] = true
@@ -130,9 +133,9 @@ func TestPowerLossAfterDeliveriesDeliversNothingTwice(t *testing.T) {
 	want := map[int64]bool{}
 	now := time.Now()
 	for seq := range int64(40) {
-		due := now.Add(300 * time.Millisecond) // half due soon, half later
+		due := now.Add(time.Second) // half due soon, half later
 		if seq%2 == 1 {
-			due = now.Add(2 * time.Second)
+			due = now.Add(4 * time.Second)
 		}
 		putTimer(t, st, seq, due.UnixMilli())
 		want[seq] = true
@@ -174,9 +177,9 @@ func TestTimerGoesOnFromAMastersCheckpoint(t *testing.T) {
 	want := map[int64]bool{}
 	now := time.Now()
 	for seq := range int64(60) {
-		due := now.Add(20 * time.Millisecond)
+		due := now.Add(500 * time.Millisecond)
 		if seq%3 == 0 {
-			due = now.Add(time.Second + time.Duration(seq)*time.Millisecond)
+			due = now.Add(3*time.Second + time.Duration(seq)*time.Millisecond)
 		}
 		putTimer(t, st, seq, due.UnixMilli())
 		want[seq] = true
@@ -185,7 +188,7 @@ func TestTimerGoesOnFromAMastersCheckpoint(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		cp, ok := master.Checkpoint()
-		if ok && cp.QueueOffset == 60 && cp.ReadTimeMs > now.Add(20*time.Millisecond).UnixMilli() {
+		if ok && cp.QueueOffset == 60 && cp.ReadTimeMs > now.Add(500*time.Millisecond).UnixMilli() {
 			if err := master.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -202,7 +205,7 @@ func TestTimerGoesOnFromAMastersCheckpoint(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	for seq := int64(60); seq < 70; seq++ { // sent while no timer runs
-		putTimer(t, st, seq, time.Now().Add(50*time.Millisecond).UnixMilli())
+		putTimer(t, st, seq, time.Now().Add(500*time.Millisecond).UnixMilli())
 		want[seq] = true
 	}
 	promoted := openTimer(t, dir+"/slave", FromMessageStore(st), timerOptions(nil))
