@@ -96,11 +96,7 @@ type slaveSync struct {
 // its commit log that the slave would need to go on as a master.
 func (b *Broker) slaveSyncs() []slaveSync {
 	syncs := []slaveSync{
-		{"topic configs", remoting.RequestGetAllTopicConfig, func(body []byte) error {
-			var f topicFile
-			if err := json.Unmarshal(body, &f); err != nil {
-				return err
-			}
+		{"topic configs", remoting.RequestGetAllTopicConfig, fromJSON(func(f topicFile) error {
 			for _, tc := range f.TopicConfigTable {
 				if cur, ok := b.topics.get(tc.TopicName); !ok || cur != tc {
 					if err := b.topics.put(tc); err != nil {
@@ -109,28 +105,31 @@ func (b *Broker) slaveSyncs() []slaveSync {
 				}
 			}
 			return nil
-		}},
-		{"consumer offsets", remoting.RequestGetAllConsumerOffset, func(body []byte) error {
-			var f offsetFile
-			if err := json.Unmarshal(body, &f); err != nil {
-				return err
-			}
+		})},
+		{"consumer offsets", remoting.RequestGetAllConsumerOffset, fromJSON(func(f offsetFile) error {
 			b.offsets.replace(f.OffsetTable)
 			return nil
-		}},
-		{"delay offsets", remoting.RequestGetAllDelayOffset, func(body []byte) error {
-			var f delayOffsetFile
-			if err := json.Unmarshal(body, &f); err != nil {
-				return err
-			}
+		})},
+		{"delay offsets", remoting.RequestGetAllDelayOffset, fromJSON(func(f delayOffsetFile) error {
 			b.schedule.replace(f.OffsetTable)
 			return nil
-		}},
+		})},
 	}
 	if !b.opts.Timer.Disabled {
 		syncs = append(syncs, slaveSync{"timer checkpoint", remoting.RequestGetTimerCheckPoint, b.syncTimerCheckpoint})
 	}
 	return syncs
+}
+
+// fromJSON decodes a JSON body before apply takes it.
+func fromJSON[T any](apply func(T) error) func([]byte) error {
+	return func(body []byte) error {
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return err
+		}
+		return apply(v)
+	}
 }
 
 // slaveSyncLoop copies the master's state every SlaveSyncInterval, so that

@@ -78,28 +78,14 @@ func (o *Options) withDefaults() (Options, error) {
 	if o != nil {
 		r = *o
 	}
-	if r.Precision == 0 {
-		r.Precision = DefaultPrecision
-	}
-	if r.MaxDelay == 0 {
-		r.MaxDelay = DefaultMaxDelay
-	}
-	if r.LogFileSize == 0 {
-		r.LogFileSize = DefaultLogFileSize
-	}
+	setDefault(&r.Precision, DefaultPrecision)
+	setDefault(&r.MaxDelay, DefaultMaxDelay)
+	setDefault(&r.LogFileSize, DefaultLogFileSize)
 	r.LogFileSize -= r.LogFileSize % UnitSize
-	if r.FlushInterval == 0 {
-		r.FlushInterval = DefaultFlushInterval
-	}
-	if r.PollInterval == 0 {
-		r.PollInterval = DefaultPollInterval
-	}
-	if r.Parallelism == 0 {
-		r.Parallelism = DefaultParallelism
-	}
-	if r.BatchUnits == 0 {
-		r.BatchUnits = DefaultBatchUnits
-	}
+	setDefault(&r.FlushInterval, DefaultFlushInterval)
+	setDefault(&r.PollInterval, DefaultPollInterval)
+	setDefault(&r.Parallelism, DefaultParallelism)
+	setDefault(&r.BatchUnits, DefaultBatchUnits)
 	if r.FS == nil {
 		r.FS = mappedfile.OSFS
 	}
@@ -126,4 +112,12 @@ func (o *Options) withDefaults() (Options, error) {
 // wheelSlots is how many slots a wheel needs for maxDelay at precision.
 func wheelSlots(maxDelay, precision time.Duration) int64 {
 	return 2*int64((maxDelay+precision-1)/precision) + blankSlots
+}
+
+// setDefault replaces a zero value (only: a negative one is an error
+// Validate reports) with its default.
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }
