@@ -62,6 +62,10 @@ func (t *Timer) take(top int64) {
 		seen++
 		pos = u.prev
 	}
+	if len(ring) == 0 {
+		t.walked = top // nothing of the slot can be reached: do not retry
+		return
+	}
 	t.batch = ring
 	t.batchTop = -1
 	for _, p := range ring {
