@@ -12,6 +12,11 @@
 // key and views by message id; and it registers with its nameservers every
 // 30 s and whenever topics change.
 //
+// Timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are
+// rewritten by the send path into the timer topic and held by package
+// timer until due; a delay beyond timerMaxDelaySec is refused with
+// MESSAGE_ILLEGAL, as RocketMQ refuses it.
+//
 // A slave's commit log is a byte copy of its master's: every put goes
 // through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
 // the services that write messages of their own (the delay scheduler, the
