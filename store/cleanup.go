@@ -118,8 +118,8 @@ func (c *cleaner) round(manual bool) CleanupReport {
 		errs = append(errs, err)
 	}
 	if s.index != nil {
-		n, err := s.index.DeleteExpired(minPhys)
-		r.IndexFiles = n
+		gone, err := s.index.DeleteExpired(minPhys)
+		r.IndexFiles = len(gone)
 		errs = append(errs, err)
 	}
 	if r.CommitLogFiles > 0 && s.cache != nil {

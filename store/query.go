@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/index"
 	"github.com/rocketstore/rocketstore/message"
 )
 
@@ -102,8 +103,15 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		}
 		epoch, gen = s.cache.stamp(), s.cache.queryGen(topic, key)
 	}
+	offsets, err := s.index.Query(topic, key, max, begin, end)
+	if errors.Is(err, index.ErrClosed) {
+		return res, ErrClosed
+	}
+	if err != nil {
+		return res, err
+	}
 	var raw [][]byte
-	for _, phys := range dedupe(s.index.Query(topic, key, max, begin, end)) {
+	for _, phys := range dedupe(offsets) {
 		b, err := s.recordBytes(phys)
 		if err != nil {
 			continue // deleted since it was indexed, or damaged
