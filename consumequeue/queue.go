@@ -58,18 +58,6 @@ func encodeUnit(b []byte, u Unit) {
 // the end of the queue (a real first message at offset 0 has a size).
 func valid(u Unit) bool { return u.CommitLogOffset >= 0 && u.Size > 0 }
 
-// Options configure a Queue. Zero values mean defaults.
-type Options struct {
-	// UnitsPerFile sets the file size (UnitsPerFile*20 bytes). Default 300,000.
-	UnitsPerFile int
-	// FS is the file system; nil means mappedfile.OSFS.
-	FS mappedfile.FS
-	// CleanShutdown tells recovery that the queue was closed cleanly, so
-	// the unused rest of its last file need not be cleared (see
-	// commitlog.Options.CleanShutdown).
-	CleanShutdown bool
-}
-
 // Queue is the consume queue of one topic and queue id.
 type Queue struct {
 	topic   string
@@ -95,9 +83,10 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.UnitsPerFile <= 0 {
-		o.UnitsPerFile = DefaultUnitsPerFile
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
+	o = o.WithDefaults()
 	files, err := mappedfile.OpenQueue(Dir(root, topic, queueID), mappedfile.QueueOptions{
 		FileSize: o.UnitsPerFile * UnitSize,
 		FS:       o.FS,
