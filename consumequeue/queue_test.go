@@ -2,6 +2,8 @@ package consumequeue
 
 import (
 	"errors"
+	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,9 +163,10 @@ func TestDeleteExpiredAndMinOffset(t *testing.T) {
 		for i := int64(0); i < 350; i++ {
 			q.Put(i, unitFor(i))
 		}
-		n, err := q.DeleteExpired(250 * 1000)
-		if err != nil || n != 2 {
-			t.Fatalf("DeleteExpired = %d, %v; want the two files below offset 250000", n, err)
+		gone, err := q.DeleteExpired(250 * 1000)
+		want := []string{filepath.Join(Dir(root, "TopicTest", 3), mappedfile.FileName(0)), filepath.Join(Dir(root, "TopicTest", 3), mappedfile.FileName(100*UnitSize))}
+		if err != nil || !slices.Equal(gone, want) {
+			t.Fatalf("DeleteExpired = %v, %v; want the two files below offset 250000, %v", gone, err, want)
 		}
 		if q.MinOffset() != 250 {
 			t.Fatalf("min offset %d, want 250", q.MinOffset())

@@ -32,6 +32,7 @@ type dispatcher struct {
 	checkCRC  bool  // while catching up after recovery
 	indexFrom int64 // records below this are indexed already
 
+	nextFile      int64        // start of the commit-log file after the last dispatched record's (run goroutine only)
 	next          atomic.Int64 // offset of the next record to dispatch
 	lastTimestamp atomic.Int64 // store time of the last dispatched record
 	records       atomic.Int64 // dispatched since open
@@ -48,7 +49,7 @@ type dispatcher struct {
 func newDispatcher(s *MessageStore, from, indexFrom int64) *dispatcher {
 	d := &dispatcher{
 		s:         s,
-		it:        s.log.NewIterator(from, true),
+		it:        s.commitLog.NewIterator(from, true),
 		checkCRC:  true,
 		indexFrom: indexFrom,
 		wake:      make(chan struct{}, 1),
@@ -75,8 +76,8 @@ func (d *dispatcher) notify() {
 func (d *dispatcher) catchUp() (int64, error) {
 	before := d.records.Load()
 	err := d.drain()
-	if err == nil && d.offset() != d.s.log.MaxOffset() {
-		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), d.s.log.MaxOffset())
+	if err == nil && d.offset() != d.s.commitLog.MaxOffset() {
+		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), d.s.commitLog.MaxOffset())
 	}
 	return d.records.Load() - before, err
 }
@@ -86,8 +87,10 @@ func (d *dispatcher) catchUp() (int64, error) {
 // does): catchUp checked what was there before.
 func (d *dispatcher) start() {
 	d.it.Close()
-	d.it = d.s.log.NewIterator(d.next.Load(), false)
+	d.it = d.s.commitLog.NewIterator(d.next.Load(), false)
 	d.checkCRC = false
+	size := int64(d.s.commitLog.FileSize())
+	d.nextFile = d.next.Load() - d.next.Load()%size + size
 	go d.run()
 }
 
@@ -97,10 +100,12 @@ func (d *dispatcher) run() {
 	defer poll.Stop()
 	for {
 		wait := poll.C
-		if err := d.drain(); err != nil {
+		err := d.drain()
+		if err != nil {
 			d.setErr(err)
 			wait = time.After(dispatchRetry)
 		}
+		d.s.report.taskResult(TaskDispatch, err)
 		select {
 		case <-d.quit:
 			return
@@ -126,10 +131,13 @@ func (d *dispatcher) close() { d.it.Close() }
 func (d *dispatcher) drain() error {
 	for d.it.Next() {
 		e := d.it.Entry()
+		if e.Offset >= d.nextFile && d.nextFile > 0 {
+			d.rolled(e.Offset)
+		}
 		if err := d.dispatch(e.Offset, int32(len(e.Bytes)), d.it.Record()); err != nil {
 			// Retry this record: rewind so that Next returns it again.
 			d.it.Close()
-			d.it = d.s.log.NewIterator(e.Offset, d.checkCRC)
+			d.it = d.s.commitLog.NewIterator(e.Offset, d.checkCRC)
 			return err
 		}
 		d.next.Store(d.it.Offset())
@@ -140,7 +148,7 @@ func (d *dispatcher) drain() error {
 		// wrong too. Start over from it next time, in case it was being
 		// replaced (a slave truncating and refilling its log).
 		d.it.Close()
-		d.it = d.s.log.NewIterator(d.next.Load(), d.checkCRC)
+		d.it = d.s.commitLog.NewIterator(d.next.Load(), d.checkCRC)
 		return err
 	}
 	// Past a file's blank filler the iterator stands at the next file.
@@ -148,6 +156,18 @@ func (d *dispatcher) drain() error {
 	d.it.Close() // let go of the window: cleanup must not wait for us
 	d.setErr(nil)
 	return nil
+}
+
+// rolled reports the commit-log file holding phys, the first record after
+// the last file's: the log rolled to it. Replicated and local appends alike
+// pass here.
+func (d *dispatcher) rolled(phys int64) {
+	size := int64(d.s.commitLog.FileSize())
+	start := phys - phys%size
+	d.nextFile = start + size
+	if f := d.s.commitLog.Files().FindByOffset(start); f != nil {
+		d.s.report.rolled(KindCommitLog, f.Path())
+	}
 }
 
 // dispatch feeds one record to the consume queue and the index.

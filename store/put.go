@@ -27,7 +27,7 @@ func (s *MessageStore) PutMessage(ctx context.Context, m *message.Message) (comm
 		s.putMu.RUnlock()
 		return commitlog.AppendResult{}, ErrClosed
 	}
-	res, err := s.log.Append(ctx, m)
+	res, err := s.commitLog.Append(ctx, m)
 	s.putMu.RUnlock()
 	if err == nil || res.Size > 0 {
 		s.dispatcher.notify()
@@ -50,7 +50,7 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 		return results, ErrClosed
 	}
 	n := len(results)
-	results, err := s.log.AppendBatch(ctx, msgs, results)
+	results, err := s.commitLog.AppendBatch(ctx, msgs, results)
 	s.putMu.RUnlock()
 	if len(results) > n {
 		s.dispatcher.notify()
@@ -109,7 +109,7 @@ func (s *MessageStore) waitDispatched(offset int64, timeout time.Duration) error
 // DispatchBehindBytes is how many commit-log bytes the consume queues and
 // index have not caught up with yet.
 func (s *MessageStore) DispatchBehindBytes() int64 {
-	return max(0, s.log.MaxOffset()-s.dispatcher.offset())
+	return max(0, s.commitLog.MaxOffset()-s.dispatcher.offset())
 }
 
 // DispatchedOffset is the commit-log offset below which every record is in
@@ -123,7 +123,7 @@ func (s *MessageStore) DispatchError() error { return s.dispatcher.lastErr() }
 // WaitDispatched waits (up to timeout) until every record written so far
 // is in its consume queue and the index.
 func (s *MessageStore) WaitDispatched(timeout time.Duration) error {
-	return s.waitDispatched(s.log.MaxOffset(), timeout)
+	return s.waitDispatched(s.commitLog.MaxOffset(), timeout)
 }
 
 // Flush makes everything written so far durable: the commit log, the
@@ -132,7 +132,7 @@ func (s *MessageStore) Flush() error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if err := s.log.Flush(); err != nil {
+	if err := s.commitLog.Flush(); err != nil {
 		return err
 	}
 	return s.flushLogics(true)

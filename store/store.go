@@ -3,13 +3,13 @@ package store
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
-	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/index"
 )
 
@@ -44,12 +44,12 @@ type MessageStore struct {
 	opts Options
 	root string
 
-	log     *commitlog.Log
-	queues  *queueTable
-	index   *index.Service // nil when Options.DisableIndex
-	cp      *checkpointFile
-	offsets *queueOffsets
-	cache   *lookupCache
+	commitLog *commitlog.Log
+	queues    *queueTable
+	index     *index.Service // nil when Options.DisableIndex
+	cp        *checkpointFile
+	offsets   *queueOffsets
+	cache     *lookupCache
 
 	dispatcher *dispatcher
 	flusher    *logicsFlusher
@@ -63,6 +63,9 @@ type MessageStore struct {
 
 	recovery    RecoveryReport
 	delayLevels []time.Duration
+
+	log    *slog.Logger
+	report *reporter
 }
 
 // RecoveryReport says how Open recovered the store.
@@ -86,15 +89,19 @@ type RecoveryReport struct {
 // Open opens (creating if needed) the store under root, recovers it and
 // starts its services. A nil opts means all defaults.
 func Open(root string, opts *Options) (*MessageStore, error) {
-	o, err := opts.withDefaults()
-	if err != nil {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	o = o.WithDefaults()
 	if err := o.FS.MkdirAll(root); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &MessageStore{opts: o, root: root}
-	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by withDefaults
+	s := &MessageStore{opts: o, root: root, log: o.Logger, report: newReporter(o.Logger, o.Events)}
+	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by Validate
 	if err := s.recover(); err != nil {
 		s.closeParts()
 		return nil, err
@@ -103,6 +110,7 @@ func Open(root string, opts *Options) (*MessageStore, error) {
 		s.closeParts()
 		return nil, fmt.Errorf("store: abort marker: %w", err)
 	}
+	s.report.recovered(s.recovery)
 	s.start()
 	return s, nil
 }
@@ -126,9 +134,7 @@ func (s *MessageStore) recover() error {
 
 	// After a clean close nothing lies past the recovered ends; after a
 	// crash, torn tails must be cleared.
-	s.queues = newQueueTable(s.path(consumeQueueDir), consumequeue.Options{
-		UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: !abnormal,
-	})
+	s.queues = newQueueTable(s.path(consumeQueueDir), o.consumeQueueOptions(!abnormal))
 	// Consume queues load (clearing torn tails after a crash) while the
 	// commit log is scanned.
 	loaded := make(chan error, 1)
@@ -143,9 +149,12 @@ func (s *MessageStore) recover() error {
 	}
 	defer waitQueues() // on every early return, before closeParts runs
 	if !o.DisableIndex {
-		s.index, err = index.Open(s.path(indexDir), &index.Options{
-			SlotCount: o.IndexSlotCount, MaxEntries: o.IndexMaxEntries, FS: o.FS, Now: o.Now,
-		})
+		indexOpts := o.indexOptions()
+		indexOpts.OnRoll = func(path string, err error) {
+			s.report.rolled(KindIndex, path)
+			s.report.taskResult(TaskFlushIndex, err)
+		}
+		s.index, err = index.Open(s.path(indexDir), &indexOpts)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -180,11 +189,11 @@ func (s *MessageStore) recover() error {
 	clOpts.CleanShutdown = !abnormal
 	// Every record re-dispatched below must have passed the recovery scan.
 	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
-	if s.log, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
+	if s.commitLog, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
 		return err
 	}
-	s.recovery.CommitLog = s.log.Recovery()
-	end, begin := s.log.MaxOffset(), s.log.MinOffset()
+	s.recovery.CommitLog = s.commitLog.Recovery()
+	end, begin := s.commitLog.MaxOffset(), s.commitLog.MinOffset()
 	if err := waitQueues(); err != nil {
 		return err
 	}
@@ -269,7 +278,7 @@ func (s *MessageStore) Close() error {
 	}
 	errs = append(errs, s.dispatcher.stop())
 	s.flusher.stop()
-	errs = append(errs, s.log.Flush(), s.flushLogics(true))
+	errs = append(errs, s.commitLog.Flush(), s.flushLogics(true))
 	err := errors.Join(errs...)
 	errs = append(errs, s.closeParts())
 	if err == nil {
@@ -292,8 +301,8 @@ func (s *MessageStore) closeParts() error {
 	if s.index != nil {
 		errs = append(errs, s.index.Close())
 	}
-	if s.log != nil {
-		if err := s.log.Close(); !errors.Is(err, commitlog.ErrClosed) {
+	if s.commitLog != nil {
+		if err := s.commitLog.Close(); !errors.Is(err, commitlog.ErrClosed) {
 			errs = append(errs, err)
 		}
 	}
@@ -310,7 +319,7 @@ func (s *MessageStore) closeParts() error {
 func (s *MessageStore) Recovery() RecoveryReport { return s.recovery }
 
 // CommitLog is the store's commit log, for readers such as replication.
-func (s *MessageStore) CommitLog() *commitlog.Log { return s.log }
+func (s *MessageStore) CommitLog() *commitlog.Log { return s.commitLog }
 
 // Root is the store's directory.
 func (s *MessageStore) Root() string { return s.root }
