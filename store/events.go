@@ -141,7 +141,8 @@ func (r *reporter) taskResult(task string, err error) {
 func (r *reporter) recovered(rep RecoveryReport) {
 	cl := rep.CommitLog
 	level := slog.LevelInfo
-	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid {
+	// A new store has no checkpoint yet; one with records should.
+	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid && cl.End > 0 {
 		level = slog.LevelWarn
 	}
 	r.log.Log(context.Background(), level, "store: recovered",

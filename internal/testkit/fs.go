@@ -15,3 +15,16 @@ func ForEachFS(t *testing.T, fn func(t *testing.T, fs mappedfile.FS, root string
 	t.Run("MemFS", func(t *testing.T) { fn(t, mappedfile.NewMemFS(), "root") })
 	t.Run("OSFS", func(t *testing.T) { fn(t, mappedfile.OSFS, t.TempDir()) })
 }
+
+// CheckOnCleanup registers check to run when the test ends, after the
+// cleanups registered later (which close what the test opened) have run:
+// a store test verifies the directory it leaves behind. A test that
+// damages its files on purpose does not call it.
+func CheckOnCleanup(t testing.TB, what string, check func() error) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := check(); err != nil {
+			t.Errorf("%s is not consistent after the test: %v", what, err)
+		}
+	})
+}
