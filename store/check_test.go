@@ -19,7 +19,7 @@ func checkedStore(t *testing.T) (*mappedfile.MemFS, *Options, map[int64]int64) {
 	fs := mappedfile.NewMemFS()
 	opts := testOptions(fs)
 	opts.IndexSlotCount, opts.IndexMaxEntries = 256, 1024 // several files, RocketMQ's 1:4 ratio
-	s := openUnchecked(t, "s", opts) // the tests damage it
+	s := openUnchecked(t, "s", opts)                      // the tests damage it
 	want := map[int64]int64{}
 	putSeqs(t, s, 0, 600, want)
 	if err := s.Close(); err != nil {
