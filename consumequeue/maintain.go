@@ -103,7 +103,7 @@ func (q *Queue) DeleteExpired(minPhys int64) ([]string, error) {
 			return false
 		}
 		defer s.Release()
-		u := decodeUnit(s.Bytes)
+		u := DecodeUnit(s.Bytes)
 		expired := !u.IsBlank() && u.CommitLogOffset+int64(u.Size) <= minPhys
 		if expired {
 			candidates = append(candidates, f.Path())

@@ -40,7 +40,8 @@ type Unit struct {
 // IsBlank reports whether u only fills a gap.
 func (u Unit) IsBlank() bool { return u.Size == blankSize && u.CommitLogOffset == 0 }
 
-func decodeUnit(b []byte) Unit {
+// DecodeUnit reads the unit at the start of b.
+func DecodeUnit(b []byte) Unit {
 	return Unit{
 		CommitLogOffset: int64(binary.BigEndian.Uint64(b)),
 		Size:            int32(binary.BigEndian.Uint32(b[8:])),
@@ -54,9 +55,10 @@ func encodeUnit(b []byte, u Unit) {
 	binary.BigEndian.PutUint64(b[12:], uint64(u.TagsCode))
 }
 
-// valid reports whether the bytes of a unit were ever written: zeros mean
+// Written reports whether the bytes of a unit were ever written: zeros mean
 // the end of the queue (a real first message at offset 0 has a size).
-func valid(u Unit) bool { return u.CommitLogOffset >= 0 && u.Size > 0 }
+// Recovery keeps the units up to the first that is not.
+func Written(u Unit) bool { return u.CommitLogOffset >= 0 && u.Size > 0 }
 
 // Queue is the consume queue of one topic and queue id.
 type Queue struct {
@@ -125,8 +127,8 @@ scan:
 			return err
 		}
 		for pos := 0; pos+UnitSize <= len(s.Bytes); pos += UnitSize {
-			u := decodeUnit(s.Bytes[pos:])
-			if !valid(u) {
+			u := DecodeUnit(s.Bytes[pos:])
+			if !Written(u) {
 				s.Release()
 				break scan
 			}
@@ -157,7 +159,7 @@ func firstUnitValid(f *mappedfile.File) bool {
 		return false
 	}
 	defer s.Release()
-	return valid(decodeUnit(s.Bytes))
+	return Written(DecodeUnit(s.Bytes))
 }
 
 // firstUnitOffset is the logical offset of the first non-blank unit of the
@@ -261,7 +263,7 @@ func (q *Queue) Unit(logic int64) (Unit, error) {
 		return Unit{}, fmt.Errorf("%w: %d: %w", ErrNotFound, logic, err)
 	}
 	defer s.Release()
-	return decodeUnit(s.Bytes), nil
+	return DecodeUnit(s.Bytes), nil
 }
 
 // Scan calls fn for the units from logical offset from on, across files,
@@ -295,7 +297,7 @@ func (q *Queue) scanFile(f *mappedfile.File, from int64, fn func(int64, Unit) bo
 	next = from
 	for at := 0; at+UnitSize <= len(s.Bytes); at += UnitSize {
 		next++
-		if !fn(next-1, decodeUnit(s.Bytes[at:])) {
+		if !fn(next-1, DecodeUnit(s.Bytes[at:])) {
 			return next, false
 		}
 	}

@@ -1,9 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
-	"math"
-
 	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -83,10 +80,8 @@ func (c *checker) checkQueue(k queueKey, files []*dirFile, sum *QueueSummary) er
 
 // checkUnit checks one unit and reports whether the walk may go on.
 func (c *checker) checkUnit(cur *queueCursor, b []byte, sum *QueueSummary) bool {
-	be := binary.BigEndian
-	phys := int64(be.Uint64(b))
-	size := int32(be.Uint32(b[8:]))
-	tags := int64(be.Uint64(b[12:]))
+	u := consumequeue.DecodeUnit(b)
+	phys, size, tags := u.CommitLogOffset, u.Size, u.TagsCode
 	bad := func(offset int64, format string, args ...any) bool {
 		args = append([]any{cur.k.topic, cur.k.queueID, cur.logic}, args...)
 		c.problem(KindConsumeQueue, cur.path, int64(cur.pos), offset, "%s/%d unit %d: "+format, args...)
@@ -100,7 +95,7 @@ func (c *checker) checkUnit(cur *queueCursor, b []byte, sum *QueueSummary) bool 
 		return bad(-1, "data after the end of the queue")
 	}
 	sum.MaxOffset = cur.logic + 1
-	if phys == 0 && size == math.MaxInt32 && tags == 0 {
+	if u.IsBlank() {
 		return true // a blank unit filling a gap
 	}
 	if phys < 0 || size <= 0 {

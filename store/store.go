@@ -244,11 +244,12 @@ func (s *MessageStore) truncateIndex(from int64) (int64, error) {
 	if err != nil {
 		return from, fmt.Errorf("store: %w", err)
 	}
-	if rebuilt >= 0 && rebuilt < from {
-		from = rebuilt
-		if r := &s.recovery; r.IndexRebuiltFrom < 0 || rebuilt < r.IndexRebuiltFrom {
-			r.IndexRebuiltFrom = rebuilt
-		}
+	if rebuilt < 0 {
+		return from, nil // nothing was dropped
+	}
+	from = min(from, rebuilt)
+	if r := &s.recovery; r.IndexRebuiltFrom < 0 || rebuilt < r.IndexRebuiltFrom {
+		r.IndexRebuiltFrom = rebuilt
 	}
 	return from, nil
 }
