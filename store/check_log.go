@@ -21,10 +21,10 @@ type logScan struct {
 // first, checking framing, offsets and (with checkCRC) body CRCs as
 // recovery does, until the first invalid record or the end of the data.
 // onRecord, when set, sees every valid record (its bytes alias the
-// mapping); boundary every offset where a record may start (record starts,
+// mapping) and may end the walk by returning false; boundary every offset where a record may start (record starts,
 // file starts reached past a filler, the end). progress is told the bytes
 // of each file walked.
-func (d *dirReader) scanLog(first int, checkCRC bool, onRecord func(phys int64, r *message.Record), boundary func(int64), progress func(int64)) (logScan, error) {
+func (d *dirReader) scanLog(first int, checkCRC bool, onRecord func(phys int64, r *message.Record) bool, boundary func(int64), progress func(int64)) (logScan, error) {
 	var s logScan
 	if first >= len(d.logFiles) {
 		return s, nil
@@ -38,15 +38,18 @@ func (d *dirReader) scanLog(first int, checkCRC bool, onRecord func(phys int64, 
 		if err != nil {
 			return s, err
 		}
-		pos, reason := scanFileRecords(b, f.start, checkCRC, func(phys int64, r *message.Record) {
+		stopped := false
+		pos, reason := scanFileRecords(b, f.start, checkCRC, func(phys int64, r *message.Record) bool {
 			s.Records++
 			if boundary != nil {
 				boundary(phys)
 			}
-			if onRecord != nil {
-				onRecord(phys, r)
-			}
+			stopped = onRecord != nil && !onRecord(phys, r)
+			return !stopped
 		})
+		if stopped {
+			return s, nil
+		}
 		if progress != nil {
 			progress(f.size)
 		}
@@ -72,7 +75,8 @@ func (d *dirReader) scanLog(first int, checkCRC bool, onRecord func(phys int64, 
 // offset start. It returns the position past the last valid record (the
 // file's size past a filler) and why it stopped earlier, if it did for
 // anything but zeros.
-func scanFileRecords(b []byte, start int64, checkCRC bool, onRecord func(int64, *message.Record)) (int, error) {
+// onRecord returning false ends the walk there.
+func scanFileRecords(b []byte, start int64, checkCRC bool, onRecord func(int64, *message.Record) bool) (int, error) {
 	pos := 0
 	for pos < len(b) {
 		rest := len(b) - pos
@@ -102,7 +106,9 @@ func scanFileRecords(b []byte, start int64, checkCRC bool, onRecord func(int64, 
 		if rec.PhysicalOffset != phys {
 			return pos, fmt.Errorf("record says it is at offset %d", rec.PhysicalOffset)
 		}
-		onRecord(phys, &rec)
+		if !onRecord(phys, &rec) {
+			return pos, nil
+		}
 		pos += int(size)
 	}
 	return pos, nil
@@ -133,11 +139,12 @@ func (c *checker) checkLog() error {
 	}
 	c.boundary = map[int64]bool{}
 	cp := r.Checkpoint
-	scan, err := d.scanLog(0, !c.opts.SkipCRC, func(phys int64, rec *message.Record) {
+	scan, err := d.scanLog(0, !c.opts.SkipCRC, func(phys int64, rec *message.Record) bool {
 		if r.CommitLog.FirstStoreTimestamp == 0 {
 			r.CommitLog.FirstStoreTimestamp = rec.StoreTimestamp
 		}
 		r.CommitLog.LastStoreTimestamp = rec.StoreTimestamp
+		return true
 	}, func(off int64) {
 		if off == cp.LogicsOffset || off == cp.IndexOffset {
 			c.boundary[off] = true

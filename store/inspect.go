@@ -213,7 +213,12 @@ func firstRecordValid(d *dirReader, f *dirFile, checkCRC bool) bool {
 		return false
 	}
 	valid := false
-	_, _ = scanFileRecords(b, f.start, checkCRC, func(int64, *message.Record) { valid = true })
+	// A first record that fails its checks ends the walk with an error
+	// before any callback: valid stays false.
+	_, _ = scanFileRecords(b, f.start, checkCRC, func(int64, *message.Record) bool {
+		valid = true
+		return false
+	})
 	return valid
 }
 
