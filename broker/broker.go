@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 // the package documentation.
 type Broker struct {
 	opts  Options
+	log   *slog.Logger
 	store *store.MessageStore
 
 	topics    *topicTable
@@ -46,7 +48,7 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b := &Broker{opts: o, log: o.Logger, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
 		return nil, err

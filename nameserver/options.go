@@ -1,6 +1,9 @@
 package nameserver
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Defaults, equal to RocketMQ 4.x's name server where the concept is the
 // same.
@@ -29,6 +32,9 @@ type Options struct {
 	// Now is the clock used for registration times and expiry (not for the
 	// scan period, which is real time). Default time.Now.
 	Now func() time.Time
+	// Logger receives the name server's log lines; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // withDefaults returns a copy of o (nil allowed) with zero fields set to
