@@ -92,6 +92,10 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 	files, err := mappedfile.OpenQueue(Dir(root, topic, queueID), mappedfile.QueueOptions{
 		FileSize: o.UnitsPerFile * UnitSize,
 		FS:       o.FS,
+		// As RocketMQ's: a file takes space only where units were written,
+		// so thousands of queues with a few messages each cost a page each
+		// rather than 6 MB each.
+		Sparse: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("consumequeue: open %s/%d: %w", topic, queueID, err)

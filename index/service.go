@@ -168,7 +168,7 @@ func (s *Service) roll(full *file) (*file, error) {
 			path = filepath.Join(s.dir, nameFor(t))
 		}
 	}
-	mf, err := mappedfile.Create(s.opts.FS, path, 0, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
+	mf, err := createSparse(s.opts.FS, path, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -194,6 +194,22 @@ func (s *Service) roll(full *file) (*file, error) {
 		s.opts.OnRoll(path, flushErr)
 	}
 	return f, nil
+}
+
+// createSparse creates an index file without allocating its blocks, as
+// RocketMQ does: entries land at random slots, and a file of 420 MB takes
+// space only for the pages written. (A store refuses writes above its
+// disk-warning ratio, well before the disk is full, where writing a new
+// page of a sparse file through the mapping would fault.)
+func createSparse(fsys mappedfile.FS, path string, size int) (*mappedfile.File, error) {
+	m, err := fsys.CreateSparse(path, size)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Close(); err != nil {
+		return nil, errors.Join(err, fsys.Remove(path))
+	}
+	return mappedfile.OpenFile(fsys, path, 0)
 }
 
 // held returns the files, newest first, each held; the caller releases
