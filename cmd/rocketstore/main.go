@@ -8,6 +8,7 @@
 //	rocketstore inspect   describe a store directory and what opening it would do
 //	rocketstore verify    check a store directory (exit status 1 when damaged)
 //	rocketstore dump      print records of a store directory as JSON lines
+//	rocketstore bench-du  measure the disk use of a store of many queues
 //
 // SIGINT or SIGTERM shuts down cleanly: the broker unregisters, flushes and
 // writes its checkpoint.
@@ -51,6 +52,8 @@ func main() {
 		os.Exit(cmdVerify(os.Args[2:], os.Stdout, os.Stderr))
 	case "dump":
 		os.Exit(cmdDump(os.Args[2:], os.Stdout, os.Stderr))
+	case "bench-du":
+		os.Exit(cmdBenchDU(os.Args[2:], os.Stdout, os.Stderr))
 
 	case "-h", "-help", "--help", "help":
 		usage()
@@ -77,6 +80,7 @@ commands:
   inspect   describe a store directory and what opening it would do
   verify    check a store directory: exit status 1 when damaged, naming the first bad offset
   dump      print records of a store directory as JSON lines (by offset, or by topic and queue)
+  bench-du  measure the disk use of a store of many topics and queues
 
 Run "rocketstore <command> -h" for its flags.
 `)

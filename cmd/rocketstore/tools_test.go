@@ -158,3 +158,28 @@ func TestLogFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchDU(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "du")
+	md := filepath.Join(t.TempDir(), "du.md")
+	var out, errOut strings.Builder
+	code := cmdBenchDU([]string{"-topics", "3", "-queues", "2", "-dir", dir, "-keep", "-md", md}, &out, &errOut)
+	if code != exitOK || !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "consumequeue 6 files") {
+		t.Fatalf("bench-du: %d\n%s%s", code, out.String(), errOut.String())
+	}
+	// Sparse files: six 6 MB consume-queue files and a 420 MB index file
+	// take far less than their apparent 456 MB.
+	for _, part := range []string{"consumequeue", "index"} {
+		if u, err := measureDiskUse(filepath.Join(dir, part)); err != nil || u.allocated > 1<<20 || u.apparent < 36e6 {
+			t.Fatalf("%s: disk use %+v, %v", part, u, err)
+		}
+	}
+	b, err := os.ReadFile(md)
+	if err != nil || !strings.HasPrefix(string(b), "## Disk use of many queues") || !strings.Contains(string(b), "3 topics x 2 queues") {
+		t.Fatalf("markdown %q, %v", b, err)
+	}
+	out.Reset()
+	if code := cmdBenchDU([]string{"-topics", "1", "-queues", "1", "-max-mb", "0.001"}, &out, &errOut); code != exitDamaged || !strings.Contains(out.String(), "ABOVE") {
+		t.Fatalf("bench-du over its limit: %d\n%s", code, out.String())
+	}
+}
