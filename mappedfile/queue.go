@@ -490,10 +490,15 @@ func (q *Queue) DeleteFiles(pred func(*File) bool, max int, forceAfter time.Dura
 	var err error
 	for gone < len(files)-1 && (max <= 0 || gone < max) && pred(files[gone]) {
 		var ok bool
-		if ok, err = files[gone].Destroy(forceAfter); !ok || err != nil {
+		ok, err = files[gone].Destroy(forceAfter)
+		if ok {
+			// Gone, even if syncing its directory failed: it must leave
+			// the list, as it can no longer be read.
+			gone++
+		}
+		if !ok || err != nil {
 			break
 		}
-		gone++
 	}
 	if gone > 0 {
 		rest := append([]*File(nil), files[gone:]...)
