@@ -32,7 +32,6 @@ type dispatcher struct {
 	checkCRC  bool  // while catching up after recovery
 	indexFrom int64 // records below this are indexed already
 
-	nextFile      int64        // start of the commit-log file after the last dispatched record's (run goroutine only)
 	next          atomic.Int64 // offset of the next record to dispatch
 	lastTimestamp atomic.Int64 // store time of the last dispatched record
 	records       atomic.Int64 // dispatched since open
@@ -89,8 +88,6 @@ func (d *dispatcher) start() {
 	d.it.Close()
 	d.it = d.s.commitLog.NewIterator(d.next.Load(), false)
 	d.checkCRC = false
-	size := int64(d.s.commitLog.FileSize())
-	d.nextFile = d.next.Load() - d.next.Load()%size + size
 	go d.run()
 }
 
@@ -131,9 +128,6 @@ func (d *dispatcher) close() { d.it.Close() }
 func (d *dispatcher) drain() error {
 	for d.it.Next() {
 		e := d.it.Entry()
-		if e.Offset >= d.nextFile && d.nextFile > 0 {
-			d.rolled(e.Offset)
-		}
 		if err := d.dispatch(e.Offset, int32(len(e.Bytes)), d.it.Record()); err != nil {
 			// Retry this record: rewind so that Next returns it again.
 			d.it.Close()
@@ -156,18 +150,6 @@ func (d *dispatcher) drain() error {
 	d.it.Close() // let go of the window: cleanup must not wait for us
 	d.setErr(nil)
 	return nil
-}
-
-// rolled reports the commit-log file holding phys, the first record after
-// the last file's: the log rolled to it. Replicated and local appends alike
-// pass here.
-func (d *dispatcher) rolled(phys int64) {
-	size := int64(d.s.commitLog.FileSize())
-	start := phys - phys%size
-	d.nextFile = start + size
-	if f := d.s.commitLog.Files().FindByOffset(start); f != nil {
-		d.s.report.rolled(KindCommitLog, f.Path())
-	}
 }
 
 // dispatch feeds one record to the consume queue and the index.

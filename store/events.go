@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/rocketstore/rocketstore/commitlog"
 )
 
 // EventListener is told what the store does in the background. Every field
@@ -26,9 +28,13 @@ type EventListener struct {
 	// Options.FlushStallThreshold.
 	FlushStalled func(FlushStallInfo)
 	// BackgroundError is told about every failure of a background task
-	// (dispatch, flushes, checkpoint, cleanup), and with a nil Err when the
-	// task works again.
+	// (dispatch, flushes, checkpoint, cleanup, the commit log's own), and
+	// with a nil Err when the task works again.
 	BackgroundError func(BackgroundErrorInfo)
+	// Unwritable is told, once, that a write or sync of the commit log
+	// failed: from then on every put fails with ErrUnwritable until the
+	// store is reopened (MessageStore.Err).
+	Unwritable func(error)
 }
 
 // Kinds of files, in events.
@@ -68,7 +74,7 @@ type BackgroundErrorInfo struct {
 // Background tasks, in BackgroundErrorInfo.
 const (
 	TaskDispatch          = "dispatch"
-	TaskFlushCommitLog    = "flush commit log"
+	TaskCommitLog         = "commit log"
 	TaskFlushConsumeQueue = "flush consume queues"
 	TaskFlushIndex        = "flush index"
 	TaskCheckpoint        = "write checkpoint"
@@ -163,6 +169,47 @@ func (r *reporter) rolled(kind, path string) {
 	}
 }
 
+// commitLogEvents forwards the commit log's events to the listener, and
+// then to those the caller set in Options.CommitLog.Events. The commit log
+// logs them itself, with the same logger.
+func (r *reporter) commitLogEvents(inner commitlog.Events) commitlog.Events {
+	ev := r.events
+	return commitlog.Events{
+		OnRoll: func(i commitlog.RollInfo) {
+			if ev.FileRolled != nil {
+				ev.FileRolled(FileRollInfo{Kind: KindCommitLog, Path: i.Path})
+			}
+			if inner.OnRoll != nil {
+				inner.OnRoll(i)
+			}
+		},
+		OnFlushStall: func(i commitlog.FlushStallInfo) {
+			if ev.FlushStalled != nil {
+				ev.FlushStalled(FlushStallInfo{Part: "commit log " + i.Service, Duration: i.Took})
+			}
+			if inner.OnFlushStall != nil {
+				inner.OnFlushStall(i)
+			}
+		},
+		OnPoisoned: func(err error) {
+			if ev.Unwritable != nil {
+				ev.Unwritable(err)
+			}
+			if inner.OnPoisoned != nil {
+				inner.OnPoisoned(err)
+			}
+		},
+		OnBackgroundError: func(err error) {
+			if ev.BackgroundError != nil {
+				ev.BackgroundError(BackgroundErrorInfo{Task: TaskCommitLog, Err: err})
+			}
+			if inner.OnBackgroundError != nil {
+				inner.OnBackgroundError(err)
+			}
+		},
+	}
+}
+
 // maxLoggedPaths bounds the paths one log line names.
 const maxLoggedPaths = 5
 
@@ -178,9 +225,10 @@ func (r *reporter) deleted(kind string, paths []string, reason string) {
 	}
 }
 
-// flushTook reports a flush that took longer than threshold.
+// flushTook reports a flush that took longer than threshold (negative:
+// none is reported).
 func (r *reporter) flushTook(part string, d, threshold time.Duration) {
-	if d <= threshold {
+	if threshold < 0 || d <= threshold {
 		return
 	}
 	r.log.Warn("store: flush stalled", "part", part, "took", d.Round(time.Millisecond), "threshold", threshold)

@@ -8,8 +8,7 @@ import (
 
 // logicsFlusher flushes consume queues on an interval and, on each
 // thorough flush, the index and the checkpoint, as RocketMQ's
-// FlushConsumeQueueService does. It also watches the commit log's own
-// flusher, whose failures it reports.
+// FlushConsumeQueueService does.
 type logicsFlusher struct {
 	s    *MessageStore
 	quit chan struct{}
@@ -49,7 +48,6 @@ func (f *logicsFlusher) run() {
 			s.report.taskResult(TaskFlushIndex, res.index)
 			s.report.taskResult(TaskCheckpoint, res.checkpoint)
 		}
-		s.report.taskResult(TaskFlushCommitLog, s.commitLog.FlushError())
 	}
 }
 

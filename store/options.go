@@ -116,7 +116,9 @@ type Options struct {
 	OnArrival func(Arrival)
 
 	// FlushStallThreshold is how long a flush of the commit log, consume
-	// queues or index may take before it is reported as a stall. Default 1 s.
+	// queues or index may take before it is reported as a stall (the commit
+	// log's own CommitLog.FlushStallThreshold, when set, wins for it).
+	// Default 500 ms; negative reports none.
 	FlushStallThreshold time.Duration
 
 	// Logger receives the store's log lines; nil means slog.Default().
@@ -141,8 +143,9 @@ type Arrival struct {
 }
 
 // DefaultFlushStallThreshold is how long a flush may take before it is
-// reported as a stall (EventListener.FlushStalled and a log line).
-const DefaultFlushStallThreshold = time.Second
+// reported as a stall (EventListener.FlushStalled and a log line): the
+// commit log's.
+const DefaultFlushStallThreshold = commitlog.DefaultFlushStallThreshold
 
 // ErrInvalidOptions reports options that cannot work.
 var ErrInvalidOptions = errors.New("store: invalid options")
@@ -243,7 +246,6 @@ func (o Options) Validate() error {
 		{"FlushConsumeQueueThorough", o.FlushConsumeQueueThorough},
 		{"FileReservedTime", o.FileReservedTime},
 		{"DeleteFilesInterval", o.DeleteFilesInterval},
-		{"FlushStallThreshold", o.FlushStallThreshold},
 	} {
 		if d.value < 0 {
 			bad("%s %v is negative", d.name, d.value)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,7 +33,16 @@ func (s *MessageStore) PutMessage(ctx context.Context, m *message.Message) (comm
 	if err == nil || res.Size > 0 {
 		s.dispatcher.notify()
 	}
-	return res, err
+	return res, putError(err)
+}
+
+// putError makes a failure that poisoned the commit log (this put's own,
+// or an earlier one) an ErrUnwritable.
+func putError(err error) error {
+	if errors.Is(err, commitlog.ErrPoisoned) && !errors.Is(err, ErrUnwritable) {
+		return unwritable(err)
+	}
+	return err
 }
 
 // PutMessages appends msgs as one batch: consecutive records in one file,
@@ -55,7 +65,7 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 	if len(results) > n {
 		s.dispatcher.notify()
 	}
-	return results, err
+	return results, putError(err)
 }
 
 // checkPut refuses what the store cannot take, and moves a delayed
@@ -63,6 +73,9 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 func (s *MessageStore) checkPut(m *message.Message) error {
 	if s.closed.Load() {
 		return ErrClosed
+	}
+	if err := s.Err(); err != nil {
+		return err
 	}
 	if s.diskHigh.Load() {
 		return fmt.Errorf("%w: disk usage above %d%%, writes refused until cleanup frees space", ErrDiskFull, s.opts.DiskSpaceWarningLevelRatio)
@@ -133,7 +146,7 @@ func (s *MessageStore) Flush() error {
 		return ErrClosed
 	}
 	if err := s.commitLog.Flush(); err != nil {
-		return err
+		return putError(err)
 	}
 	return s.flushLogics(true)
 }

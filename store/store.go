@@ -27,6 +27,11 @@ var (
 	// ErrFlushTimeout: a sync-flush put was written but not made durable in
 	// time.
 	ErrFlushTimeout = commitlog.ErrFlushTimeout
+	// ErrUnwritable: a write or sync of the commit log failed, and nothing
+	// is acknowledged any more until the store is reopened (which recovers
+	// what was durable). The error wraps the failure (commitlog.ErrPoisoned
+	// and a *mappedfile.IOError naming the file and offset).
+	ErrUnwritable = errors.New("store: unwritable")
 )
 
 // Names of the store's files and directories below its root, as RocketMQ's.
@@ -187,6 +192,13 @@ func (s *MessageStore) recover() error {
 	clOpts.FS = o.FS
 	clOpts.Now = o.Now
 	clOpts.CleanShutdown = !abnormal
+	if clOpts.Logger == nil {
+		clOpts.Logger = o.Logger
+	}
+	if clOpts.FlushStallThreshold == 0 {
+		clOpts.FlushStallThreshold = o.FlushStallThreshold
+	}
+	clOpts.Events = s.report.commitLogEvents(clOpts.Events)
 	// Every record re-dispatched below must have passed the recovery scan.
 	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
 	if s.commitLog, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
@@ -318,6 +330,19 @@ func (s *MessageStore) closeParts() error {
 
 // Recovery reports how Open recovered the store.
 func (s *MessageStore) Recovery() RecoveryReport { return s.recovery }
+
+// Err is nil while the store takes writes. Once a write or sync of the
+// commit log failed it is that failure, matching ErrUnwritable, and every
+// put fails with it until the store is reopened.
+func (s *MessageStore) Err() error {
+	if err := s.commitLog.Err(); err != nil {
+		return unwritable(err)
+	}
+	return nil
+}
+
+// unwritable wraps a commit-log failure as ErrUnwritable.
+func unwritable(err error) error { return fmt.Errorf("%w: %w", ErrUnwritable, err) }
 
 // CommitLog is the store's commit log, for readers such as replication.
 func (s *MessageStore) CommitLog() *commitlog.Log { return s.commitLog }
