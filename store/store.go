@@ -29,8 +29,7 @@ var (
 	ErrFlushTimeout = commitlog.ErrFlushTimeout
 	// ErrUnwritable: a write or sync of the commit log failed, and nothing
 	// is acknowledged any more until the store is reopened (which recovers
-	// what was durable). The error wraps the failure (commitlog.ErrPoisoned
-	// and a *mappedfile.IOError naming the file and offset).
+	// what was durable). It is matched by an *UnwritableError.
 	ErrUnwritable = errors.New("store: unwritable")
 )
 
@@ -341,8 +340,18 @@ func (s *MessageStore) Err() error {
 	return nil
 }
 
-// unwritable wraps a commit-log failure as ErrUnwritable.
-func unwritable(err error) error { return fmt.Errorf("%w: %w", ErrUnwritable, err) }
+// UnwritableError is the error of every put to a store whose commit log
+// failed a write or sync. It matches ErrUnwritable and its Cause
+// (commitlog.ErrPoisoned, and a *mappedfile.IOError naming the file and
+// offset).
+type UnwritableError struct{ Cause error }
+
+func (e *UnwritableError) Error() string { return "store unwritable: " + e.Cause.Error() }
+
+// Unwrap gives ErrUnwritable and the cause.
+func (e *UnwritableError) Unwrap() []error { return []error{ErrUnwritable, e.Cause} }
+
+func unwritable(err error) error { return &UnwritableError{Cause: err} }
 
 // CommitLog is the store's commit log, for readers such as replication.
 func (s *MessageStore) CommitLog() *commitlog.Log { return s.commitLog }
