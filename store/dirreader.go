@@ -150,6 +150,9 @@ func (d *dirReader) recordAt(phys int64) (message.Record, error) {
 		return message.Record{}, err
 	}
 	pos := int(phys - f.start)
+	if pos+message.MinBlankSize > len(b) {
+		return message.Record{}, fmt.Errorf("offset %d is past the end of %s (%d bytes)", phys, f.path, len(b))
+	}
 	size, magic, err := message.PeekHeader(b[pos:])
 	if err != nil {
 		return message.Record{}, err
