@@ -22,6 +22,10 @@ type Options struct {
 	// the unused rest of its last file need not be cleared (see
 	// commitlog.Options.CleanShutdown). Default false.
 	CleanShutdown bool
+	// OnBackgroundError receives the errors no caller can be given:
+	// unmapping or removing a file once its last reader lets go. Nil logs
+	// them with slog.Default(). It must not block or call into the queue.
+	OnBackgroundError func(error)
 }
 
 // WithDefaults returns a copy of o with every zero field set to its

@@ -95,7 +95,8 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 		// As RocketMQ's: a file takes space only where units were written,
 		// so thousands of queues with a few messages each cost a page each
 		// rather than 6 MB each.
-		Sparse: true,
+		Sparse:            true,
+		OnBackgroundError: o.OnBackgroundError,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("consumequeue: open %s/%d: %w", topic, queueID, err)

@@ -174,8 +174,8 @@ func (s *Service) roll(full *file) (*file, error) {
 	}
 	f, err := newFile(mf, s.opts.SlotCount, s.opts.MaxEntries)
 	if err != nil {
-		_, _ = mf.Destroy(0) // nobody else knows the file: the error is the one above
-		return nil, err
+		_, derr := mf.Destroy(0) // nobody else knows the file
+		return nil, errors.Join(err, derr)
 	}
 	f.hold() // cannot fail: nobody else knows the file
 	s.files = append(s.files, f)

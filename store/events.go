@@ -79,6 +79,7 @@ const (
 	TaskFlushIndex        = "flush index"
 	TaskCheckpoint        = "write checkpoint"
 	TaskCleanup           = "cleanup"
+	TaskConsumeQueueFiles = "consume-queue files" // unmapping or removing one after its last reader
 )
 
 // errorRepeatInterval is how often a background error that keeps

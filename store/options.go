@@ -198,9 +198,10 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
-// consumeQueueOptions are the options of every consume queue.
-func (o *Options) consumeQueueOptions(cleanShutdown bool) consumequeue.Options {
-	return consumequeue.Options{UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: cleanShutdown}
+// consumeQueueOptions are the options of every consume queue; their late
+// background errors go to onError.
+func (o *Options) consumeQueueOptions(cleanShutdown bool, onError func(error)) consumequeue.Options {
+	return consumequeue.Options{UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: cleanShutdown, OnBackgroundError: onError}
 }
 
 // indexOptions are the options of the key index.
@@ -272,7 +273,7 @@ func (o Options) Validate() error {
 	if _, err := parseHours(o.DeleteWhen); err != nil {
 		errs = append(errs, err)
 	}
-	if err := o.consumeQueueOptions(false).Validate(); err != nil {
+	if err := o.consumeQueueOptions(false, nil).Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidOptions, err))
 	}
 	if !o.DisableIndex {

@@ -138,7 +138,9 @@ func (s *MessageStore) recover() error {
 
 	// After a clean close nothing lies past the recovered ends; after a
 	// crash, torn tails must be cleared.
-	s.queues = newQueueTable(s.path(consumeQueueDir), o.consumeQueueOptions(!abnormal))
+	s.queues = newQueueTable(s.path(consumeQueueDir), o.consumeQueueOptions(!abnormal, func(err error) {
+		s.report.taskResult(TaskConsumeQueueFiles, err)
+	}))
 	// Consume queues load (clearing torn tails after a crash) while the
 	// commit log is scanned.
 	loaded := make(chan error, 1)
