@@ -33,8 +33,8 @@ func nameFor(t time.Time) string {
 	return s[:14] + s[15:]
 }
 
-// isName reports whether name is an index file's name: 17 digits.
-func isName(name string) bool {
+// IsFileName reports whether name is an index file's name: 17 digits.
+func IsFileName(name string) bool {
 	if len(name) != nameLen {
 		return false
 	}
@@ -67,14 +67,14 @@ func Open(dir string, opts *Options) (*Service, error) {
 	}
 	for _, name := range names {
 		path := filepath.Join(dir, name)
-		if base, ok := strings.CutSuffix(name, mappedfile.TempSuffix); ok && isName(base) {
+		if base, ok := strings.CutSuffix(name, mappedfile.TempSuffix); ok && IsFileName(base) {
 			if err := o.FS.Remove(path); err != nil {
 				s.Close()
 				return nil, fmt.Errorf("index: remove %s: %w", path, err)
 			}
 			continue
 		}
-		if !isName(name) {
+		if !IsFileName(name) {
 			continue
 		}
 		mf, err := mappedfile.OpenFile(o.FS, path, 0)

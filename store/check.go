@@ -182,29 +182,20 @@ func (c *checker) sumSizes() error {
 	for _, f := range c.d.logFiles {
 		c.total += f.size
 	}
-	keys, err := c.d.queueDirs()
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		files, err := c.d.queueFiles(k)
-		if err != nil {
-			return err
-		}
+	if err := c.d.eachQueue(func(_ queueKey, files []*dirFile) error {
 		for _, f := range files {
 			c.total += f.size
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
-	paths, err := c.d.indexFiles()
+	files, err := c.d.indexFiles()
 	if err != nil {
 		return err
 	}
-	for _, p := range paths {
-		size, _, err := c.d.fs.Stat(p)
-		if err != nil {
-			return err
-		}
-		c.total += size
+	for _, f := range files {
+		c.total += f.size
 	}
 	c.progress(0)
 	return nil

@@ -10,25 +10,20 @@ import (
 
 // checkIndex checks every index file.
 func (c *checker) checkIndex() error {
-	paths, err := c.d.indexFiles()
+	files, err := c.d.indexFiles()
 	if err != nil {
 		return err
 	}
-	for _, path := range paths {
-		size, _, err := c.d.fs.Stat(path)
-		if err != nil {
-			return err
-		}
-		f := &dirFile{path: path, size: size}
+	for _, f := range files {
 		b, err := f.bytes(c.d.fs)
 		if err != nil {
 			return err
 		}
-		c.checkIndexFile(path, b)
+		c.checkIndexFile(f.path, b)
 		if err := f.unmap(); err != nil {
 			return err
 		}
-		c.progress(size)
+		c.progress(f.size)
 	}
 	return nil
 }

@@ -8,31 +8,20 @@ import (
 // checkQueues checks every consume queue: its files, and every unit
 // against the record it points at.
 func (c *checker) checkQueues() error {
-	keys, err := c.d.queueDirs()
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		files, err := c.d.queueFiles(k)
-		if err != nil {
-			return err
-		}
+	return c.d.eachQueue(func(k queueKey, files []*dirFile) error {
 		sum := QueueSummary{Topic: k.topic, QueueID: k.queueID, Files: len(files), MinOffset: -1}
-		err = c.checkQueue(k, files, &sum)
+		err := c.checkQueue(k, files, &sum)
 		for _, f := range files {
 			if uerr := f.unmap(); err == nil {
 				err = uerr
 			}
 		}
-		if err != nil {
-			return err
-		}
 		if sum.MinOffset < 0 {
 			sum.MinOffset = sum.MaxOffset
 		}
 		c.rep.Queues = append(c.rep.Queues, sum)
-	}
-	return nil
+		return err
+	})
 }
 
 // queueCursor is the state of a walk along one queue's units.

@@ -173,57 +173,45 @@ func (d *dirReader) recordAt(phys int64) (message.Record, error) {
 	return rec, nil
 }
 
-// queueDirs lists the consume queues under root as topic/queue id pairs.
-func (d *dirReader) queueDirs() ([]queueKey, error) {
+// eachQueue calls fn with each consume queue under root and its files.
+func (d *dirReader) eachQueue(fn func(k queueKey, files []*dirFile) error) error {
 	root := filepath.Join(d.root, consumeQueueDir)
-	topics, err := d.fs.Subdirs(root)
+	keys, err := listQueues(d.fs, root)
 	if err != nil {
-		return nil, fmt.Errorf("store: list %s: %w", root, err)
+		return err
 	}
-	var keys []queueKey
-	for _, topic := range topics {
-		ids, err := d.fs.Subdirs(filepath.Join(root, topic))
+	for _, k := range keys {
+		files, err := listRun(d.fs, consumequeue.Dir(root, k.topic, k.queueID))
 		if err != nil {
-			return nil, fmt.Errorf("store: list %s: %w", topic, err)
+			return err
 		}
-		for _, id := range ids {
-			qid, err := strconv.ParseInt(id, 10, 32)
-			if err == nil && qid >= 0 && strconv.FormatInt(qid, 10) == id {
-				keys = append(keys, queueKey{topic, int32(qid)})
-			}
+		if err := fn(k, files); err != nil {
+			return err
 		}
 	}
-	return keys, nil
-}
-
-// queueFiles lists the files of one consume queue.
-func (d *dirReader) queueFiles(k queueKey) ([]*dirFile, error) {
-	return listRun(d.fs, consumequeue.Dir(filepath.Join(d.root, consumeQueueDir), k.topic, k.queueID))
+	return nil
 }
 
 // indexFiles lists the index files, oldest first.
-func (d *dirReader) indexFiles() ([]string, error) {
+func (d *dirReader) indexFiles() ([]*dirFile, error) {
 	dir := filepath.Join(d.root, indexDir)
 	names, err := d.fs.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: list %s: %w", dir, err)
 	}
-	var paths []string
+	var files []*dirFile
 	for _, n := range names {
-		if len(n) == 17 && allDigits(n) {
-			paths = append(paths, filepath.Join(dir, n))
+		if !index.IsFileName(n) {
+			continue
 		}
-	}
-	return paths, nil
-}
-
-func allDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+		path := filepath.Join(dir, n)
+		size, _, err := d.fs.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
 		}
+		files = append(files, &dirFile{path: path, size: size})
 	}
-	return true
+	return files, nil
 }
 
 // indexGeometry is the slot and entry counts of index files of size
@@ -252,11 +240,10 @@ func (d *dirReader) checkpoint() (cp Checkpoint, found, valid bool, err error) {
 	if err != nil {
 		return cp, false, false, fmt.Errorf("store: %w", err)
 	}
-	defer m.Close()
-	if len(m.Bytes()) < cpEnd {
-		return cp, true, false, nil
+	if len(m.Bytes()) >= cpEnd {
+		valid = cp.decode(m.Bytes())
 	}
-	return cp, true, cp.decode(m.Bytes()), nil
+	return cp, true, valid, m.Close()
 }
 
 // abortMarker reports whether the abort marker is there: the store is

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
@@ -44,18 +45,6 @@ func (l *eventLog) errorsOf(task string) []error {
 		}
 	}
 	return out
-}
-
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // syncBuffer is a bytes.Buffer safe for the store's goroutines.
@@ -160,7 +149,7 @@ func TestDispatchErrorsAreReportedOnceAndTheirEnd(t *testing.T) {
 	m := testMessage(1, 100)
 	m.Topic = "AnotherTopic"
 	mustPut(t, s, m)
-	waitFor(t, "the dispatch error", func() bool { return len(events.errorsOf(TaskDispatch)) > 0 })
+	testkit.WaitFor(t, "the dispatch error", func() bool { return len(events.errorsOf(TaskDispatch)) > 0 })
 	time.Sleep(3 * dispatchRetry) // a few retries fail alike
 	if errs := events.errorsOf(TaskDispatch); len(errs) != 1 || !errors.Is(errs[0], ErrDiskFull) {
 		t.Fatalf("dispatch errors reported: %v", errs)
@@ -170,7 +159,7 @@ func TestDispatchErrorsAreReportedOnceAndTheirEnd(t *testing.T) {
 	}
 	fs.SetCapacity(0)
 	mustDispatch(t, s)
-	waitFor(t, "the end of the failure", func() bool { return len(events.errorsOf(TaskDispatch)) == 2 })
+	testkit.WaitFor(t, "the end of the failure", func() bool { return len(events.errorsOf(TaskDispatch)) == 2 })
 	if errs := events.errorsOf(TaskDispatch); errs[1] != nil {
 		t.Fatalf("dispatch reports: %v", errs)
 	}
@@ -188,7 +177,7 @@ func TestFlushStallsAreReported(t *testing.T) {
 	opts.FlushStallThreshold = time.Nanosecond // every flush is a stall
 	s := openStore(t, "s", opts)
 	defer s.Close()
-	waitFor(t, "a flush stall", func() bool {
+	testkit.WaitFor(t, "a flush stall", func() bool {
 		events.mu.Lock()
 		defer events.mu.Unlock()
 		return len(events.stalls) > 0 && events.stalls[0].Part == "consume queues and index" && events.stalls[0].Duration > 0

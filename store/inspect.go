@@ -101,19 +101,18 @@ func inspect(d *dirReader, o *CheckOptions, in *Inspection) error {
 
 // inspectIndex reads the index files' headers.
 func inspectIndex(d *dirReader, o *CheckOptions, in *Inspection) error {
-	paths, err := d.indexFiles()
+	files, err := d.indexFiles()
 	if err != nil {
 		return err
 	}
-	for _, p := range paths {
-		f := &dirFile{path: p}
+	for _, f := range files {
 		b, err := f.bytes(d.fs)
 		if err != nil {
 			return err
 		}
 		slots, entries := indexGeometry(int64(len(b)), o.IndexSlotCount, o.IndexMaxEntries)
 		if len(b) >= index.HeaderSize {
-			in.Index = append(in.Index, IndexSummary{Path: p, SlotCount: slots, MaxEntries: entries, Header: index.DecodeHeader(b)})
+			in.Index = append(in.Index, IndexSummary{Path: f.path, SlotCount: slots, MaxEntries: entries, Header: index.DecodeHeader(b)})
 		}
 		if err := f.unmap(); err != nil {
 			return err
@@ -231,21 +230,13 @@ func holdsData(d *dirReader, f *dirFile) bool {
 // inspectQueues finds each queue's offsets, how far its valid units go,
 // and the units recovery would cut.
 func inspectQueues(d *dirReader, in *Inspection, pl *planner) error {
-	keys, err := d.queueDirs()
-	if err != nil {
-		return err
-	}
 	var begin int64
 	if len(d.logFiles) > 0 {
 		begin = d.logFiles[0].start
 	}
-	for _, k := range keys {
-		files, err := d.queueFiles(k)
-		if err != nil {
-			return err
-		}
+	return d.eachQueue(func(k queueKey, files []*dirFile) error {
 		sum := QueueSummary{Topic: k.topic, QueueID: k.queueID, Files: len(files), MinOffset: -1}
-		if err := eachUnit(d, files, func(logic int64, u consumequeue.Unit) bool {
+		err := eachUnit(d, files, func(logic int64, u consumequeue.Unit) bool {
 			sum.MaxOffset = logic + 1
 			if !u.IsBlank() {
 				pl.queuesMaxPhys = max(pl.queuesMaxPhys, u.CommitLogOffset+int64(u.Size))
@@ -260,15 +251,13 @@ func inspectQueues(d *dirReader, in *Inspection, pl *planner) error {
 				}
 			}
 			return true
-		}); err != nil {
-			return err
-		}
+		})
 		if sum.MinOffset < 0 {
 			sum.MinOffset = sum.MaxOffset
 		}
 		in.Queues = append(in.Queues, sum)
-	}
-	return nil
+		return err
+	})
 }
 
 // eachUnit feeds fn the units of a queue's files in order, up to the first

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/mappedfile"
@@ -72,7 +73,7 @@ func ReadQueue(dir string, opts *CheckOptions, topic string, queueID int32, from
 }
 
 func readQueue(d *dirReader, k queueKey, from, to int64, fn func(int64, DirRecord) bool) error {
-	files, err := d.queueFiles(k)
+	files, err := listRun(d.fs, consumequeue.Dir(filepath.Join(d.root, consumeQueueDir), k.topic, k.queueID))
 	if err != nil {
 		return err
 	}

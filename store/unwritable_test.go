@@ -3,27 +3,17 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/mappedfile"
 	"github.com/rocketstore/rocketstore/mappedfile/errorfs"
 	"github.com/rocketstore/rocketstore/message"
 )
-
-// failLogSyncs fails every sync of a commit-log file while on.
-type failLogSyncs struct{ on atomic.Bool }
-
-func (f *failLogSyncs) MaybeError(op errorfs.Op, path string) error {
-	if f.on.Load() && op == errorfs.OpSync && strings.Contains(path, commitLogDir) {
-		return fmt.Errorf("%w: sync of %s", errorfs.ErrInjected, path)
-	}
-	return nil
-}
 
 // TestAFailedSyncMakesTheStoreUnwritableUntilReopened: once a sync of the
 // commit log fails, that put and every later one fail with ErrUnwritable
@@ -32,7 +22,7 @@ func (f *failLogSyncs) MaybeError(op errorfs.Op, path string) error {
 // there and puts work again.
 func TestAFailedSyncMakesTheStoreUnwritableUntilReopened(t *testing.T) {
 	mem := mappedfile.NewMemFS()
-	inj := &failLogSyncs{}
+	inj := testkit.FailSyncsOf(commitLogDir)
 	var unwritable atomic.Int32
 	opts := testOptions(errorfs.Wrap(mem, inj))
 	opts.CommitLog.FlushMode = commitlog.SyncFlush
@@ -41,13 +31,13 @@ func TestAFailedSyncMakesTheStoreUnwritableUntilReopened(t *testing.T) {
 	acked := map[int64]int64{}
 	putSeqs(t, s, 0, 50, acked)
 
-	inj.on.Store(true)
+	inj.Set(true)
 	_, err := s.PutMessage(context.Background(), testMessage(50, 100))
 	var ioErr *mappedfile.IOError
 	if !errors.Is(err, ErrUnwritable) || !errors.Is(err, commitlog.ErrPoisoned) || !errors.Is(err, errorfs.ErrInjected) || !errors.As(err, &ioErr) {
 		t.Fatalf("put over a failing sync: %v", err)
 	}
-	inj.on.Store(false) // the disk is back: the store must not believe it
+	inj.Set(false) // the disk is back: the store must not believe it
 	for seq := int64(51); seq < 55; seq++ {
 		if _, err := s.PutMessage(context.Background(), testMessage(seq, 100)); !errors.Is(err, ErrUnwritable) || !strings.Contains(err.Error(), "injected") {
 			t.Fatalf("put %d after the failure: %v", seq, err)
@@ -85,17 +75,17 @@ func TestAFailedSyncMakesTheStoreUnwritableUntilReopened(t *testing.T) {
 // TestABackgroundFlushFailureMakesTheStoreUnwritable: with asynchronous
 // flushing the failure happens in the flusher; puts fail from then on.
 func TestABackgroundFlushFailureMakesTheStoreUnwritable(t *testing.T) {
-	inj := &failLogSyncs{}
+	inj := testkit.FailSyncsOf(commitLogDir)
 	opts := testOptions(errorfs.Wrap(mappedfile.NewMemFS(), inj))
 	opts.CommitLog.FlushInterval = 5 * time.Millisecond
 	opts.CommitLog.FlushLeastPages = 1
 	s := openUnchecked(t, "s", opts)
 	defer s.Close()
 	mustPut(t, s, testMessage(0, 100))
-	inj.on.Store(true)
+	inj.Set(true)
 	mustPut(t, s, testMessage(1, 10000)) // acknowledged at once: the flusher meets the failure later
-	waitFor(t, "the flusher to fail", func() bool { return s.Err() != nil })
-	inj.on.Store(false)
+	testkit.WaitFor(t, "the flusher to fail", func() bool { return s.Err() != nil })
+	inj.Set(false)
 	if _, err := s.PutMessage(context.Background(), testMessage(0, 10)); !errors.Is(err, ErrUnwritable) {
 		t.Fatalf("put after the flusher failed: %v", err)
 	}
