@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/internal/testkit"
@@ -71,6 +72,9 @@ func TestAnUnwritableStoreRefusesSendsAndRegistersReadOnly(t *testing.T) {
 	}
 	// Reads go on. (The refused message may be read too: it reached the
 	// log before its sync failed, as RocketMQ's would.)
+	if err := b.Store().WaitDispatched(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	resp = call(t, cl, b.Addr(), pullCommand("Orders", 0, 0, 0))
 	if resp.Code != remoting.ResponseSuccess || string(decodeRecords(t, resp.Body)[0].Body) != "first" {
 		t.Fatalf("pull from the unwritable broker: %v", resp)
