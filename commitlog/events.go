@@ -71,22 +71,26 @@ func (r *reporter) poisoned(err error) {
 	}
 }
 
-// background reports an error of background work. A failed write or sync
-// has its own report (poisoned), which the queue makes once however many
-// services then meet it.
+// background reports an error of background work.
 func (r *reporter) background(err error) {
-	if errors.Is(err, mappedfile.ErrPoisoned) {
-		return
-	}
 	r.log.Error("commitlog: background error", "dir", r.dir, "err", err)
 	if r.ev.OnBackgroundError != nil {
 		r.ev.OnBackgroundError(err)
 	}
 }
 
+// serviceFailed reports the error that stopped a flush service. A failed
+// write or sync has its own report (poisoned), which the queue makes once
+// however many services then meet it.
+func (r *reporter) serviceFailed(err error) {
+	if !errors.Is(err, mappedfile.ErrPoisoned) {
+		r.background(err)
+	}
+}
+
 // hooks are the flush hooks of one service.
 func (r *reporter) hooks(service string) flush.Hooks {
-	h := flush.Hooks{OnError: r.background}
+	h := flush.Hooks{OnError: r.serviceFailed}
 	if r.threshold > 0 {
 		h.StallThreshold = r.threshold
 		h.OnStall = func(took time.Duration) {

@@ -67,13 +67,10 @@ func Open(dir string, opts *Options) (*Log, error) {
 	}
 	l.files, err = mappedfile.OpenQueue(dir, qopts)
 	if err != nil {
-		l.closePool()
-		return nil, fmt.Errorf("commitlog: open %s: %w", dir, err)
+		return nil, errors.Join(fmt.Errorf("commitlog: open %s: %w", dir, err), l.closePool())
 	}
 	if l.recovery, err = recoverLog(l.files, !o.SkipCRCOnRecover, o.RecoverFrom, o.CleanShutdown); err != nil {
-		l.files.Close()
-		l.closePool()
-		return nil, err
+		return nil, errors.Join(err, l.files.Close(), l.closePool())
 	}
 	// Prepare the file the next append goes to (and start preallocating the
 	// one after), so the first append does not create, or prewarm, a file.

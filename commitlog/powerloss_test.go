@@ -11,6 +11,28 @@ import (
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
+// randomWork opens a log on a fresh MemFS, in a shape rng picks, and
+// appends 50 to 50+most records of random sizes, flushing now and then (the
+// flushers wait an hour, so only those flushes make bytes durable).
+func randomWork(t *testing.T, rng *rand.Rand, most int) (*mappedfile.MemFS, *Options, *Log, []AppendResult) {
+	t.Helper()
+	fs := mappedfile.NewMemFS()
+	opts := &Options{FS: fs, FileSize: 64 << 10, MaxMessageSize: 16 << 10,
+		FlushInterval: time.Hour, FlushThoroughInterval: time.Hour,
+		DisablePreallocate: rng.IntN(2) == 0, TransientStorePool: rng.IntN(3) == 0}
+	l := openTest(t, "log", opts)
+	var results []AppendResult
+	for op := range 50 + rng.IntN(most) {
+		results = append(results, mustAppend(t, l, testMessage(int64(op), rng.IntN(5000))))
+		if rng.IntN(40) == 0 {
+			if err := l.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return fs, opts, l, results
+}
+
 // TestPowerLossKeepsExactlyTheFlushedPrefix does random work on the memory
 // backing, cuts the power (keeping only flushed bytes) and checks that
 // recovery restores exactly the records below the flushed offset.
@@ -19,26 +41,7 @@ func TestPowerLossKeepsExactlyTheFlushedPrefix(t *testing.T) {
 	t.Logf("seed %d (scenario n uses PCG(seed, n))", seed)
 	for scenario := range 30 {
 		rng := rand.New(rand.NewPCG(seed, uint64(scenario)))
-		fs := mappedfile.NewMemFS()
-		opts := &Options{
-			FS:                    fs,
-			FileSize:              64 << 10,
-			MaxMessageSize:        16 << 10,
-			FlushInterval:         time.Hour, // only explicit flushes make bytes durable
-			FlushThoroughInterval: time.Hour,
-			DisablePreallocate:    rng.IntN(2) == 0,
-			TransientStorePool:    rng.IntN(3) == 0,
-		}
-		l := openTest(t, "log", opts)
-		var results []AppendResult
-		for op := range 50 + rng.IntN(400) {
-			results = append(results, mustAppend(t, l, testMessage(int64(op), rng.IntN(5000))))
-			if rng.IntN(40) == 0 {
-				if err := l.Flush(); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		fs, opts, l, results := randomWork(t, rng, 400)
 		flushed := l.FlushedOffset()
 		crashed := fs.CrashCopy()
 		if err := l.Close(); err != nil {
@@ -78,24 +81,11 @@ func TestPartialPowerLossRecoversAPrefixOfTheAppends(t *testing.T) {
 	t.Logf("seed %d", seed)
 	for scenario := range 20 {
 		rng := rand.New(rand.NewPCG(seed, uint64(scenario)))
-		fs := mappedfile.NewMemFS()
-		opts := &Options{FS: fs, FileSize: 64 << 10, MaxMessageSize: 16 << 10,
-			FlushInterval: time.Hour, FlushThoroughInterval: time.Hour, // only explicit flushes
-			DisablePreallocate: rng.IntN(2) == 0, TransientStorePool: rng.IntN(3) == 0}
+		fs, opts, l, results := randomWork(t, rng, 300)
 		// A store passes the flushed offset of its last checkpoint: pages of
 		// later files may reach the disk while earlier ones do not, so
 		// holes can lie anywhere past it, not only in the last files.
 		recoverFrom := func(flushed int64) int64 { return max(1, flushed) }
-		l := openTest(t, "log", opts)
-		var results []AppendResult
-		for op := range 50 + rng.IntN(300) {
-			results = append(results, mustAppend(t, l, testMessage(int64(op), rng.IntN(5000))))
-			if rng.IntN(40) == 0 {
-				if err := l.Flush(); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
 		if err := l.Files().Commit(0); err != nil { // into the files, not flushed
 			t.Fatal(err)
 		}

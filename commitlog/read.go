@@ -24,11 +24,12 @@ func (e Entry) Decode(checkCRC bool) (message.Record, error) {
 	return message.Decode(e.Bytes, checkCRC)
 }
 
-// Read returns the record that starts at offset, with its framing and
-// placement checked (the unit at offset must be a record, whole within the
-// written data, whose PHYSICALOFFSET field is offset); call Entry.Decode
-// with checkCRC for the body CRC. An offset where no record starts gives
-// ErrNotRecord; a damaged record a *CorruptionError.
+// Read returns the record that starts at offset, with its place checked
+// (the unit at offset must be a record of a size the layout allows, whole
+// within the written data, whose PHYSICALOFFSET field is offset); call
+// Entry.Decode for the rest of the framing and, with checkCRC, the body CRC.
+// An offset where no record starts gives ErrNotRecord; a damaged record a
+// *CorruptionError.
 func (l *Log) Read(offset int64) (Entry, error) {
 	f, pos, err := l.locate(offset)
 	if err != nil {
@@ -55,7 +56,7 @@ func (l *Log) Read(offset int64) (Entry, error) {
 	if err != nil {
 		return Entry{}, l.readError(offset, err)
 	}
-	if _, err := layout.CheckUnit(s.Bytes, offset, u, false); err != nil {
+	if err := layout.CheckPlaced(s.Bytes, offset, u); err != nil {
 		s.Release()
 		return Entry{}, &CorruptionError{Path: f.Path(), Offset: offset, Reason: err}
 	}

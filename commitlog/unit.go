@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -130,21 +131,21 @@ func (l Layout) PeekUnit(head []byte, phys int64) (u Unit, known bool, err error
 
 // CheckUnit verifies the whole unit u, as PeekUnit found it at phys, whose
 // bytes b begin with (b may run on): the framing and placement of a record,
-// and its body CRC with checkCRC; the zeros of padding. For a record it
-// returns the frame, whose Body aliases b.
+// and its body CRC with checkCRC; the zeros of padding. A filler is all
+// header, which PeekUnit checked: b need not hold the rest of it. For a
+// record it returns the frame, whose Body aliases b.
 func (l Layout) CheckUnit(b []byte, phys int64, u Unit, checkCRC bool) (message.Frame, error) {
+	if u.Kind == UnitBlank || u.Kind == UnitEnd {
+		return message.Frame{}, nil // a filler is all header; zeros are nothing
+	}
 	if len(b) < u.Size {
 		return message.Frame{}, fmt.Errorf("%w: %d bytes of a %d-byte %v", message.ErrTruncated, len(b), u.Size, u.Kind)
 	}
-	switch u.Kind {
-	case UnitPadding:
+	if u.Kind == UnitPadding {
 		if !bytes.Equal(b[:u.Size], make([]byte, u.Size)) {
 			return message.Frame{}, ErrDirtyPadding
 		}
 		return message.Frame{}, nil
-	case UnitRecord:
-	default:
-		return message.Frame{}, nil // a filler is all header; zeros are nothing
 	}
 	fr, err := message.CheckFrame(b[:u.Size])
 	if err != nil {
@@ -174,6 +175,19 @@ func (l Layout) DecodeRecord(b []byte, phys int64, u Unit, checkCRC bool) (messa
 		return rec, err
 	}
 	return rec, placed(phys, rec.PhysicalOffset)
+}
+
+// CheckPlaced verifies, without parsing the rest, that the record unit u
+// found at phys, whose bytes b begin with, holds phys in its PHYSICALOFFSET
+// field: what a read by offset needs to know that it landed on the start of
+// the record it was sent to, rather than inside one or on stale bytes. The
+// whole framing is CheckUnit's and DecodeRecord's.
+func (l Layout) CheckPlaced(b []byte, phys int64, u Unit) error {
+	const end = message.OffsetPhysicalOffset + 8
+	if u.Kind != UnitRecord || u.Size < end || len(b) < end {
+		return fmt.Errorf("%w: a %d-byte %v cannot hold its physical offset", ErrRecordSize, u.Size, u.Kind)
+	}
+	return placed(phys, int64(binary.BigEndian.Uint64(b[message.OffsetPhysicalOffset:end])))
 }
 
 // placed checks that a record at phys says it is there.

@@ -12,21 +12,6 @@ import (
 	"github.com/rocketstore/rocketstore/mappedfile/errorfs"
 )
 
-// appendTo writes n bytes of v at the end of q, rolling as needed.
-func appendTo(t *testing.T, q *mappedfile.Queue, n int, v byte) {
-	t.Helper()
-	for n > 0 {
-		f, err := q.Writable(0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k := min(n, f.Remaining())
-		copy(f.Writable(), bytes.Repeat([]byte{v}, k))
-		f.Advance(k)
-		n -= k
-	}
-}
-
 // hooks records what a queue reports through its hooks.
 type hooks struct {
 	mu         sync.Mutex
@@ -52,11 +37,11 @@ func TestAFailedSyncPoisonsTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appendTo(t, q, 1000, 1)
+	mappedfile.Fill(t, q, 1000, 1)
 	if err := q.Flush(0); err != nil {
 		t.Fatal(err)
 	}
-	appendTo(t, q, 1000, 2)
+	mappedfile.Fill(t, q, 1000, 2)
 	sw.Set(true)
 	first := q.Flush(0)
 	var ioErr *mappedfile.IOError
@@ -67,7 +52,7 @@ func TestAFailedSyncPoisonsTheQueue(t *testing.T) {
 		t.Fatalf("IOError %+v, want a sync from offset 1000", ioErr)
 	}
 	sw.Set(false)
-	appendTo(t, q, 1000, 3)
+	mappedfile.Fill(t, q, 1000, 3)
 	for range 3 {
 		if err := q.Flush(0); !errors.Is(err, mappedfile.ErrPoisoned) {
 			t.Fatalf("flush after the failure, disk healthy again: %v", err)
@@ -112,7 +97,7 @@ func TestAFailedWriteOfABufferPoisonsTheQueue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			appendTo(t, q, 100, 1)
+			mappedfile.Fill(t, q, 100, 1)
 			sw.Set(true)
 			if at == "commit" {
 				if err := q.Commit(0); !errors.Is(err, mappedfile.ErrPoisoned) {
@@ -148,7 +133,7 @@ func TestAFailedRemovalReachesTheHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer q.Close()
-	appendTo(t, q, 3*8192, 1)
+	mappedfile.Fill(t, q, 3*8192, 1)
 	s, err := q.Slice(0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +158,7 @@ func TestDeletedFilesStayDeletedAfterAPowerLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	appendTo(t, q, 4*8192+10, 1) // five files
+	mappedfile.Fill(t, q, 4*8192+10, 1) // five files
 	if n, err := q.DeleteFiles(func(*mappedfile.File) bool { return true }, 2, 0); n != 2 || err != nil {
 		t.Fatalf("DeleteFiles = %d, %v", n, err)
 	}
