@@ -81,7 +81,8 @@ type Options struct {
 	// off, as in RocketMQ: such subscriptions are refused.
 	EnablePropertyFilter bool
 
-	// Logger receives the broker's log lines. Default slog.Default().
+	// Logger receives the broker's log lines, and the store's unless
+	// Store.Logger is set; nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -156,6 +157,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.Logger == nil {
 		r.Logger = slog.Default()
+	}
+	if r.Store.Logger == nil {
+		r.Store.Logger = r.Logger
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {
