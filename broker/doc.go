@@ -22,6 +22,13 @@
 // evaluated on each record's properties. PullStats counts what pull
 // responses carried.
 //
+// A slave's commit log is a byte copy of its master's: every put goes
+// through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
+// the services that write messages of their own (the delay scheduler, the
+// timer) are registered with onMaster and started on a master only. A slave
+// copies its master's topic configs, consumer offsets, delay progress
+// (delayOffset.json) and timer checkpoint instead.
+//
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
 package broker
