@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"time"
@@ -17,14 +18,19 @@ import (
 // long polling, consumer groups and offsets, topic configs and queries. See
 // the package documentation.
 type Broker struct {
-	opts  Options
-	store *store.MessageStore
+	opts     Options
+	store    *store.MessageStore
+	log      *slog.Logger
+	warnings *limitedLog // warnings a peer can repeat, rate-limited per cause
 
 	topics    *topicTable
 	offsets   *offsetTable
 	consumers *consumerTable
 	polls     *longPoll
 	schedule  *scheduler
+	producers *producerTable
+	locks     *lockTable
+	txns      *transactions
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -46,9 +52,12 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
+		return nil, err
+	}
+	if err := b.createSystemTopics(); err != nil {
 		return nil, err
 	}
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
@@ -64,6 +73,9 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	b.consumers = newConsumerTable(b)
+	b.producers = newProducerTable()
+	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
+	b.txns = newTransactions(b)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -99,6 +111,7 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
 	b.wg.Go(b.schedule.run)
+	b.wg.Go(b.transactionCheckLoop)
 	return nil
 }
 
@@ -109,16 +122,26 @@ func (b *Broker) routes() {
 	pull := remoting.NewPool(8, 100000)
 	admin := remoting.NewPool(2, 10000)
 	heartbeat := remoting.NewPool(2, 10000)
-	b.pools = []*remoting.Pool{send, pull, admin, heartbeat}
+	// A reply waits for the requester to take it, and END_TRANSACTION
+	// writes: each has its own pool, as in RocketMQ, so that neither holds
+	// up sends.
+	reply := remoting.NewPool(4, 10000)
+	endTransaction := remoting.NewPool(4, 100000)
+	b.pools = []*remoting.Pool{send, pull, admin, heartbeat, reply, endTransaction}
 	s := b.server
 	for _, code := range []int16{remoting.RequestSendMessage, remoting.RequestSendMessageV2, remoting.RequestSendBatchMessage} {
 		s.Handle(code, send, b.handleSend)
 	}
 	s.Handle(remoting.RequestPullMessage, pull, b.handlePull)
 	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
+	s.Handle(remoting.RequestSendReplyMessage, reply, b.handleSendReply)
+	s.Handle(remoting.RequestSendReplyMessageV2, reply, b.handleSendReply)
+	s.Handle(remoting.RequestEndTransaction, endTransaction, b.handleEndTransaction)
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
 	s.Handle(remoting.RequestGetConsumerListByGroup, heartbeat, b.handleGetConsumerList)
+	s.Handle(remoting.RequestLockBatchMQ, heartbeat, b.handleLockBatch)
+	s.Handle(remoting.RequestUnlockBatchMQ, heartbeat, b.handleUnlockBatch)
 	s.Handle(remoting.RequestQueryConsumerOffset, admin, b.handleQueryConsumerOffset)
 	s.Handle(remoting.RequestUpdateConsumerOffset, admin, b.handleUpdateConsumerOffset)
 	s.Handle(remoting.RequestGetMaxOffset, admin, b.handleGetMaxOffset)
@@ -132,7 +155,8 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
 }
 
-// housekeeping persists consumer offsets and expires silent consumers.
+// housekeeping persists consumer offsets and expires silent clients and
+// stale queue locks.
 func (b *Broker) housekeeping() {
 	tick := time.NewTicker(min(b.opts.OffsetPersistInterval, 10*time.Second))
 	defer tick.Stop()
@@ -141,9 +165,16 @@ func (b *Broker) housekeeping() {
 		case <-b.quit:
 			return
 		case <-tick.C:
-			_ = b.offsets.save()
-			_ = b.schedule.save()
-			b.consumers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
+			if err := b.offsets.save(); err != nil {
+				b.log.Error("persist consumer offsets", "err", err)
+			}
+			if err := b.schedule.save(); err != nil {
+				b.log.Error("persist delay offsets", "err", err)
+			}
+			now := time.Now()
+			b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
+			b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
+			b.locks.expire(now)
 		}
 	}
 }
@@ -170,10 +201,18 @@ func (b *Broker) Close() error {
 	return errors.Join(errs...)
 }
 
-// connClosed forgets what a closed connection held: its consumers and its
-// suspended pulls.
+// connClosed forgets what a closed connection held: its consumers,
+// producers and suspended pulls. Queue locks stay until they expire or are
+// unlocked, as RocketMQ's: a consumer may still be working on its queue.
 func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
+	b.producers.dropConn(c)
+}
+
+// isMaster reports whether the broker takes writes and runs the services
+// that write on their own (the transaction check).
+func (b *Broker) isMaster() bool {
+	return b.opts.Role != RoleSlave && b.opts.BrokerID == 0
 }
 
 // errorResponse answers req with code and err's text.

@@ -132,6 +132,7 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 	if hb.ClientID == "" {
 		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "heartbeat without clientID")
 	}
+	b.registerProducers(c, &hb)
 	for _, cd := range hb.ConsumerDatas {
 		if cd.GroupName == "" {
 			continue
@@ -164,12 +165,20 @@ func (b *Broker) ensureRetryTopic(group string) error {
 	return nil
 }
 
-// handleUnregisterClient drops a client from its groups.
+// handleUnregisterClient drops a client from the producer group and the
+// consumer group it names (either may be absent, as RocketMQ's clients send
+// one unregistration per group).
 func (b *Broker) handleUnregisterClient(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	id := req.ExtFields["clientID"]
+	if pg := req.ExtFields["producerGroup"]; pg != "" {
+		b.producers.unregister(pg, id)
+	}
 	group := req.ExtFields["consumerGroup"]
+	if group == "" {
+		return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+	}
 	for _, g := range b.consumers.remove(func(gr string, cl *consumerClient) bool {
-		return cl.id == id && (group == "" || gr == group)
+		return cl.id == id && gr == group
 	}) {
 		b.consumers.notify(g)
 	}
