@@ -19,10 +19,10 @@ type messageQueue struct {
 
 // lockBatchBody is the body of LOCK_BATCH_MQ and UNLOCK_BATCH_MQ.
 type lockBatchBody struct {
-	ConsumerGroup string         `json:"consumerGroup"`
-	ClientID      string         `json:"clientId"`
-	OnlyThisBroker bool          `json:"onlyThisBroker"`
-	MQSet         []messageQueue `json:"mqSet"`
+	ConsumerGroup  string         `json:"consumerGroup"`
+	ClientID       string         `json:"clientId"`
+	OnlyThisBroker bool           `json:"onlyThisBroker"`
+	MQSet          []messageQueue `json:"mqSet"`
 }
 
 // lockHolder is the client holding a queue and when it last (re)locked it.
