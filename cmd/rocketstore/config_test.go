@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +29,13 @@ fileReservedTime=48
 deleteWhen=03
 brokerRole=SYNC_MASTER
 haListenPort=10922
+messageDelayLevel=1s 5s 2m
+traceTopicEnable=true
+msgTraceTopicName=MyTraces
+traceOn=false
+transactionTimeOut=3000
+transactionCheckMax=5
+transactionCheckInterval=30000
 `
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -45,7 +55,12 @@ haListenPort=10922
 		o.Role != broker.RoleSyncMaster || o.HAListenAddr != "127.0.0.1:10922" {
 		t.Fatalf("options %+v", o)
 	}
-	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}} {
+	if o.Store.DelayLevels != "1s 5s 2m" || !o.TraceTopicEnable || o.MsgTraceTopicName != "MyTraces" || !o.DisableTraceOn ||
+		o.TransactionTimeout != 3*time.Second || o.TransactionCheckMax != 5 || o.TransactionCheckInterval != 30*time.Second {
+		t.Fatalf("message kind options %+v", o)
+	}
+	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"messageDelayLevel": "1s 5x"},
+		{"transactionTimeOut": "0"}, {"transactionCheckMax": "many"}, {"traceTopicEnable": "maybe"}} {
 		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
 			t.Fatalf("%v was accepted", bad)
 		}
@@ -55,5 +70,21 @@ haListenPort=10922
 	}
 	if _, err := loadProperties(path); err == nil {
 		t.Fatal("a line without '=' was accepted")
+	}
+}
+
+// TestUnknownBrokerConfKeysAreIgnoredWithAWarning: RocketMQ ignores keys it
+// does not know; so does rocketstore, and it says which.
+func TestUnknownBrokerConfKeysAreIgnoredWithAWarning(t *testing.T) {
+	var logged bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	defer slog.SetDefault(old)
+	o := broker.Options{}
+	if err := applyBrokerProperties(&o, map[string]string{"brokerName": "b1", "noSuchKey": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.BrokerName != "b1" || !strings.Contains(logged.String(), "unknown key ignored") || !strings.Contains(logged.String(), "key=noSuchKey") {
+		t.Fatalf("options %+v, log %q", o, logged.String())
 	}
 }
