@@ -8,6 +8,7 @@
 # and are removed as each run ends.
 set -euo pipefail
 cd "$(dirname "$0")/../bench/peers"
+export GOWORK=off # a module of its own, outside the root go.work
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
   -md ../../BENCHMARKS.md \
