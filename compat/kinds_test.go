@@ -108,6 +108,11 @@ func TestNewGroupStartsFromTheLastOffset(t *testing.T) {
 	runDriver(t, "create-topic", "-ns", ns, "-broker-addr", c.broker.Addr(), "-topic", "History", "-queues", "1")
 	c.waitForRoute(t, "History", c.broker.Addr())
 	runDriver(t, "send", "-ns", ns, "-topic", "History", "-n", "600", "-size", "1024", "-mode", "batch", "-prefix", "old")
+	// The queue's end is what is dispatched: wait for all of it, or the
+	// group would start inside the history.
+	if err := c.broker.Store().WaitDispatched(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	cons := c.startConsumerOn(t, "History", "-group", "cg-from-last", "-from", "last")
 	// The client commits the offset it started from within 5 s: the end.
 	waitForCommittedOffsets(t, c, "cg-from-last", "History", 600)

@@ -159,7 +159,7 @@ func replyServer(args []string) error {
 				// v2.1.2's CreateReplyMessage parses its body argument as
 				// properties and leaves the body empty: set it here.
 				reply.Body = append([]byte("re:"), m.Body...)
-				if _, err := p.SendSync(ctx, reply); err != nil {
+				if err := sendReply(ctx, p, reply); err != nil {
 					emit("REPLYFAILED %s %v", bodyName(m.Body), err)
 					return consumer.ConsumeRetryLater, nil
 				}
@@ -176,4 +176,20 @@ func replyServer(args []string) error {
 	emit("READY")
 	waitForTERM()
 	return c.Shutdown()
+}
+
+// sendReply sends a reply, trying again for a while when the broker does
+// not know the requester yet: v2.1.2's Request can send its request before
+// its first heartbeat reaches the broker (its own rpc example sleeps a
+// second before replying, for that reason), and the broker can only push a
+// reply to a producer whose heartbeat it has seen.
+func sendReply(ctx context.Context, p rocketmq.Producer, reply *primitive.Message) error {
+	var err error
+	for range 20 {
+		if _, err = p.SendSync(ctx, reply); err == nil {
+			return nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return err
 }
