@@ -96,7 +96,7 @@ func parseEndTransaction(req *remoting.Command) (endTransactionHeader, error) {
 // the log.
 func (b *Broker) handleEndTransaction(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	refuse := func(code int16, err error) *remoting.Command {
-		b.warnings.warn("end-transaction:"+err.Error(), "end transaction refused", "addr", c.RemoteAddr(), "err", err)
+		b.warnings.warn("end-transaction:"+c.RemoteAddr(), "end transaction refused", "addr", c.RemoteAddr(), "err", err)
 		return errorResponse(req, code, err)
 	}
 	if !b.isMaster() {
