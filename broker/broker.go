@@ -158,23 +158,30 @@ func (b *Broker) routes() {
 // housekeeping persists consumer offsets and expires silent clients and
 // stale queue locks.
 func (b *Broker) housekeeping() {
-	tick := time.NewTicker(min(b.opts.OffsetPersistInterval, 10*time.Second))
+	b.runEvery(min(b.opts.OffsetPersistInterval, 10*time.Second), func() {
+		if err := b.offsets.save(); err != nil {
+			b.log.Error("persist consumer offsets", "err", err)
+		}
+		if err := b.schedule.save(); err != nil {
+			b.log.Error("persist delay offsets", "err", err)
+		}
+		now := time.Now()
+		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.locks.expire(now)
+	})
+}
+
+// runEvery calls fn every interval until the broker closes.
+func (b *Broker) runEvery(interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-b.quit:
 			return
 		case <-tick.C:
-			if err := b.offsets.save(); err != nil {
-				b.log.Error("persist consumer offsets", "err", err)
-			}
-			if err := b.schedule.save(); err != nil {
-				b.log.Error("persist delay offsets", "err", err)
-			}
-			now := time.Now()
-			b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
-			b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
-			b.locks.expire(now)
+			fn()
 		}
 	}
 }

@@ -154,15 +154,7 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 // ensureRetryTopic creates %RETRY%<group> (one queue), which push consumers
 // subscribe to.
 func (b *Broker) ensureRetryTopic(group string) error {
-	topic := retryGroupTopicPrefix + group
-	if _, ok := b.topics.get(topic); ok {
-		return nil
-	}
-	if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
-		return err
-	}
-	b.registerSoon()
-	return nil
+	return b.ensureTopic(retryGroupTopicPrefix + group)
 }
 
 // handleUnregisterClient drops a client from the producer group and the

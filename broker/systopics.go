@@ -38,16 +38,17 @@ func (b *Broker) createSystemTopics() error {
 		topics = append(topics, b.opts.MsgTraceTopicName)
 	}
 	for _, t := range topics {
-		if err := b.ensureSystemTopic(t); err != nil {
+		if err := b.ensureTopic(t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ensureSystemTopic creates topic with one readable and writable queue when
-// it does not exist, and registers it soon.
-func (b *Broker) ensureSystemTopic(topic string) error {
+// ensureTopic creates topic with one readable and writable queue when it
+// does not exist (the broker's own topics, a group's retry and dead-letter
+// topics), and registers it soon.
+func (b *Broker) ensureTopic(topic string) error {
 	if _, ok := b.topics.get(topic); ok {
 		return nil
 	}

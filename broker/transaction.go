@@ -37,7 +37,7 @@ const (
 )
 
 // errAlreadyResolved refuses a second commit or rollback of a half message.
-var errAlreadyResolved = errors.New("the transaction was already committed or rolled back")
+var errAlreadyResolved = errors.New("the transaction was already committed, rolled back or given up")
 
 // isTransactional reports whether a send is a transaction's half message:
 // TRAN_MSG=true (what RocketMQ looks at) or the prepared type in SYSFLAG.
@@ -54,7 +54,7 @@ func (b *Broker) prepareHalf(m *message.Message, producerGroup string) error {
 	if _, ok := m.Properties.Lookup(message.PropertyDelayLevel); ok {
 		return errors.New("a transactional message cannot be delayed (DELAY is set)")
 	}
-	if err := b.ensureSystemTopic(TransHalfTopic); err != nil {
+	if err := b.ensureTopic(TransHalfTopic); err != nil {
 		return err
 	}
 	props := m.Properties.Set(message.PropertyTransactionPrepared, "true")
@@ -176,7 +176,7 @@ func (b *Broker) opRecord(halfOffset int64) message.Message {
 // message (commit only) and the op record, in one batch so that both reach
 // the log together.
 func (b *Broker) writeResolution(half *message.Record, commit bool) ([]commitlog.AppendResult, error) {
-	if err := b.ensureSystemTopic(TransOpHalfTopic); err != nil {
+	if err := b.ensureTopic(TransOpHalfTopic); err != nil {
 		return nil, err
 	}
 	msgs := make([]message.Message, 0, 2)

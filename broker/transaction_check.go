@@ -19,18 +19,11 @@ const maxCheckRound = time.Minute
 // transactionCheckLoop runs a check round every TransactionCheckInterval,
 // on a master only, as RocketMQ's TransactionalMessageCheckService.
 func (b *Broker) transactionCheckLoop() {
-	tick := time.NewTicker(b.opts.TransactionCheckInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-b.quit:
-			return
-		case <-tick.C:
-			if b.isMaster() {
-				b.txns.checkRound(time.Now())
-			}
+	b.runEvery(b.opts.TransactionCheckInterval, func() {
+		if b.isMaster() {
+			b.txns.checkRound(time.Now())
 		}
-	}
+	})
 }
 
 // checkRound walks the half queue from the check service's progress. A
@@ -85,6 +78,7 @@ walk:
 
 	t.mu.Lock()
 	opNext := t.advanceLocked(next, opStart)
+	t.passed = next
 	t.mu.Unlock()
 	// The half progress goes first: a snapshot of the offsets between the
 	// two commits then holds an older op progress, which only re-reads op
@@ -167,6 +161,9 @@ func (t *transactions) putBackLocked(rec *message.Record, props message.Properti
 		return res, message.Record{}, err
 	}
 	t.copies = max(t.copies, res.QueueOffset+1)
+	if uniq := props.Get(message.PropertyUniqKey); uniq != "" {
+		t.open[uniq] = res.QueueOffset
+	}
 	cp := message.Record{Message: m, QueueOffset: res.QueueOffset, PhysicalOffset: res.PhysicalOffset,
 		StoreTimestamp: res.StoreTimestamp, StoreHost: res.StoreHost}
 	return res, cp, nil
@@ -177,7 +174,7 @@ func (t *transactions) putBackLocked(rec *message.Record, props message.Properti
 // find it, as RocketMQ's DefaultTransactionalMessageCheckListener.
 func (t *transactions) discardLocked(rec *message.Record) error {
 	b := t.b
-	if err := b.ensureSystemTopic(TransCheckMaxTimeTopic); err != nil {
+	if err := b.ensureTopic(TransCheckMaxTimeTopic); err != nil {
 		b.log.Error("transaction check: create "+TransCheckMaxTimeTopic, "err", err)
 		return err
 	}
@@ -187,6 +184,7 @@ func (t *transactions) discardLocked(rec *message.Record) error {
 		b.log.Error("transaction check: discard a half message", "queueOffset", rec.QueueOffset, "err", err)
 		return err
 	}
+	delete(t.open, rec.Properties.Get(message.PropertyUniqKey))
 	b.log.Warn("transaction check: half message checked too many times, moved to "+TransCheckMaxTimeTopic,
 		"msgId", rec.Properties.Get(message.PropertyUniqKey), "group", rec.Properties.Get(message.PropertyProducerGroup),
 		"topic", rec.Properties.Get(message.PropertyRealTopic), "checks", rec.Properties.Get(propCheckTimes))

@@ -23,8 +23,12 @@ var errResolutionInProgress = errors.New("a commit or rollback of this transacti
 // Besides RocketMQ's record of resolved queue offsets, it keeps the
 // UNIQ_KEYs of resolved messages until the check service has passed every
 // copy of them (each check puts a copy of the half message back in the half
-// queue): a producer answering a check late, after the next copy was
-// checked too, or answering both the send and a check, commits once.
+// queue), and the keys of messages with a copy still open: a producer
+// answering a check late, after the next copy was checked too, or
+// answering both the send and a check, or the same END_TRANSACTION twice,
+// commits once. A half message the check service has passed can only be
+// ended while a copy of it is open (and ending it ends the copy); any other
+// end of it is a repeat, or comes after it was given up.
 type transactions struct {
 	b *Broker
 
@@ -36,11 +40,13 @@ type transactions struct {
 	pendKeys map[string]bool  // their UNIQ_KEYs
 	opsRead  int64            // op records below this offset are in ops
 	copies   int64            // one past the highest half queue offset a copy got
+	passed   int64            // the check service's half progress (-1: not read yet)
+	open     map[string]int64 // UNIQ_KEY of a message with an unresolved copy → the copy's offset
 }
 
 func newTransactions(b *Broker) *transactions {
 	return &transactions{b: b, resolved: map[int64]bool{}, ops: map[int64]int64{}, keys: map[string]int64{},
-		pending: map[int64]bool{}, pendKeys: map[string]bool{}}
+		pending: map[int64]bool{}, pendKeys: map[string]bool{}, passed: -1, open: map[string]int64{}}
 }
 
 // txnState is what is known of a half message.
@@ -59,7 +65,7 @@ func (t *transactions) stateLocked(rec *message.Record, qo int64) txnState {
 	if t.pending[qo] || uniq != "" && t.pendKeys[uniq] {
 		return txnPending
 	}
-	if t.resolved[qo] || uniq != "" && t.keys[uniq] > 0 {
+	if _, ok := t.keys[uniq]; t.resolved[qo] || uniq != "" && ok {
 		return txnResolved
 	}
 	if v, err := strconv.ParseInt(rec.Properties.Get(propPreparedQueueOffset), 10, 64); err == nil && t.resolved[v] {
@@ -73,7 +79,14 @@ func (t *transactions) stateLocked(rec *message.Record, qo int64) txnState {
 func (t *transactions) resolve(req *remoting.Command, half *message.Record, commit bool) (*remoting.Command, error) {
 	qo, uniq := half.QueueOffset, half.Properties.Get(message.PropertyUniqKey)
 	t.mu.Lock()
-	switch t.stateLocked(half, qo) {
+	if t.passed < 0 {
+		t.passed = t.progress(TransHalfTopic)
+	}
+	state := t.stateLocked(half, qo)
+	if _, copyOpen := t.open[uniq]; state == txnOpen && qo < t.passed && uniq != "" && !copyOpen {
+		state = txnResolved // passed without a copy: resolved or given up already
+	}
+	switch state {
 	case txnResolved:
 		t.mu.Unlock()
 		return nil, errAlreadyResolved
@@ -95,6 +108,7 @@ func (t *transactions) resolve(req *remoting.Command, half *message.Record, comm
 	delete(t.pendKeys, uniq)
 	if stored {
 		t.addLocked(results[len(results)-1].QueueOffset, qo, uniq)
+		delete(t.open, uniq)
 	}
 	t.mu.Unlock()
 	return t.b.resolutionResponse(req, results, err), nil

@@ -150,7 +150,21 @@ func TestTransactionCommitAndRollback(t *testing.T) {
 		t.Fatalf("committed record: sysFlag %#x, prepared offset %d, properties %q", r.SysFlag, r.PreparedTransactionOffset, r.Properties)
 	}
 
-	// Ending either again is refused: nothing is delivered twice.
+	// Ending either again is refused, also once the check service has
+	// passed them: nothing is delivered twice.
+	for _, rh := range []remoting.SendMessageResponseHeader{commit, rollback} {
+		if resp := p.endSent("tpg", rh, message.TransactionCommitType); resp.Code != remoting.ResponseSystemError {
+			t.Fatalf("a second commit answered %v", resp)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if off, _ := b.offsets.query(transCheckGroup, TransHalfTopic, 0); off >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the check service did not pass the resolved half messages")
+		}
+	}
 	for _, rh := range []remoting.SendMessageResponseHeader{commit, rollback} {
 		if resp := p.endSent("tpg", rh, message.TransactionCommitType); resp.Code != remoting.ResponseSystemError {
 			t.Fatalf("a second commit answered %v", resp)
