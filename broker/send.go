@@ -47,14 +47,14 @@ func (b *Broker) parseSend(c *remoting.Conn, req *remoting.Command) (remoting.Se
 	if err != nil {
 		return h, message.Message{}, remoting.ResponseMessageIllegal, err
 	}
-	tc, code, err := b.topicForSend(&h)
-	if err != nil {
-		return h, message.Message{}, code, err
-	}
 	switch message.TransactionType(h.SysFlag) {
 	case message.TransactionCommitType, message.TransactionRollbackType:
 		return h, message.Message{}, remoting.ResponseMessageIllegal,
 			fmt.Errorf("sysFlag %#x has a commit or rollback type: only END_TRANSACTION ends a transaction", h.SysFlag)
+	}
+	tc, code, err := b.topicForSend(&h)
+	if err != nil {
+		return h, message.Message{}, code, err
 	}
 	queueID := h.QueueID
 	if queueID < 0 || int(queueID) >= tc.WriteQueueNums {

@@ -75,7 +75,6 @@ type endTransactionHeader struct {
 	tranStateTableOffset int64 // the half message's queue offset
 	commitLogOffset      int64 // the half message's physical offset
 	commitOrRollback     int32 // a transaction type: commit, rollback or not (unknown)
-	fromTransactionCheck bool
 }
 
 func parseEndTransaction(req *remoting.Command) (endTransactionHeader, error) {
@@ -85,9 +84,6 @@ func parseEndTransaction(req *remoting.Command) (endTransactionHeader, error) {
 	h.tranStateTableOffset, errs[1] = req.Int64("tranStateTableOffset")
 	h.commitLogOffset, errs[2] = req.Int64("commitLogOffset")
 	h.commitOrRollback, errs[3] = req.Int32("commitOrRollback")
-	if v, ok := req.Lookup("fromTransactionCheck"); ok {
-		h.fromTransactionCheck, _ = strconv.ParseBool(v)
-	}
 	return h, errors.Join(errs[:]...)
 }
 
