@@ -14,9 +14,10 @@ import (
 var ErrSlaveNoWrite = errors.New("broker: the broker is a slave and writes nothing of its own")
 
 // isMaster reports whether the broker takes writes (ASYNC_MASTER or
-// SYNC_MASTER). Services that put messages check it through putMessage and
-// start through onMaster.
-func (b *Broker) isMaster() bool { return b.opts.Role != RoleSlave }
+// SYNC_MASTER, with broker id 0: RocketMQ treats any other id as a slave).
+// Services that put messages check it through putMessage and start through
+// onMaster.
+func (b *Broker) isMaster() bool { return b.opts.Role != RoleSlave && b.opts.BrokerID == 0 }
 
 // onMaster registers a background service that writes messages (delay
 // scheduler, timer, transaction check): Start runs it only on a master, in
