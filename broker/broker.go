@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"time"
@@ -17,8 +18,10 @@ import (
 // long polling, consumer groups and offsets, topic configs and queries. See
 // the package documentation.
 type Broker struct {
-	opts  Options
-	store *store.MessageStore
+	opts     Options
+	store    *store.MessageStore
+	log      *slog.Logger
+	warnings *limitedLog // warnings a peer can repeat, rate-limited per cause
 
 	topics    *topicTable
 	offsets   *offsetTable
@@ -46,7 +49,7 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
 		return nil, err
