@@ -76,8 +76,12 @@ type Options struct {
 	// configs and consumer offsets. Default 10 s.
 	SlaveSyncInterval time.Duration
 
-	// Logger receives the broker's log lines: refused and dropped
-	// requests, background errors. Default slog.Default().
+	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
+	// over message properties (broker.conf enablePropertyFilter). Default
+	// off, as in RocketMQ: such subscriptions are refused.
+	EnablePropertyFilter bool
+
+	// Logger receives the broker's log lines. Default slog.Default().
 	Logger *slog.Logger
 }
 
