@@ -3,6 +3,7 @@ package broker
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -14,66 +15,65 @@ import (
 // dashboards built for RocketMQ read ours; the others are prefixed
 // rocketstore_.
 const (
-	metricMessagesIn     = "rocketmq_messages_in_total"
-	metricMessagesOut    = "rocketmq_messages_out_total"
-	metricThroughputIn   = "rocketmq_throughput_in_total"
-	metricThroughputOut  = "rocketmq_throughput_out_total"
-	metricMessageSize    = "rocketmq_message_size"
-	metricRPCLatency     = "rocketmq_rpc_latency"
-	metricSendToDLQ      = "rocketmq_send_to_dlq_messages_total"
-	metricSystemBusy     = "rocketstore_system_busy_total"
-	metricPutLatency     = "rocketstore_store_put_latency"
-	labelTopic           = "topic"
-	labelGroup           = "consumer_group"
-	labelRequestCode     = "request_code"
-	labelResponseCode    = "response_code"
-	labelBusyReason      = "reason"
-	latencyHelpMillis    = " (milliseconds, as RocketMQ's)"
-	defaultMetricsTopics = 4096 // per-topic children cached before new topics share one
+	metricMessagesIn    = "rocketmq_messages_in_total"
+	metricMessagesOut   = "rocketmq_messages_out_total"
+	metricThroughputIn  = "rocketmq_throughput_in_total"
+	metricThroughputOut = "rocketmq_throughput_out_total"
+	metricMessageSize   = "rocketmq_message_size"
+	metricRPCLatency    = "rocketmq_rpc_latency"
+	metricSendToDLQ     = "rocketmq_send_to_dlq_messages_total"
+	metricSystemBusy    = "rocketstore_system_busy_total"
+	metricPutLatency    = "rocketstore_store_put_latency"
+	labelTopic          = "topic"
+	labelGroup          = "consumer_group"
+	labelRequestCode    = "request_code"
+	labelResponseCode   = "response_code"
+	labelBusyReason     = "reason"
+	latencyHelpMillis   = " (milliseconds, as RocketMQ's)"
 )
 
 // rpcLatencyBuckets are RocketMQ's rpc latency buckets, in milliseconds.
 var rpcLatencyBuckets = []float64{1, 3, 5, 7, 10, 100, 1000, 3000}
 
-// metrics holds the broker's Prometheus instruments. The hot path (every
-// send and pull) touches only cached children: a topic's counters are
-// looked up once in a sync.Map (no lock on reads) and kept there, and
-// latency observers are cached per request and response code. A nil
-// *metrics (metrics disabled) makes every method a no-op.
+// metrics holds the broker's Prometheus instruments and the counters
+// behind them. The hot path (every send and pull) touches only cached
+// entries: a topic's counters are looked up in a sync.Map (no lock on
+// reads) and are plain atomics, which the registry reads when it is
+// gathered; latency observers are cached per request and response code. A
+// nil *metrics (metrics disabled) makes every method a no-op.
 type metrics struct {
 	reg *prometheus.Registry
 
-	messagesIn, throughputIn   *prometheus.CounterVec
-	messagesOut, throughputOut *prometheus.CounterVec
-	messageSize                prometheus.Histogram
-	rpcLatency                 *prometheus.HistogramVec
-	putLatency                 prometheus.Histogram
-	sendToDLQ                  *prometheus.CounterVec
-	systemBusy                 *prometheus.CounterVec
+	messageSize prometheus.Histogram
+	rpcLatency  *prometheus.HistogramVec
+	putLatency  prometheus.Histogram
+	sendToDLQ   *prometheus.CounterVec
+	systemBusy  *prometheus.CounterVec
 
-	topicsIn  sync.Map // topic → *topicCounters
-	topicsOut sync.Map // topic + "\x00" + group → *topicCounters
+	topicsIn  sync.Map // topic → *flowCounters
+	topicsOut sync.Map // outKey{topic, group} → *flowCounters
 	latencies sync.Map // request code << 16 | response code → prometheus.Observer
 }
 
-// topicCounters are one topic's (or topic and group's) message and byte
-// counters.
-type topicCounters struct {
-	messages, bytes prometheus.Counter
+// flowCounters count what went in or out of one topic (or topic and
+// group): messages, body bytes, and the requests that carried them.
+type flowCounters struct {
+	messages, bytes, requests atomic.Int64
 }
+
+func (f *flowCounters) add(messages, bytes int) {
+	f.messages.Add(int64(messages))
+	f.bytes.Add(int64(bytes))
+	f.requests.Add(1)
+}
+
+// outKey names a topic's deliveries to one group.
+type outKey struct{ topic, group string }
 
 func newMetrics(b *Broker) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
-	m.messagesIn = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricMessagesIn,
-		Help: "Messages stored by sends, per topic."}, []string{labelTopic})
-	m.throughputIn = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricThroughputIn,
-		Help: "Bytes of message bodies stored by sends, per topic."}, []string{labelTopic})
-	m.messagesOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricMessagesOut,
-		Help: "Messages delivered by pulls, per topic and consumer group."}, []string{labelTopic, labelGroup})
-	m.throughputOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricThroughputOut,
-		Help: "Bytes of records delivered by pulls, per topic and consumer group."}, []string{labelTopic, labelGroup})
 	m.messageSize = prometheus.NewHistogram(prometheus.HistogramOpts{Name: metricMessageSize,
-		Help:    "Body size of stored messages, in bytes.",
+		Help:    "Body size of stored messages, in bytes (the mean of a batch).",
 		Buckets: []float64{1 << 10, 4 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20}})
 	m.rpcLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: metricRPCLatency,
 		Help:    "Time from a request's arrival to its answer, per request and response code" + latencyHelpMillis + ".",
@@ -84,11 +84,10 @@ func newMetrics(b *Broker) *metrics {
 	m.sendToDLQ = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricSendToDLQ,
 		Help: "Messages moved to a group's dead-letter topic."}, []string{labelTopic, labelGroup})
 	m.systemBusy = prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricSystemBusy,
-		Help: "Sends refused by flow control, per reason (TIMEOUT_CLEAN_QUEUE, PCBUSY_CLEAN_QUEUE, PC_SYNCHRONIZED, ...)."},
+		Help: "Sends refused by flow control, per reason (TIMEOUT_CLEAN_QUEUE, PC_SYNCHRONIZED, RATE_LIMIT, ...)."},
 		[]string{labelBusyReason})
-	m.reg.MustRegister(m.messagesIn, m.throughputIn, m.messagesOut, m.throughputOut, m.messageSize,
-		m.rpcLatency, m.putLatency, m.sendToDLQ, m.systemBusy,
-		newStateCollector(b),
+	m.reg.MustRegister(m.messageSize, m.rpcLatency, m.putLatency, m.sendToDLQ, m.systemBusy,
+		flowCollector{m}, newStateCollector(b),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -112,12 +111,9 @@ func (m *metrics) stored(topic string, messages, bodyBytes int) {
 	}
 	c, ok := m.topicsIn.Load(topic)
 	if !ok {
-		c, _ = m.topicsIn.LoadOrStore(topic, &topicCounters{
-			messages: m.messagesIn.WithLabelValues(topic), bytes: m.throughputIn.WithLabelValues(topic)})
+		c, _ = m.topicsIn.LoadOrStore(topic, &flowCounters{})
 	}
-	tc := c.(*topicCounters)
-	tc.messages.Add(float64(messages))
-	tc.bytes.Add(float64(bodyBytes))
+	c.(*flowCounters).add(messages, bodyBytes)
 }
 
 // delivered counts records a pull of group delivered from topic.
@@ -125,15 +121,12 @@ func (m *metrics) delivered(topic, group string, messages, recordBytes int) {
 	if m == nil {
 		return
 	}
-	key := topic + "\x00" + group
+	key := outKey{topic, group}
 	c, ok := m.topicsOut.Load(key)
 	if !ok {
-		c, _ = m.topicsOut.LoadOrStore(key, &topicCounters{
-			messages: m.messagesOut.WithLabelValues(topic, group), bytes: m.throughputOut.WithLabelValues(topic, group)})
+		c, _ = m.topicsOut.LoadOrStore(key, &flowCounters{})
 	}
-	tc := c.(*topicCounters)
-	tc.messages.Add(float64(messages))
-	tc.bytes.Add(float64(recordBytes))
+	c.(*flowCounters).add(messages, recordBytes)
 }
 
 // forget drops a deleted topic's series.
@@ -142,16 +135,51 @@ func (m *metrics) forget(topic string) {
 		return
 	}
 	m.topicsIn.Delete(topic)
-	m.messagesIn.DeleteLabelValues(topic)
-	m.throughputIn.DeleteLabelValues(topic)
 	m.topicsOut.Range(func(k, _ any) bool {
-		if key := k.(string); len(key) > len(topic) && key[:len(topic)+1] == topic+"\x00" {
+		if k.(outKey).topic == topic {
 			m.topicsOut.Delete(k)
 		}
 		return true
 	})
-	m.messagesOut.DeletePartialMatch(prometheus.Labels{labelTopic: topic})
-	m.throughputOut.DeletePartialMatch(prometheus.Labels{labelTopic: topic})
+}
+
+// flowCollector exposes the message and byte counters.
+type flowCollector struct{ m *metrics }
+
+var (
+	descMessagesIn  = desc(metricMessagesIn, "Messages stored by sends, per topic.", labelTopic)
+	descBytesIn     = desc(metricThroughputIn, "Bytes of message bodies stored by sends, per topic.", labelTopic)
+	descMessagesOut = desc(metricMessagesOut, "Messages delivered by pulls, per topic and consumer group.",
+		labelTopic, labelGroup)
+	descBytesOut = desc(metricThroughputOut, "Bytes of records delivered by pulls, per topic and consumer group.",
+		labelTopic, labelGroup)
+)
+
+// Describe sends the counters' descriptions.
+func (c flowCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descMessagesIn
+	ch <- descBytesIn
+	ch <- descMessagesOut
+	ch <- descBytesOut
+}
+
+// Collect reads the counters.
+func (c flowCollector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	c.m.topicsIn.Range(func(k, v any) bool {
+		f := v.(*flowCounters)
+		counter(descMessagesIn, f.messages.Load(), k.(string))
+		counter(descBytesIn, f.bytes.Load(), k.(string))
+		return true
+	})
+	c.m.topicsOut.Range(func(k, v any) bool {
+		f, key := v.(*flowCounters), k.(outKey)
+		counter(descMessagesOut, f.messages.Load(), key.topic, key.group)
+		counter(descBytesOut, f.bytes.Load(), key.topic, key.group)
+		return true
+	})
 }
 
 // answered observes how long a request took from its arrival to its answer.
@@ -174,4 +202,13 @@ func (m *metrics) busy(reason string) {
 		return
 	}
 	m.systemBusy.WithLabelValues(reason).Inc()
+}
+
+// deadLettered counts a message of topic that group's retries moved to its
+// dead-letter topic.
+func (m *metrics) deadLettered(topic, group string) {
+	if m == nil {
+		return
+	}
+	m.sendToDLQ.WithLabelValues(topic, group).Inc()
 }
