@@ -20,6 +20,7 @@ import (
 func TestResetOffsetMovesRunningConsumers(t *testing.T) {
 	f := newOpsFixture(t)
 	f.send(t, "Backlog", 0, 20, "old")
+	time.Sleep(5 * time.Millisecond) // store times are in milliseconds: none of "old" at mid
 	mid := time.Now().UnixMilli()
 	time.Sleep(5 * time.Millisecond)
 	f.send(t, "Backlog", 0, 5, "new")
