@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -213,6 +214,9 @@ func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Comman
 // now, deleting expired files whatever the hour (RocketMQ's
 // executeDeleteFilesManually).
 func (b *Broker) handleTriggerDeleteFiles(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	if b.opts.Store.CleanResourceInterval < 0 {
+		return b.refuse(c, req, remoting.ResponseSystemError, errors.New("the store's cleanup service is off (cleanResourceInterval < 0): no files are deleted"))
+	}
 	r, err := b.store.DeleteExpiredFiles()
 	if err != nil {
 		return b.refuse(c, req, remoting.ResponseSystemError, err)
