@@ -38,6 +38,16 @@ type Broker struct {
 	locks     *lockTable
 	txns      *transactions
 
+	// Operating the broker: metrics, subscription group configs, what
+	// heartbeats say of connections, flow control, the named pools.
+	metrics    *metrics // nil with DisableMetrics
+	groups     *subGroupTable
+	clients    *clientTable
+	flow       *flowControl
+	stats      *brokerStats // nil with DisableMetrics
+	config     configState
+	namedPools map[string]*remoting.Pool
+
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
 
@@ -76,6 +86,9 @@ func New(opts *Options) (*Broker, error) {
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
 		return nil, err
 	}
+	if b.groups, err = openSubGroupTable(configDir); err != nil {
+		return nil, err
+	}
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
@@ -94,6 +107,12 @@ func New(opts *Options) (*Broker, error) {
 	b.producers = newProducerTable()
 	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
 	b.txns = newTransactions(b)
+	b.clients = newClientTable()
+	b.flow = newFlowControl(o.FlowControl)
+	if !o.DisableMetrics {
+		b.metrics = newMetrics(b)
+		b.stats = newBrokerStats(b.metrics, o.ClusterName)
+	}
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -146,11 +165,13 @@ func (b *Broker) routes() {
 	reply := remoting.NewPool(4, 10000)
 	endTransaction := remoting.NewPool(4, 100000)
 	b.pools = []*remoting.Pool{send, pull, admin, heartbeat, reply, endTransaction}
+	b.namedPools = map[string]*remoting.Pool{"send": send, "pull": pull, "admin": admin, "heartbeat": heartbeat,
+		"reply": reply, "endTransaction": endTransaction}
 	s := b.server
 	for _, code := range []int16{remoting.RequestSendMessage, remoting.RequestSendMessageV2, remoting.RequestSendBatchMessage} {
-		s.Handle(code, send, b.handleSend)
+		s.Handle(code, send, b.timed(b.handleSend))
 	}
-	s.Handle(remoting.RequestPullMessage, pull, b.handlePull)
+	s.Handle(remoting.RequestPullMessage, pull, b.timed(b.handlePull))
 	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
 	s.Handle(remoting.RequestSendReplyMessage, reply, b.handleSendReply)
 	s.Handle(remoting.RequestSendReplyMessageV2, reply, b.handleSendReply)
@@ -174,6 +195,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
 	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
 	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
+	b.adminRoutes(admin)
 }
 
 // housekeeping persists consumer offsets and expires silent clients and
@@ -189,7 +211,9 @@ func (b *Broker) housekeeping() {
 		now := time.Now()
 		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.clients.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.locks.expire(now)
+		b.stats.sample()
 	})
 }
 
@@ -235,6 +259,7 @@ func (b *Broker) Close() error {
 func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
 	b.producers.dropConn(c)
+	b.clients.drop(c)
 }
 
 // errorResponse answers req with code and err's text.

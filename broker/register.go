@@ -67,6 +67,7 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 // broker, restarted, registers its own version again).
 func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
 	topics, version := b.topics.snapshot()
+	topics = b.withBrokerPermission(topics)
 	if b.store.Err() == nil {
 		return topics, version
 	}

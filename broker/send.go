@@ -25,6 +25,9 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if err != nil {
 		return b.refuseSend(c, req, code, err)
 	}
+	if resp := b.admitSend(c, req, &h); resp != nil {
+		return resp
+	}
 	ctx := context.Background()
 	if req.Code == remoting.RequestSendBatchMessage || h.Batch {
 		return b.sendBatch(ctx, c, req, &m)
