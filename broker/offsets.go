@@ -19,6 +19,10 @@ type offsetTable struct {
 	mu    sync.Mutex
 	table map[string]map[string]int64
 	dirty bool
+	// resets holds offsets an operator reset that the group has not yet
+	// pulled from (see offsets_reset.go): commits of older offsets are
+	// ignored meanwhile.
+	resets map[string]map[int32]int64
 }
 
 type offsetFile struct {
@@ -44,6 +48,9 @@ func (t *offsetTable) commit(group, topic string, queueID int32, offset int64) {
 	k := offsetKey(group, topic)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if _, pending := t.resets[k][queueID]; pending {
+		return // a stale commit from before the reset
+	}
 	q := t.table[k]
 	if q == nil {
 		q = map[string]int64{}
@@ -122,10 +129,7 @@ func (b *Broker) handleQueryConsumerOffset(c *remoting.Conn, req *remoting.Comma
 	}
 	off, ok := b.offsets.query(h.ConsumerGroup, h.Topic, h.QueueID)
 	if !ok {
-		// A queue that still starts at offset 0 is consumed from its
-		// start, as RocketMQ answers; one whose start was cleaned up is
-		// not found, and the client starts where ConsumeFromWhere says.
-		if b.store.GetMinOffsetInQueue(h.Topic, h.QueueID) > 0 {
+		if !b.startsInMemory(h.Topic, h.QueueID) {
 			return remoting.NewResponse(req, remoting.ResponseQueryNotFound, "no offset committed for this queue")
 		}
 		off = 0
@@ -144,4 +148,25 @@ func (b *Broker) handleUpdateConsumerOffset(c *remoting.Conn, req *remoting.Comm
 	}
 	b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+}
+
+// startsInMemory is RocketMQ 4.9's rule for a group with no committed
+// offset in a queue (ConsumerManageProcessor.queryConsumerOffset): offset 0
+// is answered while the queue's first message is still at offset 0 and in
+// memory (within the store's in-memory ratio of the log's end), so a new
+// group of a young queue reads it from its start; otherwise QUERY_NOT_FOUND
+// lets the client start where its ConsumeFromWhere says (the queue's end
+// for CONSUME_FROM_LAST_OFFSET).
+func (b *Broker) startsInMemory(topic string, queueID int32) bool {
+	if b.store.GetMinOffsetInQueue(topic, queueID) > 0 {
+		return false
+	}
+	r, err := b.store.GetMessage("", topic, queueID, 0, 1, nil)
+	if err != nil {
+		return false
+	}
+	defer r.Release()
+	// The store sets SuggestPullingFromSlave exactly when what it reached
+	// lies further behind the log's end than the in-memory ratio.
+	return !r.SuggestPullingFromSlave
 }

@@ -35,10 +35,10 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 	}
 	crc := message.BodyCRC(m.Body)
 
-	l.appendMu.Lock()
+	l.lockAppend()
 	f, roll, err := l.reserve(size)
 	if err != nil {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		l.reportRoll(roll)
 		return AppendResult{}, err
 	}
@@ -46,7 +46,7 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 	if err == nil {
 		f.Advance(int(res.Size))
 	}
-	l.appendMu.Unlock()
+	l.unlockAppend()
 	l.reportRoll(roll)
 	if err != nil {
 		return AppendResult{}, err
@@ -81,10 +81,10 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 	}
 
 	first := len(results)
-	l.appendMu.Lock()
+	l.lockAppend()
 	f, roll, err := l.reserve(total)
 	if err != nil {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		l.reportRoll(roll)
 		return results, err
 	}
@@ -97,7 +97,7 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 		if err != nil {
 			// Sizes were checked above, so this is a broken invariant; nothing
 			// was published, so the log is unchanged.
-			l.appendMu.Unlock()
+			l.unlockAppend()
 			l.reportRoll(roll)
 			return results[:first], err
 		}
@@ -105,7 +105,7 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 		results = append(results, res)
 	}
 	f.Advance(written)
-	l.appendMu.Unlock()
+	l.unlockAppend()
 	l.reportRoll(roll)
 
 	waitFor := &msgs[len(msgs)-1]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+	"time"
 )
 
 // Command is one remoting request or response: RocketMQ's RemotingCommand.
@@ -41,6 +42,8 @@ type Command struct {
 	// held is what a received request holds of its server's request
 	// budget, released when the request is finished.
 	held int64
+	// arrived is when a server read the request's frame (see Arrived).
+	arrived time.Time
 }
 
 // CodeOutOfRange is the Code of a decoded command whose JSON header carried
@@ -57,6 +60,12 @@ func (c *Command) WideCode() int32 {
 	}
 	return int32(c.Code)
 }
+
+// Arrived is when a server read this request's frame off its connection,
+// before it waited in its pool's queue: a handler tells from it how long
+// the request queued (RocketMQ's RequestTask createTimestamp). Zero for
+// commands not received by a Server.
+func (c *Command) Arrived() time.Time { return c.arrived }
 
 // Flag bits (RemotingCommand's RPC_TYPE and RPC_ONEWAY bit positions).
 const (

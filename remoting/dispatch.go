@@ -2,11 +2,13 @@ package remoting
 
 import (
 	"fmt"
+	"time"
 )
 
 // dispatch runs on the connection's reader: it only queues the request, or
 // refuses it.
 func (s *Server) dispatch(c *Conn, req *Command) {
+	req.arrived = time.Now()
 	s.mu.RLock()
 	r, ok := s.routes[req.Code]
 	s.mu.RUnlock()

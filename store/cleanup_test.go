@@ -48,7 +48,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 	want := map[int64]int64{}
 	putSeqs(t, s, 0, 1200, want) // about five 128 KiB files
 	mustDispatch(t, s)
-	if n := len(s.log.Files().Files()); n < 5 {
+	if n := len(s.commitLog.Files().Files()); n < 5 {
 		t.Fatalf("%d commit-log files, want at least 5", n)
 	}
 	return s, clk, want
@@ -57,7 +57,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 func TestManualCleanupDeletesExpiredFilesAndMovesMinOffsets(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, want := cleanupStore(t, &usage)
-	filesBefore := len(s.log.Files().Files())
+	filesBefore := len(s.commitLog.Files().Files())
 	oldest := want[0]
 	if _, err := s.LookMessageByOffset(oldest); err != nil { // now cached
 		t.Fatal(err)
@@ -71,13 +71,13 @@ func TestManualCleanupDeletesExpiredFilesAndMovesMinOffsets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.CommitLogFiles != filesBefore-1 || len(s.log.Files().Files()) != 1 {
-		t.Fatalf("report %+v; %d files left of %d, want only the current one", r, len(s.log.Files().Files()), filesBefore)
+	if r.CommitLogFiles != filesBefore-1 || len(s.commitLog.Files().Files()) != 1 {
+		t.Fatalf("report %+v; %d files left of %d, want only the current one", r, len(s.commitLog.Files().Files()), filesBefore)
 	}
 	if r.ConsumeQueueFile == 0 || r.IndexFiles == 0 {
 		t.Fatalf("report %+v: consume-queue and index files pointing below the log must go", r)
 	}
-	minPhys := s.log.MinOffset()
+	minPhys := s.commitLog.MinOffset()
 	for qid := range int32(testQueues) {
 		res, err := s.GetMessage("g", testTopic, qid, 0, 32, nil)
 		if err != nil {
@@ -124,7 +124,7 @@ func checkAllFrom(t *testing.T, s *MessageStore, want map[int64]int64) {
 func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, _ := cleanupStore(t, &usage)
-	files := len(s.log.Files().Files())
+	files := len(s.commitLog.Files().Files())
 
 	usage.Store(80) // above 75%: expired files go at any hour; none expired
 	if r := s.cleaner.round(false); r.CommitLogFiles != 0 || !r.SpaceFull || r.Forcibly {
@@ -137,7 +137,7 @@ func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 
 	putSeqs(t, s, 2000, 3000, map[int64]int64{})
 	mustDispatch(t, s)
-	files = len(s.log.Files().Files())
+	files = len(s.commitLog.Files().Files())
 	usage.Store(87) // above 85%: even unexpired files go
 	if r := s.cleaner.round(false); !r.Forcibly || r.CommitLogFiles != files-1 {
 		t.Fatalf("87%%: %+v, %d files before", r, files)
