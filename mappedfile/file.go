@@ -37,9 +37,10 @@ type File struct {
 	bufMu    sync.RWMutex // guards buf against its return to the pool
 	buf      []byte       // transient-pool write buffer, nil when none
 	pool     BufferPool
-	// buffered is set once, before the first append, when a write buffer
-	// is attached. The appender consults it instead of buf, which the
-	// committer clears concurrently once the file is full.
+	// buffered is set before the first append, when a write buffer is
+	// attached (and cleared by a truncation of a file whose buffer was
+	// spent). The appender consults it instead of buf, which the committer
+	// clears concurrently once the file is full.
 	buffered bool
 
 	// ioErr is the first write or sync that failed (an *IOError): it
@@ -161,6 +162,18 @@ func (f *File) AttachBuffer(buf []byte, pool BufferPool) {
 	f.bufMu.Lock()
 	f.buf, f.pool, f.buffered = buf[:f.size], pool, true
 	f.bufMu.Unlock()
+}
+
+// writeInPlaceIfBufferSpent makes a file whose write buffer went back to
+// its pool (the file had filled up) take appends in its mapping again: a
+// truncation moved its write position back. The caller holds the appender
+// off (the only reader of buffered besides AttachBuffer).
+func (f *File) writeInPlaceIfBufferSpent() {
+	f.bufMu.Lock()
+	defer f.bufMu.Unlock()
+	if f.buffered && f.buf == nil {
+		f.buffered = false
+	}
 }
 
 // Writable is where the next append goes: [WrotePosition, Size) of the

@@ -432,6 +432,7 @@ func (q *Queue) truncateAfter(offset int64, zeroTail bool) error {
 		case f.StartOffset() <= offset:
 			pos := int(offset - f.StartOffset())
 			f.SetPositions(pos)
+			f.writeInPlaceIfBufferSpent()
 			if zeroTail {
 				errs = append(errs, q.poisoned(f.ZeroFrom(pos)))
 			}
