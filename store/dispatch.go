@@ -33,6 +33,7 @@ type dispatcher struct {
 	indexFrom int64 // records below this are indexed already
 
 	next          atomic.Int64 // offset of the next record to dispatch
+	limit         atomic.Int64 // records ending after it wait (HoldUnconfirmed); -1: none
 	lastTimestamp atomic.Int64 // store time of the last dispatched record
 	records       atomic.Int64 // dispatched since open
 	skipped       atomic.Int64 // units refused for an impossible queue offset
@@ -56,7 +57,18 @@ func newDispatcher(s *MessageStore, from, indexFrom int64) *dispatcher {
 		done:      make(chan struct{}),
 	}
 	d.next.Store(from)
+	d.limit.Store(-1)
 	return d
+}
+
+// target is where dispatch stops for now: the log's end, or the confirm
+// offset when that is lower.
+func (d *dispatcher) target() int64 {
+	end := d.s.commitLog.MaxOffset()
+	if l := d.limit.Load(); l >= 0 && l < end {
+		return l
+	}
+	return end
 }
 
 // offset is the commit-log offset up to which everything was dispatched.
@@ -75,8 +87,8 @@ func (d *dispatcher) notify() {
 func (d *dispatcher) catchUp() (int64, error) {
 	before := d.records.Load()
 	err := d.drain()
-	if err == nil && d.offset() != d.s.commitLog.MaxOffset() {
-		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), d.s.commitLog.MaxOffset())
+	if target := d.target(); err == nil && d.offset() < target {
+		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), target)
 	}
 	return d.records.Load() - before, err
 }
@@ -124,10 +136,48 @@ func (d *dispatcher) stop() error {
 // close releases the iterator.
 func (d *dispatcher) close() { d.it.Close() }
 
-// drain dispatches every record up to the current end of the log.
+// pause ends the goroutine without dispatching what is left; resume starts
+// it again. Between the two the caller may move the dispatcher (reposition).
+func (d *dispatcher) pause() {
+	close(d.quit)
+	<-d.done
+	d.it.Close()
+}
+
+// reposition makes the dispatcher go on from from, indexing records at or
+// after indexFrom (the log was cut back, and with it the derived data).
+func (d *dispatcher) reposition(from, indexFrom int64) {
+	d.next.Store(from)
+	d.indexFrom = indexFrom
+}
+
+func (d *dispatcher) resume() {
+	d.quit = make(chan struct{})
+	d.done = make(chan struct{})
+	d.it = d.s.commitLog.NewIterator(d.next.Load(), d.checkCRC)
+	go d.run()
+}
+
+// drain dispatches every record up to the current end of the log, or up
+// to the confirm offset when one holds records back.
 func (d *dispatcher) drain() error {
-	for d.it.Next() {
+	for {
+		limit := d.limit.Load()
+		if limit >= 0 && d.it.Offset() >= limit {
+			break
+		}
+		if !d.it.Next() {
+			break
+		}
 		e := d.it.Entry()
+		if limit >= 0 && e.Offset+int64(len(e.Bytes)) > limit {
+			// A confirm offset inside a record (acknowledgements end at
+			// records, so only a damaged report does this): the record
+			// waits until it is confirmed whole.
+			d.it.Close()
+			d.it = d.s.commitLog.NewIterator(e.Offset, d.checkCRC)
+			break
+		}
 		if err := d.dispatch(e.Offset, int32(len(e.Bytes)), d.it.Record()); err != nil {
 			// Retry this record: rewind so that Next returns it again.
 			d.it.Close()
@@ -146,7 +196,9 @@ func (d *dispatcher) drain() error {
 		return err
 	}
 	// Past a file's blank filler the iterator stands at the next file.
-	d.next.Store(d.it.Offset())
+	if d.it.Offset() > d.next.Load() {
+		d.next.Store(d.it.Offset())
+	}
 	d.it.Close() // let go of the window: cleanup must not wait for us
 	d.setErr(nil)
 	return nil

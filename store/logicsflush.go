@@ -104,6 +104,7 @@ func (s *MessageStore) flushLogicsParts(thorough bool) logicsFlush {
 	}
 	cp, _ := s.cp.load()
 	cp.LogicsOffset, cp.IndexOffset = dispatched, dispatched
+	cp.ConfirmPhysOffset = s.confirmedToPersist(dispatched)
 	if lastTS > 0 {
 		cp.LogicsMsgTimestamp, cp.IndexMsgTimestamp = lastTS, lastTS
 		if s.commitLog.FlushedOffset() >= dispatched {

@@ -42,6 +42,14 @@ func (o *queueOffsets) AssignQueueOffset(m *message.Message) int64 {
 	return n
 }
 
+// reset drops every counter: the commit log was cut back, so the next
+// offsets come from the consume queues again.
+func (o *queueOffsets) reset() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	clear(o.next)
+}
+
 // forget drops topic's counters (the topic was deleted).
 func (o *queueOffsets) forget(topic string) {
 	o.mu.Lock()
@@ -51,4 +59,15 @@ func (o *queueOffsets) forget(topic string) {
 			delete(o.next, k)
 		}
 	}
+}
+
+// RecoverQueueOffsets counts the queue offsets of the next puts again from
+// the consume queues (RocketMQ's recoverTopicQueueTable). A replica that
+// becomes master calls it once every record it holds is dispatched
+// (WaitDispatched): the offsets it counted before, if any, predate the
+// records its old master sent.
+func (s *MessageStore) RecoverQueueOffsets() {
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	s.offsets.reset()
 }

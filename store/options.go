@@ -50,6 +50,13 @@ type Options struct {
 	IndexSlotCount, IndexMaxEntries int
 	// DisableIndex turns the key index off (no QueryMessage).
 	DisableIndex bool
+	// HoldUnconfirmed dispatches only records below the confirm offset
+	// (SetConfirmOffset): what every replica in the SyncStateSet holds, so
+	// that consumers never see a record a failover could take back, as
+	// RocketMQ 5's controller mode. Until the first SetConfirmOffset after
+	// Open, the limit is the confirm offset the checkpoint recorded.
+	// Default off: records are dispatched as they are written.
+	HoldUnconfirmed bool
 
 	// FlushConsumeQueueInterval, ...LeastPages and ...Thorough drive the
 	// flusher of consume queues and index, which also writes the checkpoint.

@@ -120,9 +120,10 @@ func (s *MessageStore) waitDispatched(offset int64, timeout time.Duration) error
 }
 
 // DispatchBehindBytes is how many commit-log bytes the consume queues and
-// index have not caught up with yet.
+// index have not caught up with yet (not counting records held back
+// unconfirmed, with Options.HoldUnconfirmed).
 func (s *MessageStore) DispatchBehindBytes() int64 {
-	return max(0, s.commitLog.MaxOffset()-s.dispatcher.offset())
+	return max(0, s.dispatcher.target()-s.dispatcher.offset())
 }
 
 // DispatchedOffset is the commit-log offset below which every record is in
@@ -134,9 +135,10 @@ func (s *MessageStore) DispatchedOffset() int64 { return s.dispatcher.offset() }
 func (s *MessageStore) DispatchError() error { return s.dispatcher.lastErr() }
 
 // WaitDispatched waits (up to timeout) until every record written so far
-// is in its consume queue and the index.
+// (and confirmed, with Options.HoldUnconfirmed) is in its consume queue and
+// the index.
 func (s *MessageStore) WaitDispatched(timeout time.Duration) error {
-	return s.waitDispatched(s.commitLog.MaxOffset(), timeout)
+	return s.waitDispatched(s.dispatcher.target(), timeout)
 }
 
 // Flush makes everything written so far durable: the commit log, the

@@ -37,6 +37,9 @@ func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
 	if phys < s.commitLog.MinOffset() || phys >= s.commitLog.MaxOffset() {
 		return nil, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.commitLog.MinOffset(), s.commitLog.MaxOffset())
 	}
+	if err := s.checkVisible(phys); err != nil {
+		return nil, err
+	}
 	var epoch uint64
 	if s.cache != nil {
 		if b, ok := s.cache.getRecord(phys); ok {

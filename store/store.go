@@ -237,6 +237,9 @@ func (s *MessageStore) recover() error {
 		}
 	}
 	s.dispatcher = newDispatcher(s, min(queuesFrom, indexFrom), indexFrom)
+	if o.HoldUnconfirmed {
+		s.dispatcher.limit.Store(s.initialConfirm(cp, valid))
+	}
 	s.recovery.DispatchFrom = s.dispatcher.offset()
 	n, err := s.dispatcher.catchUp()
 	s.recovery.Redispatched = n
