@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ var (
 	errReportBeyondSent = errors.New("slave reports more than the master streamed to it")
 	errReportBack       = errors.New("slave's report went back")
 	errNegativeReport   = errors.New("slave reports a negative offset")
+	errFirstReport      = errors.New("slave's first report is not where the handshake put it")
 )
 
 // slaveConn is the master's side of one slave: a reader of reports and a
@@ -32,11 +34,23 @@ type slaveConn struct {
 	first chan struct{} // closed at the first report
 	wake  chan struct{} // Notify's nudge; buffered 1
 
+	// Epoch mode: the slave's broker id and the offset its first report
+	// must name (where the handshake cut its log), -1 in classic mode.
+	brokerID    atomic.Int64
+	expectFirst int64
+	epochs      []EpochEntry // the master's history, with ends, when streaming began
+	// caughtUp is when the slave last held everything the master had sent
+	// it (unix nanoseconds); lastSendMax and lastSendAt are the master's
+	// max offset and the time at the last data frame.
+	caughtUp    atomic.Int64
+	lastSendMax atomic.Int64
+	lastSendAt  atomic.Int64
+
 	closeOnce sync.Once
 	done      chan struct{} // closed when the connection is closed
 	err       error         // why, set before done is closed
 
-	hdr [headerSize]byte
+	hdr [headerSize + epochFrameExtra]byte
 	vec [2][]byte // header and body, written with one writev
 }
 
@@ -52,6 +66,8 @@ func newSlaveConn(m *Master, conn net.Conn) *slaveConn {
 	c.ack.Store(-1)
 	c.from.Store(-1)
 	c.sent.Store(-1)
+	c.expectFirst = -1
+	c.caughtUp.Store(time.Now().UnixNano())
 	return c
 }
 
@@ -66,6 +82,12 @@ func (c *slaveConn) close(err error) {
 
 // serve runs the connection until it ends, on either side.
 func (c *slaveConn) serve() {
+	if c.m.opts.Epochs != nil {
+		if err := c.handshake(); err != nil {
+			c.close(err)
+			return
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { c.close(c.readReports()) })
 	c.close(c.send())
@@ -100,13 +122,34 @@ func (c *slaveConn) readReports() error {
 			return badStream(offset, "%w from %d", errReportBack, prev)
 		case prev >= 0 && offset != prev && offset > sent:
 			return badStream(offset, "%w: streamed up to %d", errReportBeyondSent, sent)
+		case prev < 0 && c.expectFirst >= 0 && offset != c.expectFirst:
+			return badStream(offset, "%w: the handshake cut the log to %d", errFirstReport, c.expectFirst)
 		}
 		c.ack.Store(offset)
+		c.noteCaughtUp(offset)
 		if prev < 0 {
 			close(c.first)
 		}
 		if from := c.from.Load(); from >= 0 {
 			c.m.transfer.ack(from, offset)
+		}
+		if c.m.opts.Epochs != nil {
+			c.m.sync.reported(c.m)
+		}
+	}
+}
+
+// noteCaughtUp records when the slave held everything it had been sent:
+// now when it holds the master's whole log, else the time of the last
+// data frame when it holds what that frame ended at (RocketMQ's
+// lastCaughtUpTime).
+func (c *slaveConn) noteCaughtUp(ack int64) {
+	switch {
+	case ack >= c.m.src.MaxOffset():
+		c.caughtUp.Store(time.Now().UnixNano())
+	case ack >= c.lastSendMax.Load():
+		if at := c.lastSendAt.Load(); at > c.caughtUp.Load() {
+			c.caughtUp.Store(at)
 		}
 	}
 }
@@ -129,12 +172,15 @@ func (c *slaveConn) send() error {
 	}
 	c.from.Store(next)
 	c.sent.Store(next)
+	if c.m.opts.Epochs != nil {
+		c.epochs = Ends(c.m.opts.Epochs.Entries(), math.MaxInt64)
+	}
 	lastWrite := time.Now()
 	poll := time.NewTimer(opts.PollInterval)
 	defer poll.Stop()
 	for {
-		if next < c.m.src.MaxOffset() {
-			s, err := c.m.src.ReadRange(next, opts.BatchSize)
+		if masterMax := c.m.src.MaxOffset(); next < masterMax {
+			s, err := c.m.src.ReadRange(next, c.batchAt(next))
 			if err != nil {
 				return err
 			}
@@ -150,6 +196,8 @@ func (c *slaveConn) send() error {
 			// Counted as sent before it leaves, so that the slave's
 			// report of it never finds the count behind.
 			c.sent.Store(next + int64(n))
+			c.lastSendMax.Store(masterMax)
+			c.lastSendAt.Store(time.Now().UnixNano())
 			err = c.write(next, s.Bytes)
 			s.Release()
 			if err != nil {
@@ -176,13 +224,20 @@ func (c *slaveConn) send() error {
 }
 
 // write sends one frame: header and body in one vectored write, without
-// copying the body out of the mapped file.
+// copying the body out of the mapped file. In epoch mode the header also
+// carries the epoch of the bytes and the confirm offset.
 func (c *slaveConn) write(offset int64, body []byte) error {
-	putHeader(&c.hdr, offset, len(body))
+	hdr := c.hdr[:headerSize]
+	putHeader((*[headerSize]byte)(hdr), offset, len(body))
+	if c.epochs != nil {
+		e := epochAt(c.epochs, offset)
+		hdr = c.hdr[:]
+		putEpochFrame(hdr[headerSize:], epochFrame{epoch: e.Epoch, epochStart: e.StartOffset, confirm: c.m.wireConfirm()})
+	}
 	if err := c.conn.SetWriteDeadline(time.Now().Add(c.m.opts.IdleTimeout)); err != nil {
 		return err
 	}
-	c.vec = [2][]byte{c.hdr[:], body}
+	c.vec = [2][]byte{hdr, body}
 	bufs := net.Buffers(c.vec[:])
 	_, err := bufs.WriteTo(c.conn)
 	c.vec = [2][]byte{} // drop the reference to the released body

@@ -27,6 +27,7 @@ type Master struct {
 	conns atomic.Pointer[[]*slaveConn]
 
 	transfer transfer
+	sync     syncSet       // epoch mode
 	done     chan struct{} // closed by Close
 	wg       sync.WaitGroup
 }
@@ -34,12 +35,19 @@ type Master struct {
 // SlaveState describes one connected slave.
 type SlaveState struct {
 	Addr string // the slave's remote address
+	// BrokerID is the id the slave gave in its handshake (epoch mode; 0
+	// otherwise).
+	BrokerID int64
 	// AckOffset is the last max offset the slave reported, -1 before its
 	// first report.
 	AckOffset int64
 	// InSync is whether AckOffset is within MaxGapNotInSync of the
 	// master's max offset.
 	InSync bool
+	// CaughtUpAt is when the slave last held everything the master had
+	// sent it (RocketMQ's lastCaughtUpTime): a SyncStateSet member whose
+	// CaughtUpAt is older than haMaxTimeSlaveNotCatchup falls out.
+	CaughtUpAt time.Time
 }
 
 // NewMaster returns a master serving src; call Listen to accept slaves. A
@@ -47,6 +55,7 @@ type SlaveState struct {
 func NewMaster(src Source, opts *MasterOptions) *Master {
 	m := &Master{src: src, opts: opts.withDefaults(), done: make(chan struct{})}
 	m.log = m.opts.Logger
+	m.sync.init()
 	m.conns.Store(new([]*slaveConn))
 	return m
 }
@@ -122,7 +131,8 @@ func (m *Master) Slaves() []SlaveState {
 	out := make([]SlaveState, 0, len(conns))
 	for _, c := range conns {
 		ack := c.ack.Load()
-		out = append(out, SlaveState{Addr: c.addr, AckOffset: ack, InSync: m.inSync(ack, max)})
+		out = append(out, SlaveState{Addr: c.addr, BrokerID: c.brokerID.Load(), AckOffset: ack, InSync: m.inSync(ack, max),
+			CaughtUpAt: time.Unix(0, c.caughtUp.Load())})
 	}
 	return out
 }
@@ -187,4 +197,7 @@ func (m *Master) remove(c *slaveConn) {
 	defer m.mu.Unlock()
 	conns := slices.DeleteFunc(slices.Clone(*m.conns.Load()), func(x *slaveConn) bool { return x == c })
 	m.conns.Store(&conns)
+	if m.opts.Epochs != nil {
+		m.sync.reported(m)
+	}
 }

@@ -1,7 +1,9 @@
 package ha
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"time"
 )
 
@@ -43,6 +45,23 @@ type MasterOptions struct {
 	// Logger receives a line for every slave connection that ends and
 	// why. Default slog.Default().
 	Logger *slog.Logger
+
+	// Epochs turns on epoch mode (controller mode): slaves hand over their
+	// epoch history in a handshake and are cut back to the last offset
+	// both logs agree on, frames carry epochs and the confirm offset, and
+	// the SyncStateSet (SetSyncStateSet) decides what is confirmed. It is
+	// the master's history, its current term last. Nil: classic mode.
+	Epochs *EpochFile
+	// BrokerID is the master's own id in its SyncStateSet (epoch mode).
+	BrokerID int64
+	// AckReplicas is how many members of the SyncStateSet, the master
+	// included, must hold a put before WaitInSync returns (RocketMQ's
+	// inSyncReplicas). Default 0: all of them (allAckInSyncStateSet).
+	AckReplicas int
+	// OnConfirm is called with the new confirm offset whenever it moves
+	// (-1: the master is alone in its set and everything it writes is
+	// confirmed), one call at a time and in order. It must not block.
+	OnConfirm func(confirm int64)
 }
 
 func (o *MasterOptions) withDefaults() MasterOptions {
@@ -85,6 +104,29 @@ type SlaveOptions struct {
 	// across frames keeps buffered. It must be at least the master's
 	// largest record. Default 4 MiB.
 	MaxRecordSize int
+	// Dial connects to the master. Default: a net.Dialer with DialTimeout.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Logger receives the slave's log lines (truncations, refused
+	// handshakes). Default slog.Default().
+	Logger *slog.Logger
+
+	// Epochs turns on epoch mode (controller mode; the master must run in
+	// it too): the slave sends this history in a handshake, cuts its log
+	// back to where the master says the two agree (Truncate, then the
+	// history), records the epochs of what it receives, and passes the
+	// master's confirm offset to OnConfirm. Nil: classic mode.
+	Epochs *EpochFile
+	// BrokerID is the slave's id in its group (epoch mode).
+	BrokerID int64
+	// MasterEpoch is the epoch of the master the controller named: a peer
+	// answering with an older epoch is not followed (ErrStaleMaster).
+	MasterEpoch int32
+	// Truncate cuts the slave's log and the data derived from it back to
+	// an offset (store.MessageStore.TruncateTo). Required in epoch mode.
+	Truncate func(offset int64) error
+	// OnConfirm receives the master's confirm offset, capped at what the
+	// slave holds, after every frame (epoch mode). It must not block.
+	OnConfirm func(confirm int64)
 }
 
 func (o *SlaveOptions) withDefaults() SlaveOptions {
@@ -98,6 +140,13 @@ func (o *SlaveOptions) withDefaults() SlaveOptions {
 	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&r.MaxBodySize, DefaultMaxBodySize)
 	setDefault(&r.MaxRecordSize, DefaultMaxRecordSize)
+	if r.Dial == nil {
+		d := net.Dialer{Timeout: r.DialTimeout}
+		r.Dial = d.DialContext
+	}
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
 	return r
 }
 

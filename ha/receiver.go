@@ -24,17 +24,22 @@ type receiver struct {
 	pending []byte // the first bytes of a unit the next frame completes
 	body    []byte // the current frame's body; reused
 
-	masterOffset *atomic.Int64 // highest offset a frame told of; may be nil
+	masterOffset *atomic.Int64  // highest offset a frame told of; may be nil
+	epochs       *epochFollower // epoch mode; nil in classic mode
 }
 
 func newReceiver(sink Sink, o *SlaveOptions, masterOffset *atomic.Int64) *receiver {
-	return &receiver{
+	r := &receiver{
 		sink:         sink,
 		units:        unitChecker{fileSize: int64(sink.FileSize()), maxRecord: o.MaxRecordSize},
 		maxBody:      o.MaxBodySize,
 		end:          sink.MaxOffset(),
 		masterOffset: masterOffset,
 	}
+	if o.Epochs != nil {
+		r.epochs = &epochFollower{epochs: o.Epochs, onConfirm: o.OnConfirm}
+	}
+	return r
 }
 
 // expected is the offset the next frame must start at.
@@ -45,12 +50,16 @@ func (r *receiver) expected() int64 { return r.end + int64(len(r.pending)) }
 // appended something, onAppend (if not nil) is called with the sink's new
 // end; its error ends the loop too.
 func (r *receiver) readFrames(rd io.Reader, onAppend func(end int64) error) error {
-	var hdr [headerSize]byte
+	var hdr [headerSize + epochFrameExtra]byte
+	n := headerSize
+	if r.epochs != nil {
+		n += epochFrameExtra
+	}
 	for {
-		if _, err := io.ReadFull(rd, hdr[:]); err != nil {
+		if _, err := io.ReadFull(rd, hdr[:n]); err != nil {
 			return err
 		}
-		offset, size := parseHeader(&hdr)
+		offset, size := parseHeader((*[headerSize]byte)(hdr[:headerSize]))
 		// Check the header before reading the body: a wrong offset or an
 		// absurd size must not make the slave wait for, or buffer, a body.
 		if size < 0 || int(size) > r.maxBody {
@@ -68,9 +77,19 @@ func (r *receiver) readFrames(rd io.Reader, onAppend func(end int64) error) erro
 		if err != nil {
 			return err
 		}
+		var ef epochFrame
+		if r.epochs != nil {
+			ef = parseEpochFrame(hdr[headerSize:])
+			if err := r.epochs.frame(ef, offset); err != nil {
+				return err
+			}
+		}
 		before := r.end
 		if err := r.apply(offset, body); err != nil {
 			return err
+		}
+		if r.epochs != nil {
+			r.epochs.confirmed(ef, r.end)
 		}
 		if r.masterOffset != nil {
 			atomicMax(r.masterOffset, offset+int64(size))

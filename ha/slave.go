@@ -107,8 +107,9 @@ func (s *Slave) connectAndFollow() error {
 	if s.opts.MasterAddr == "" {
 		return errors.New("ha: SlaveOptions.MasterAddr is not set")
 	}
-	d := net.Dialer{Timeout: s.opts.DialTimeout}
-	conn, err := d.DialContext(s.ctx, "tcp", s.opts.MasterAddr)
+	dctx, cancel := context.WithTimeout(s.ctx, s.opts.DialTimeout)
+	conn, err := s.opts.Dial(dctx, "tcp", s.opts.MasterAddr)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -132,6 +133,11 @@ func (s *Slave) connectAndFollow() error {
 // reporter that reports at least every ReportInterval.
 func (s *Slave) follow(conn net.Conn) error {
 	defer conn.Close()
+	if s.opts.Epochs != nil {
+		if err := s.handshake(conn); err != nil {
+			return err
+		}
+	}
 	r := newReceiver(s.sink, &s.opts, &s.masterOffset)
 	rep := &reporter{conn: conn, timeout: s.opts.IdleTimeout}
 	rep.acked.Store(r.end)

@@ -141,6 +141,12 @@ func (m *Master) WaitReplicated(ctx context.Context, offset int64) error {
 	if !m.anyInSync() {
 		return ErrSlaveNotAvailable
 	}
+	return m.wait(ctx, t, offset)
+}
+
+// wait waits in t until a put ending at offset is acknowledged, SyncTimeout
+// passes, ctx ends or the master closes.
+func (m *Master) wait(ctx context.Context, t *transfer, offset int64) error {
 	w := waiterPool.Get().(*waiter)
 	w.offset = offset
 	t.mu.Lock()
