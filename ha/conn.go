@@ -39,12 +39,10 @@ type slaveConn struct {
 	brokerID    atomic.Int64
 	expectFirst int64
 	epochs      []EpochEntry // the master's history, with ends, when streaming began
-	// caughtUp is when the slave last held everything the master had sent
-	// it (unix nanoseconds); lastSendMax and lastSendAt are the master's
-	// max offset and the time at the last data frame.
-	caughtUp    atomic.Int64
-	lastSendMax atomic.Int64
-	lastSendAt  atomic.Int64
+	// caughtUp is the last time at which the slave held the master's
+	// whole log, as far as its reports tell (unix nanoseconds, 0: never).
+	caughtUp atomic.Int64
+	sends    sendLog
 
 	closeOnce sync.Once
 	done      chan struct{} // closed when the connection is closed
@@ -67,7 +65,6 @@ func newSlaveConn(m *Master, conn net.Conn) *slaveConn {
 	c.from.Store(-1)
 	c.sent.Store(-1)
 	c.expectFirst = -1
-	c.caughtUp.Store(time.Now().UnixNano())
 	return c
 }
 
@@ -139,19 +136,47 @@ func (c *slaveConn) readReports() error {
 	}
 }
 
-// noteCaughtUp records when the slave held everything it had been sent:
-// now when it holds the master's whole log, else the time of the last
-// data frame when it holds what that frame ended at (RocketMQ's
-// lastCaughtUpTime).
+// noteCaughtUp records the last time at which the slave held the master's
+// whole log (RocketMQ's lastCaughtUpTime): now when it holds it now, else
+// the time of the newest frame sent while the master's log ended at or
+// below ack. A slave that keeps up under steady load trails by a frame or
+// two, and counts as caught up as of those frames.
 func (c *slaveConn) noteCaughtUp(ack int64) {
-	switch {
-	case ack >= c.m.src.MaxOffset():
-		c.caughtUp.Store(time.Now().UnixNano())
-	case ack >= c.lastSendMax.Load():
-		if at := c.lastSendAt.Load(); at > c.caughtUp.Load() {
-			c.caughtUp.Store(at)
+	at := c.sends.caughtUpAt(ack)
+	if ack >= c.m.src.MaxOffset() {
+		at = time.Now().UnixNano()
+	}
+	if at > c.caughtUp.Load() {
+		c.caughtUp.Store(at)
+	}
+}
+
+// sendLog remembers, for the last frames sent, when each was sent and
+// where the master's log ended then.
+type sendLog struct {
+	mu   sync.Mutex
+	next int
+	ring [32]struct{ at, masterMax int64 }
+}
+
+func (l *sendLog) add(masterMax int64) {
+	l.mu.Lock()
+	l.ring[l.next%len(l.ring)] = struct{ at, masterMax int64 }{time.Now().UnixNano(), masterMax}
+	l.next++
+	l.mu.Unlock()
+}
+
+// caughtUpAt is the send time of the newest frame remembered whose
+// master's end ack reaches, 0 when none.
+func (l *sendLog) caughtUpAt(ack int64) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := l.next - 1; i >= 0 && i >= l.next-len(l.ring); i-- {
+		if e := l.ring[i%len(l.ring)]; e.masterMax <= ack {
+			return e.at
 		}
 	}
+	return 0
 }
 
 // send streams frames from the slave's first report until the connection
@@ -196,8 +221,7 @@ func (c *slaveConn) send() error {
 			// Counted as sent before it leaves, so that the slave's
 			// report of it never finds the count behind.
 			c.sent.Store(next + int64(n))
-			c.lastSendMax.Store(masterMax)
-			c.lastSendAt.Store(time.Now().UnixNano())
+			c.sends.add(masterMax)
 			err = c.write(next, s.Bytes)
 			s.Release()
 			if err != nil {

@@ -44,9 +44,10 @@ type SlaveState struct {
 	// InSync is whether AckOffset is within MaxGapNotInSync of the
 	// master's max offset.
 	InSync bool
-	// CaughtUpAt is when the slave last held everything the master had
-	// sent it (RocketMQ's lastCaughtUpTime): a SyncStateSet member whose
-	// CaughtUpAt is older than haMaxTimeSlaveNotCatchup falls out.
+	// CaughtUpAt is the last time at which the slave held the master's
+	// whole log (RocketMQ's lastCaughtUpTime); zero if it never did on this
+	// connection. A SyncStateSet member whose CaughtUpAt is older than
+	// haMaxTimeSlaveNotCatchup falls out.
 	CaughtUpAt time.Time
 }
 
@@ -131,8 +132,11 @@ func (m *Master) Slaves() []SlaveState {
 	out := make([]SlaveState, 0, len(conns))
 	for _, c := range conns {
 		ack := c.ack.Load()
-		out = append(out, SlaveState{Addr: c.addr, BrokerID: c.brokerID.Load(), AckOffset: ack, InSync: m.inSync(ack, max),
-			CaughtUpAt: time.Unix(0, c.caughtUp.Load())})
+		s := SlaveState{Addr: c.addr, BrokerID: c.brokerID.Load(), AckOffset: ack, InSync: m.inSync(ack, max)}
+		if at := c.caughtUp.Load(); at > 0 {
+			s.CaughtUpAt = time.Unix(0, at)
+		}
+		out = append(out, s)
 	}
 	return out
 }
