@@ -172,7 +172,7 @@ func (b *Broker) handleResetOffset(c *remoting.Conn, req *remoting.Command) *rem
 	if topic == "" || group == "" {
 		return b.refuse(c, req, remoting.ResponseInvalidParameter, errors.New("reset offset needs topic and group"))
 	}
-	if b.opts.Role == RoleSlave {
+	if !b.isMaster() {
 		return b.refuse(c, req, remoting.ResponseSystemError, errors.New("Can not reset offset in slave broker"))
 	}
 	tc, ok := b.topics.get(topic)

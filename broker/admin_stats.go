@@ -22,7 +22,7 @@ func (b *Broker) handleGetRuntimeInfo(c *remoting.Conn, req *remoting.Command) *
 	i64 := func(k string, v int64) { t[k] = strconv.FormatInt(v, 10) }
 	t["brokerVersionDesc"] = brokerVersionDesc
 	t["brokerVersion"] = strconv.Itoa(int(remoting.DefaultVersion))
-	t["brokerActive"] = strconv.FormatBool(b.opts.Role != RoleSlave)
+	t["brokerActive"] = strconv.FormatBool(b.isMaster())
 	if b.stats != nil {
 		putNow, putMorning, putYester, getNow, getMorning, getYester := b.stats.totals()
 		i64("msgPutTotalTodayNow", putNow)
@@ -63,8 +63,8 @@ func (b *Broker) handleGetRuntimeInfo(c *remoting.Conn, req *remoting.Command) *
 		i64(name+"ThreadPoolQueueSize", int64(p.Queued()))
 		i64(name+"ThreadPoolQueueCapacity", int64(p.Capacity()))
 	}
-	if b.haMaster != nil {
-		i64("haConnectionNum", int64(len(b.haMaster.Slaves())))
+	if m := b.haMaster.Load(); m != nil {
+		i64("haConnectionNum", int64(len(m.Slaves())))
 	}
 	t["brokerPermission"] = strconv.Itoa(b.brokerPermission())
 	return jsonResponse(req, struct {

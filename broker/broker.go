@@ -48,18 +48,26 @@ type Broker struct {
 	config     configState
 	namedPools map[string]*remoting.Pool
 
-	haMaster *ha.Master // masters only
-	haSlave  *ha.Slave  // slaves only
+	haMaster atomic.Pointer[ha.Master] // masters only
+	haSlave  atomic.Pointer[ha.Slave]  // slaves only
 
 	server *remoting.Server
 	client *remoting.Client // to nameservers (and a slave's master)
 	pools  []*remoting.Pool
 
 	// masterServices are the background writers, started on a master
-	// only (onMaster); slaveRefusals counts puts refused on a slave.
+	// only (onMaster), term the running ones; slaveRefusals counts puts
+	// refused on a slave.
 	masterServices []masterService
+	termMu         sync.Mutex
+	term           *masterTerm
 	slaveRefusals  atomic.Int64
 	timer          atomic.Pointer[timer.Timer] // masters with the timer on
+
+	// state is the broker's role; ctrl runs controller mode (nil
+	// otherwise).
+	state atomic.Pointer[roleState]
+	ctrl  *controllerMode
 
 	registerNow chan struct{}
 	quit        chan struct{}
@@ -76,6 +84,7 @@ func New(opts *Options) (*Broker, error) {
 	}
 	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b.state.Store(initialRoles(&o))
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
 		return nil, err
@@ -114,6 +123,11 @@ func New(opts *Options) (*Broker, error) {
 		b.stats = newBrokerStats(b.metrics, o.ClusterName)
 	}
 	b.client = remoting.NewClient(remoting.ClientOptions{})
+	if o.Controller.Enable {
+		if b.ctrl, err = newControllerMode(b); err != nil {
+			return nil, errors.Join(err, b.closeTimer(), b.store.Close())
+		}
+	}
 	return b, nil
 }
 
@@ -141,13 +155,20 @@ func (b *Broker) Start() error {
 	if err := b.startReplication(); err != nil {
 		return err
 	}
+	if b.ctrl != nil {
+		if err := b.ctrl.start(); err != nil {
+			return err
+		}
+	}
 	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
 		return err
 	}
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
-	b.startMasterServices()
+	if b.ctrl == nil {
+		b.startMasterServices() // in controller mode, when elected
+	}
 	b.wg.Go(b.transactionCheckLoop)
 	return nil
 }
@@ -195,6 +216,8 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
 	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
 	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
+	s.Handle(remoting.RequestNotifyBrokerRoleChanged, admin, b.handleRoleChanged)
+	s.Handle(remoting.RequestGetBrokerEpochCache, admin, b.handleGetBrokerEpochCache)
 	b.adminRoutes(admin)
 }
 
@@ -242,8 +265,12 @@ func (b *Broker) Close() error {
 			errs = append(errs, b.server.Close())
 		}
 		b.polls.close()
+		b.stopMasterServices()
 		b.wg.Wait()
 		errs = append(errs, b.stopReplication())
+		if b.ctrl != nil {
+			errs = append(errs, b.ctrl.close())
+		}
 		for _, p := range b.pools {
 			p.Close()
 		}

@@ -101,8 +101,8 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descDiskFree, float64(free))
 		gauge(descDiskTotal, float64(total))
 	}
-	if b.haMaster != nil {
-		for _, s := range b.haMaster.Slaves() {
+	if m := b.haMaster.Load(); m != nil {
+		for _, s := range m.Slaves() {
 			gauge(descSlaveLag, float64(max(maxOff-max(s.AckOffset, 0), 0)), s.Addr)
 			inSync := 0.0
 			if s.InSync {

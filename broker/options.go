@@ -73,8 +73,13 @@ type Options struct {
 	// FlowControl configures how sends are refused under overload.
 	FlowControl FlowControlOptions
 
-	// Role is RoleAsyncMaster (default), RoleSyncMaster or RoleSlave.
+	// Role is RoleAsyncMaster (default), RoleSyncMaster or RoleSlave. In
+	// controller mode it is how the broker acts when elected master:
+	// SYNC_MASTER unless ASYNC_MASTER is set.
 	Role Role
+	// Controller turns on controller mode (enableControllerMode): the
+	// broker's role and master come from the controllers.
+	Controller ControllerOptions
 	// HAListenAddr is where a master accepts slaves. Default: the listen
 	// port plus one (10912), as RocketMQ's haListenPort.
 	HAListenAddr string
@@ -179,8 +184,15 @@ func (o *Options) withDefaults() (Options, error) {
 	switch r.Role {
 	case "":
 		r.Role = RoleAsyncMaster
+		if r.Controller.Enable {
+			r.Role = RoleSyncMaster
+		}
 	case RoleAsyncMaster, RoleSyncMaster:
 	case RoleSlave:
+		if r.Controller.Enable {
+			r.Role = RoleSyncMaster // the controller decides who is slave
+			break
+		}
 		if r.MasterHAAddr == "" || r.MasterAddr == "" {
 			return r, fmt.Errorf("broker: a slave needs MasterHAAddr and MasterAddr")
 		}
@@ -223,6 +235,13 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.Logger == nil {
 		r.Logger = slog.Default()
+	}
+	if err := r.Controller.withDefaults(); err != nil {
+		return r, err
+	}
+	if r.Controller.Enable {
+		// Consumers must not see what a failover could take back.
+		r.Store.HoldUnconfirmed = true
 	}
 	if r.Store.Logger == nil {
 		r.Store.Logger = r.Logger

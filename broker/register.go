@@ -82,7 +82,12 @@ func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
 // registerAll sends REGISTER_BROKER with the topic configs to every
 // nameserver. A nameserver that does not answer is tried again next time.
 func (b *Broker) registerAll() {
+	r := b.roles()
+	if !r.known {
+		return // controller mode: no role yet, nothing to route to
+	}
 	topics, version := b.registration()
+	version.StateVersion = int64(r.epoch)
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
 		b.log.Error("register: encode the topic configs", "err", err)
@@ -91,9 +96,9 @@ func (b *Broker) registerAll() {
 	ext := map[string]string{
 		"brokerAddr":         b.Addr(),
 		"brokerName":         b.opts.BrokerName,
-		"brokerId":           strconv.FormatInt(b.opts.BrokerID, 10),
+		"brokerId":           strconv.FormatInt(r.brokerID, 10),
 		"clusterName":        b.opts.ClusterName,
-		"haServerAddr":       "",
+		"haServerAddr":       b.haServerAddr(),
 		"compressed":         "false",
 		"bodyCrc32":          strconv.FormatInt(int64(crc32.ChecksumIEEE(body)&0x7FFFFFFF), 10),
 		"enableActingMaster": "false",
@@ -116,7 +121,7 @@ func (b *Broker) unregister() {
 	ext := map[string]string{
 		"brokerAddr":  b.Addr(),
 		"brokerName":  b.opts.BrokerName,
-		"brokerId":    strconv.FormatInt(b.opts.BrokerID, 10),
+		"brokerId":    strconv.FormatInt(b.roles().brokerID, 10),
 		"clusterName": b.opts.ClusterName,
 	}
 	for _, addr := range b.opts.NameServers {

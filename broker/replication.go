@@ -14,16 +14,23 @@ import (
 // startReplication starts the role's side of replication: a master accepts
 // slaves on its HA address; a slave follows its master's commit log and
 // copies its topic configs, consumer offsets, delay progress and timer
-// checkpoint.
+// checkpoint. In controller mode the roles come later, from the
+// controller (controllerMode).
 func (b *Broker) startReplication() error {
+	if b.ctrl != nil {
+		b.wg.Go(b.slaveSyncLoop)
+		return nil
+	}
 	switch b.opts.Role {
 	case RoleSlave:
-		b.haSlave = ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr})
-		b.haSlave.Start()
+		s := ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr, Logger: b.log})
+		b.haSlave.Store(s)
+		s.Start()
 		b.wg.Go(b.slaveSyncLoop)
 	default:
-		b.haMaster = ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log})
-		if err := b.haMaster.Listen(b.opts.HAListenAddr); err != nil {
+		m := ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log})
+		b.haMaster.Store(m)
+		if err := m.Listen(b.opts.HAListenAddr); err != nil {
 			return err
 		}
 	}
@@ -33,34 +40,41 @@ func (b *Broker) startReplication() error {
 
 func (b *Broker) stopReplication() error {
 	var errs []error
-	if b.haMaster != nil {
-		errs = append(errs, b.haMaster.Close())
+	if m := b.haMaster.Swap(nil); m != nil {
+		errs = append(errs, m.Close())
 	}
-	if b.haSlave != nil {
-		errs = append(errs, b.haSlave.Close())
+	if s := b.haSlave.Swap(nil); s != nil {
+		errs = append(errs, s.Close())
 	}
 	return errors.Join(errs...)
 }
 
 // HAAddr is the address slaves replicate from ("" on a slave).
 func (b *Broker) HAAddr() string {
-	if b.haMaster == nil {
-		return ""
+	if m := b.haMaster.Load(); m != nil {
+		return m.Addr()
 	}
-	return b.haMaster.Addr()
+	return ""
 }
 
 // replicated waits, on a SYNC_MASTER, until a slave holds everything up to
-// end, and says how a send must be answered otherwise.
+// end (in controller mode: the replicas of the SyncStateSet a put needs),
+// and says how a send must be answered otherwise.
 func (b *Broker) replicated(end int64) (int16, error) {
-	if b.haMaster == nil {
+	m := b.haMaster.Load()
+	if m == nil {
 		return remoting.ResponseSuccess, nil
 	}
-	b.haMaster.Notify()
-	if b.opts.Role != RoleSyncMaster {
+	m.Notify()
+	if b.roles().role != RoleSyncMaster {
 		return remoting.ResponseSuccess, nil
 	}
-	err := b.haMaster.WaitReplicated(context.Background(), end)
+	var err error
+	if b.ctrl != nil {
+		err = m.WaitInSync(context.Background(), end)
+	} else {
+		err = m.WaitReplicated(context.Background(), end)
+	}
 	switch {
 	case err == nil:
 		return remoting.ResponseSuccess, nil
@@ -73,10 +87,11 @@ func (b *Broker) replicated(end int64) (int16, error) {
 
 // hasSlaveInSync reports whether a pull may be sent to a slave.
 func (b *Broker) hasSlaveInSync() bool {
-	if b.haMaster == nil {
+	m := b.haMaster.Load()
+	if m == nil {
 		return false
 	}
-	for _, s := range b.haMaster.Slaves() {
+	for _, s := range m.Slaves() {
 		if s.InSync {
 			return true
 		}
@@ -140,15 +155,19 @@ func (b *Broker) slaveSyncLoop() {
 	syncs := b.slaveSyncs()
 	failing := make([]bool, len(syncs)) // one log line per change, not per round
 	for {
-		for i, s := range syncs {
-			err := b.syncFromMaster(s)
-			switch {
-			case err != nil && !failing[i]:
-				b.log.Warn("slave sync failing", "what", s.what, "master", b.opts.MasterAddr, "err", err)
-			case err == nil && failing[i]:
-				b.log.Info("slave sync recovered", "what", s.what, "master", b.opts.MasterAddr)
+		// In controller mode the broker is a slave only some of the time,
+		// and of whichever master the controller named last.
+		if r := b.roles(); r.known && r.role == RoleSlave && r.masterAddr != "" {
+			for i, s := range syncs {
+				err := b.syncFromMaster(r.masterAddr, s)
+				switch {
+				case err != nil && !failing[i]:
+					b.log.Warn("slave sync failing", "what", s.what, "master", r.masterAddr, "err", err)
+				case err == nil && failing[i]:
+					b.log.Info("slave sync recovered", "what", s.what, "master", r.masterAddr)
+				}
+				failing[i] = err != nil
 			}
-			failing[i] = err != nil
 		}
 		select {
 		case <-b.quit:
@@ -158,10 +177,10 @@ func (b *Broker) slaveSyncLoop() {
 	}
 }
 
-func (b *Broker) syncFromMaster(s slaveSync) error {
+func (b *Broker) syncFromMaster(master string, s slaveSync) error {
 	ctx, cancel := timeoutContext(registerTimeout)
 	defer cancel()
-	resp, err := b.client.InvokeSync(ctx, b.opts.MasterAddr, remoting.NewRequest(s.code, nil, nil))
+	resp, err := b.client.InvokeSync(ctx, master, remoting.NewRequest(s.code, nil, nil))
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ const pushReplyTimeout = 3 * time.Second
 // PUSH_REPLY_MESSAGE_TO_CLIENT, then stored in its topic (the cluster's
 // reply topic). The answer is SUCCESS only if the requester took the reply.
 func (b *Broker) handleSendReply(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	if b.opts.Role == RoleSlave {
+	if !b.isMaster() {
 		return b.refuseSend(c, req, remoting.ResponseServiceNotAvailable, errors.New("the broker is a slave and takes no writes"))
 	}
 	h, m, code, err := b.parseSend(c, req)

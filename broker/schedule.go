@@ -44,12 +44,12 @@ func openScheduler(b *Broker, dir string) (*scheduler, error) {
 	return s, nil
 }
 
-func (s *scheduler) run() {
+func (s *scheduler) run(stop <-chan struct{}) {
 	tick := time.NewTicker(schedulePoll)
 	defer tick.Stop()
 	for {
 		select {
-		case <-s.b.quit:
+		case <-stop:
 			return
 		case <-tick.C:
 			for level := range s.b.store.DelayLevels() {

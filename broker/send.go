@@ -18,7 +18,7 @@ import (
 // offset. A transactional message is stored as a half message (see
 // transaction.go).
 func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	if b.opts.Role == RoleSlave {
+	if !b.isMaster() {
 		return b.refuseSend(c, req, remoting.ResponseServiceNotAvailable, errors.New("the broker is a slave and takes no writes"))
 	}
 	h, m, code, err := b.parseSend(c, req)

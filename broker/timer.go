@@ -43,8 +43,10 @@ func (b *Broker) openTimer() error {
 	return nil
 }
 
+// closeTimer closes the running timer, if any (the broker closes, or
+// stops being master).
 func (b *Broker) closeTimer() error {
-	if t := b.timer.Load(); t != nil {
+	if t := b.timer.Swap(nil); t != nil {
 		return t.Close()
 	}
 	return nil

@@ -26,6 +26,10 @@ type TopicConfig struct {
 type DataVersion struct {
 	Timestamp int64 `json:"timestamp"`
 	Counter   int64 `json:"counter"`
+	// StateVersion is the master epoch in controller mode (RocketMQ 5):
+	// nameservers refuse a registration older than the live one by it, so
+	// a deposed master cannot take its group's routes back.
+	StateVersion int64 `json:"stateVersion,omitempty"`
 }
 
 // topicTable is the topic configs, persisted in config/topics.json.

@@ -81,6 +81,23 @@ func (m *Master) Listen(addr string) error {
 	return nil
 }
 
+// Serve accepts slaves on ln, instead of Listen; Close closes ln. A broker
+// whose role changes at run time keeps one HA port across its terms as
+// master and gives each term's Master a view of it.
+func (m *Master) Serve(ln net.Listener) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if m.ln != nil {
+		return errors.New("ha: master is already listening")
+	}
+	m.ln = ln
+	m.wg.Go(func() { m.accept(ln) })
+	return nil
+}
+
 // Addr is the address the master listens on, or "" before Listen.
 func (m *Master) Addr() string {
 	m.mu.Lock()
