@@ -109,8 +109,12 @@ type controllerMode struct {
 	idPath string
 	id     atomic.Int64 // the broker's id in its group; 0 before registration
 
-	haLn   *net.TCPListener // the HA port, kept across terms as master
-	pushes chan controller.MasterInfo
+	haLn *net.TCPListener // the HA port, kept across terms as master
+	// news carries what the controller says of the group (registration,
+	// heartbeat answers, pushes) to the goroutine that changes roles, the
+	// latest replacing one not taken yet: a role change may take a while,
+	// and heartbeats must go on meanwhile.
+	news chan news
 
 	// mu orders role changes; applied is the master epoch acted on, set
 	// the SyncStateSet as master.
@@ -134,7 +138,7 @@ func newControllerMode(b *Broker) (*controllerMode, error) {
 	}
 	c := &controllerMode{b: b, opts: o.Controller, epochs: epochs,
 		idPath: filepath.Join(o.DataDir, "config", "brokerIdentity.json"),
-		pushes: make(chan controller.MasterInfo, 1),
+		news: make(chan news, 1),
 		client: controller.NewClient(controller.ClientOptions{Controllers: o.Controller.Addrs, Logger: b.log})}
 	var ident brokerIdentity
 	if err := loadJSON(c.idPath, &ident); err != nil {
@@ -156,8 +160,47 @@ func (c *controllerMode) start() error {
 	}
 	c.haLn = ln.(*net.TCPListener)
 	c.b.wg.Go(c.run)
+	c.b.wg.Go(c.changeRoles)
 	c.b.wg.Go(func() { c.b.runEvery(c.opts.CheckSyncStateSetInterval, c.checkSyncStateSet) })
 	return nil
+}
+
+// news is one thing the controller said of the group, and where it came
+// from (for the log).
+type news struct {
+	mi   controller.MasterInfo
+	from string
+}
+
+// tell hands mi to the role-changing goroutine, replacing news it has not
+// taken yet (the newer is at least as new).
+func (c *controllerMode) tell(mi controller.MasterInfo, from string) {
+	for {
+		select {
+		case c.news <- news{mi, from}:
+			return
+		default:
+		}
+		select {
+		case old := <-c.news:
+			if old.mi.MasterEpoch > mi.MasterEpoch {
+				mi, from = old.mi, old.from
+			}
+		default:
+		}
+	}
+}
+
+// changeRoles acts on the controller's news, one at a time.
+func (c *controllerMode) changeRoles() {
+	for {
+		select {
+		case <-c.b.quit:
+			return
+		case n := <-c.news:
+			c.apply(n.mi, n.from)
+		}
+	}
 }
 
 // close releases the HA port and the client (after the goroutines ended).
@@ -180,8 +223,8 @@ func (c *controllerMode) haAddr() string {
 	return c.haLn.Addr().String()
 }
 
-// run registers, then heartbeats every HeartbeatInterval and acts on what
-// the controller answers or pushes.
+// run registers, then heartbeats every HeartbeatInterval; what the
+// controller answers goes to changeRoles.
 func (c *controllerMode) run() {
 	for !c.register() {
 		select {
@@ -196,8 +239,6 @@ func (c *controllerMode) run() {
 		select {
 		case <-c.b.quit:
 			return
-		case mi := <-c.pushes:
-			c.apply(mi, "notify")
 		case <-tick.C:
 			c.heartbeat()
 		}
@@ -234,7 +275,7 @@ func (c *controllerMode) register() bool {
 			b.log.Warn("no master elected yet; waiting for the controller", "err", err)
 		}
 	}
-	c.apply(mi, "register")
+	c.tell(mi, "register")
 	return true
 }
 
@@ -254,7 +295,7 @@ func (c *controllerMode) heartbeat() {
 	case err != nil:
 		b.warnings.warn("controller:heartbeat", "heartbeat to the controller failed", "err", err)
 	default:
-		c.apply(mi, "heartbeat")
+		c.tell(mi, "heartbeat")
 	}
 }
 
@@ -268,11 +309,7 @@ func (b *Broker) handleRoleChanged(c *remoting.Conn, req *remoting.Command) *rem
 	if err != nil {
 		return b.refuse(c, req, remoting.ResponseSystemError, err)
 	}
-	select {
-	case <-b.ctrl.pushes: // a newer push replaces one not taken yet
-	default:
-	}
-	b.ctrl.pushes <- mi
+	b.ctrl.tell(mi, "notify")
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 
@@ -285,6 +322,8 @@ func (c *controllerMode) apply(mi controller.MasterInfo, from string) {
 	b := c.b
 	self := c.id.Load()
 	switch {
+	case self == 0:
+		return // a push before registration finished: its answer will tell
 	case mi.MasterEpoch < c.applied || mi.MasterBrokerID == 0:
 		return // stale, or no master to follow yet
 	case mi.MasterEpoch == c.applied:

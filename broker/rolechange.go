@@ -94,7 +94,10 @@ func (c *controllerMode) becomeSlave(mi controller.MasterInfo) error {
 			b.log.Warn("stop following the old master", "err", err)
 		}
 	}
-	s := ha.NewSlave(st.CommitLog(), &ha.SlaveOptions{MasterAddr: mi.MasterHAAddress, Logger: b.log, Dial: c.opts.HADial,
+	// Reports often enough that a slave in step never looks behind for
+	// MaxTimeSlaveNotCatchup.
+	report := min(ha.DefaultReportInterval, c.opts.MaxTimeSlaveNotCatchup/3)
+	s := ha.NewSlave(st.CommitLog(), &ha.SlaveOptions{MasterAddr: mi.MasterHAAddress, Logger: b.log, Dial: c.opts.HADial, ReportInterval: report,
 		Epochs: c.epochs, BrokerID: self, MasterEpoch: mi.MasterEpoch, Truncate: st.TruncateTo, OnConfirm: st.SetConfirmOffset})
 	b.haSlave.Store(s)
 	s.Start()

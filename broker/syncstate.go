@@ -51,15 +51,57 @@ func (c *controllerMode) takeSyncStateSet(s controller.SyncStateSet) {
 // caught up for MaxTimeSlaveNotCatchup, goes; a slave caught up within the
 // current epoch joins, counted at once and proposed once it holds every
 // confirmed record. Changes go to the controller with the master and set
-// epochs; a refusal that says the master was deposed is left to the next
-// heartbeat's answer.
+// epochs (c.mu is not held meanwhile: heartbeats and role changes go on);
+// a refusal that says the master was deposed is left to the heartbeats.
 func (c *controllerMode) checkSyncStateSet() {
 	c.mu.Lock()
+	m, proposal := c.planSyncStateSet()
+	epoch, setEpoch := c.applied, c.set.epoch
+	c.mu.Unlock()
+	if proposal == nil {
+		return
+	}
+	b := c.b
+	ctx, cancel := timeoutContext(5 * time.Second)
+	defer cancel()
+	set, err := c.client.AlterSyncStateSet(ctx, controller.AlterSyncStateSetRequest{BrokerName: b.opts.BrokerName,
+		MasterBrokerID: c.id.Load(), MasterEpoch: epoch,
+		NewSet: controller.SyncStateSet{SyncStateSet: proposal, SyncStateSetEpoch: setEpoch}})
+	if errors.Is(err, controller.ErrFencedSyncStateSetEpoch) {
+		// Another change got there first: take the controller's set.
+		mi, gerr := c.client.GetReplicaInfo(ctx, b.opts.BrokerName)
+		if gerr == nil && mi.MasterEpoch == epoch && mi.MasterBrokerID == c.id.Load() {
+			c.tell(mi, "replica info")
+		}
+		return
+	}
+	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.applied != epoch || b.haMaster.Load() != m {
+		return // the role changed meanwhile
+	}
+	switch {
+	case err == nil:
+		b.log.Warn("SyncStateSet changed", "from", c.set.ids, "to", set.SyncStateSet, "syncStateSetEpoch", set.SyncStateSetEpoch)
+		c.set.ids, c.set.epoch = set.SyncStateSet, set.SyncStateSetEpoch
+		for _, id := range set.SyncStateSet {
+			delete(c.set.joining, id)
+		}
+		m.SetSyncStateSet(c.set.effective())
+	case errors.Is(err, controller.ErrFencedMasterEpoch), errors.Is(err, controller.ErrInvalidMaster):
+		b.log.Warn("the controller refused a SyncStateSet change: this broker is no longer master", "err", err)
+	default:
+		b.warnings.warn("controller:alter", "SyncStateSet change failed; retrying", "proposal", proposal, "err", err)
+	}
+}
+
+// planSyncStateSet updates the slaves joining the set and returns the set
+// to propose, nil when it stays. c.mu is held.
+func (c *controllerMode) planSyncStateSet() (*ha.Master, []int64) {
 	b := c.b
 	m := b.haMaster.Load()
 	if m == nil || !b.isMaster() {
-		return
+		return nil, nil
 	}
 	self := c.id.Load()
 	now := time.Now()
@@ -115,38 +157,8 @@ func (c *controllerMode) checkSyncStateSet() {
 	}
 	m.SetSyncStateSet(c.set.effective())
 	if !changed {
-		return
+		return m, nil
 	}
 	slices.Sort(proposal)
-	c.alterSyncStateSet(m, proposal)
-}
-
-// alterSyncStateSet asks the controller for proposal and adopts its answer.
-// c.mu is held.
-func (c *controllerMode) alterSyncStateSet(m *ha.Master, proposal []int64) {
-	b := c.b
-	ctx, cancel := timeoutContext(5 * time.Second)
-	defer cancel()
-	set, err := c.client.AlterSyncStateSet(ctx, controller.AlterSyncStateSetRequest{BrokerName: b.opts.BrokerName,
-		MasterBrokerID: c.id.Load(), MasterEpoch: c.applied,
-		NewSet: controller.SyncStateSet{SyncStateSet: proposal, SyncStateSetEpoch: c.set.epoch}})
-	switch {
-	case err == nil:
-		b.log.Warn("SyncStateSet changed", "from", c.set.ids, "to", set.SyncStateSet, "syncStateSetEpoch", set.SyncStateSetEpoch)
-		c.set.ids, c.set.epoch = set.SyncStateSet, set.SyncStateSetEpoch
-		for _, id := range set.SyncStateSet {
-			delete(c.set.joining, id)
-		}
-		m.SetSyncStateSet(c.set.effective())
-	case errors.Is(err, controller.ErrFencedSyncStateSetEpoch):
-		// Another change got there first: take the controller's set.
-		mi, gerr := c.client.GetReplicaInfo(ctx, b.opts.BrokerName)
-		if gerr == nil && mi.MasterEpoch == c.applied && mi.MasterBrokerID == c.id.Load() {
-			c.takeSyncStateSet(mi.SyncStateSet)
-		}
-	case errors.Is(err, controller.ErrFencedMasterEpoch), errors.Is(err, controller.ErrInvalidMaster):
-		b.log.Warn("the controller refused a SyncStateSet change: this broker is no longer master", "err", err)
-	default:
-		b.warnings.warn("controller:alter", "SyncStateSet change failed; retrying", "proposal", proposal, "err", err)
-	}
+	return m, proposal
 }
