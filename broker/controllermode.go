@@ -138,7 +138,7 @@ func newControllerMode(b *Broker) (*controllerMode, error) {
 	}
 	c := &controllerMode{b: b, opts: o.Controller, epochs: epochs,
 		idPath: filepath.Join(o.DataDir, "config", "brokerIdentity.json"),
-		news: make(chan news, 1),
+		news:   make(chan news, 1),
 		client: controller.NewClient(controller.ClientOptions{Controllers: o.Controller.Addrs, Logger: b.log})}
 	var ident brokerIdentity
 	if err := loadJSON(c.idPath, &ident); err != nil {
