@@ -213,3 +213,83 @@ func (g *ctrlGroup) otherThan(i int) int {
 	g.t.Fatal("no other broker runs")
 	return -1
 }
+
+// TestControllerModePartitionShrinksTheSyncStateSet: the slaves' replication
+// is cut off; the master drops them from the SyncStateSet, and with
+// minInSyncReplicas 2 refuses writes rather than acknowledge them alone;
+// when it then dies, no unsynced slave is elected, and it takes over again
+// when it comes back.
+func TestControllerModePartitionShrinksTheSyncStateSet(t *testing.T) {
+	g := newCtrlGroup(t, 3, 3, func(i int, o *Options) {
+		o.Controller.MinInSyncReplicas = 2
+		o.Controller.MaxTimeSlaveNotCatchup = 2 * time.Second
+	})
+	old := g.waitMaster(AutoCreateTopicKey, -1)
+	g.waitSyncStateSet(3)
+	acked := g.sendAll("before", 20)
+	for i := range g.brokers {
+		if i != old {
+			g.cutHA(i, true)
+		}
+	}
+	set := g.waitSyncStateSet(1)
+	master := g.brokers[old]
+	if set[0] != master.ctrl.id.Load() {
+		t.Fatalf("the set shrank to %v, not to the master %d", set, master.ctrl.id.Load())
+	}
+	resp := call(t, g.client, master.Addr(), sendRequest(failoverTopic, 0, "alone", "alone"))
+	if resp.Code != remoting.ResponseSystemError || !strings.Contains(resp.Remark, "in-sync replicas not enough") {
+		t.Fatalf("a write with 1 replica in sync: %v", resp)
+	}
+	if master.store.CommitLog().MaxOffset() != g.brokers[g.otherThan(old)].store.CommitLog().MaxOffset() {
+		t.Fatal("a refused write was stored")
+	}
+
+	g.stopBroker(old)
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := g.master(); m >= 0 {
+			t.Fatalf("broker %d, not in the SyncStateSet, was elected", m)
+		}
+		if gr, ok := g.syncStateSet(); ok && gr.MasterID != 0 && gr.MasterID != set[0] {
+			t.Fatalf("the controller elected %d, outside the SyncStateSet %v", gr.MasterID, set)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i := range g.brokers {
+		g.cutHA(i, false)
+	}
+	g.startBroker(old)
+	if m := g.waitMaster(AutoCreateTopicKey, -1); m != old {
+		t.Fatalf("broker %d became master, want the old master %d", m, old)
+	}
+	g.waitSyncStateSet(3)
+	acked = append(acked, g.sendAll("after", 20)...)
+	g.holdsAll(old, acked)
+}
+
+// TestControllerModeLeaderDiesDuringFailover: the master and the raft
+// leader among the controllers die together; the next controller leader
+// finishes the failover.
+func TestControllerModeLeaderDiesDuringFailover(t *testing.T) {
+	g := newCtrlGroup(t, 3, 3, nil)
+	old := g.waitMaster(AutoCreateTopicKey, -1)
+	g.waitSyncStateSet(3)
+	acked := g.sendAll("before", 50)
+	leader := -1
+	awaitCond(t, failoverWait, "a controller leader", func() bool { leader = g.leaderController(); return leader >= 0 })
+
+	start := time.Now()
+	g.stopBroker(old)
+	g.stopController(leader)
+	m := g.waitMaster(AutoCreateTopicKey, old)
+	t.Logf("new master %d routed %v after the master and controller %d stopped", m, time.Since(start), leader)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("failover took %v", took)
+	}
+	if l := g.leaderController(); l == leader || l < 0 {
+		t.Fatalf("controller leader %d", l)
+	}
+	acked = append(acked, g.sendAll("after", 50)...)
+	g.holdsAll(m, acked)
+}
