@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -48,7 +49,8 @@ type ctrlGroup struct {
 	stall map[int]bool
 	conns map[int][]net.Conn
 
-	client *remoting.Client
+	client   *remoting.Client
+	ctrlScan time.Duration // the controllers' ScanNotActiveBrokerInterval
 }
 
 func quietLogger() *slog.Logger {
@@ -76,8 +78,15 @@ func freeAddr(t testing.TB) string {
 
 func newCtrlGroup(t testing.TB, controllers, brokers int, tweak func(i int, o *Options)) *ctrlGroup {
 	t.Helper()
+	return newCtrlGroupScan(t, controllers, brokers, 0, tweak)
+}
+
+// newCtrlGroupScan is newCtrlGroup with the controllers scanning for dead
+// brokers every scan (default 50 ms).
+func newCtrlGroupScan(t testing.TB, controllers, brokers int, scan time.Duration, tweak func(i int, o *Options)) *ctrlGroup {
+	t.Helper()
 	g := &ctrlGroup{t: t, cut: map[int]bool{}, stall: map[int]bool{}, conns: map[int][]net.Conn{},
-		client: remoting.NewClient(remoting.ClientOptions{})}
+		client: remoting.NewClient(remoting.ClientOptions{}), ctrlScan: scan}
 	// Directories under one made before the cleanup that stops everything,
 	// so that they are removed after it.
 	base := t.TempDir()
@@ -144,7 +153,7 @@ func (g *ctrlGroup) startController(i int) {
 	}
 	c, err := controller.New(controller.Options{
 		ID: g.peers[i].ID, Peers: g.peers, DataDir: g.ctrlDirs[i], Server: srv,
-		ScanNotActiveBrokerInterval: 50 * time.Millisecond, BrokerHeartbeatTimeout: time.Second,
+		ScanNotActiveBrokerInterval: cmp.Or(g.ctrlScan, 50*time.Millisecond), BrokerHeartbeatTimeout: time.Second,
 		ApplyTimeout: 3 * time.Second, NotifyTimeout: time.Second,
 		Raft: controller.RaftTimings{HeartbeatTimeout: 300 * time.Millisecond, ElectionTimeout: 300 * time.Millisecond,
 			LeaderLeaseTimeout: 150 * time.Millisecond, CommitTimeout: 5 * time.Millisecond},

@@ -153,6 +153,15 @@ func (ns *NameServer) register(s *remoting.Server, client, admin *remoting.Pool)
 	s.Handle(remoting.RequestGetHasUnitSubUnunitTopicList, admin, ns.topicListBySysFlag(hasUnitSubNotUnitFlag))
 }
 
+// Server is the remoting server after Start (nil before): a component
+// that shares the nameserver's port adds its processors to it, as an
+// embedded controller does (RocketMQ's enableControllerInNamesrv).
+func (ns *NameServer) Server() *remoting.Server {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	return ns.server
+}
+
 // Addr is the listening address, or "" before Start.
 func (ns *NameServer) Addr() string {
 	ns.mu.Lock()

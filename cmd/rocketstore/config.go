@@ -44,7 +44,15 @@ func loadProperties(path string) (map[string]string, error) {
 // warning, so that a typo does not pass silently; a known key with a bad
 // value is an error.
 func applyBrokerProperties(o *broker.Options, props map[string]string) error {
+	var ack ackKeys
+	defer ack.settle(o)
 	for k, v := range props {
+		if ok, err := controllerModeKey(o, &ack, k, v); ok {
+			if err != nil {
+				return fmt.Errorf("broker setting %s=%q: %v", k, v, err)
+			}
+			continue
+		}
 		var err error
 		switch k {
 		case "brokerName":

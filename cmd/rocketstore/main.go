@@ -4,6 +4,8 @@
 //	rocketstore serve     nameserver and broker in one process (127.0.0.1:9876 and :10911, data in ./data)
 //	rocketstore namesrv   the nameserver alone
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
+//	rocketstore controller        one controller of a controller group (controller mode)
+//	rocketstore controller status the controller leader and each broker group's master, epoch and SyncStateSet
 //	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
 //	rocketstore inspect   describe a store directory and what opening it would do
 //	rocketstore verify    check a store directory (exit status 1 when damaged)
@@ -15,9 +17,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -45,7 +49,10 @@ func main() {
 	case "broker":
 		err = runBroker(os.Args[2:])
 	case "controller":
-		err = runController(os.Args[2:])
+		var done bool
+		if done, err = controllerSubcommand(os.Args[2:]); !done {
+			err = runController(os.Args[2:])
+		}
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "inspect":
@@ -76,8 +83,10 @@ func usage() {
 
 commands:
   serve     run a nameserver and a broker in one process
-  namesrv   run a nameserver
-  broker    run a broker
+  namesrv   run a nameserver (-config with enableControllerInNamesrv=true embeds a controller)
+  broker    run a broker (enableControllerMode=true in its -config: roles from the controllers)
+  controller         run one controller of a controller group (RocketMQ 5's controller mode)
+  controller status  show the controller leader and each broker group's master, epoch and SyncStateSet
   bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
   inspect   describe a store directory and what opening it would do
   verify    check a store directory: exit status 1 when damaged, naming the first bad offset
@@ -164,6 +173,7 @@ func serve(args []string) error {
 func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
+	config := fs.String("config", "", "namesrv.conf-style key=value file: enableControllerInNamesrv=true embeds a controller (with the controller keys)")
 	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -172,13 +182,33 @@ func namesrv(args []string) error {
 		return err
 	}
 	slog.SetDefault(log)
+	props := map[string]string{}
+	if *config != "" {
+		if props, err = loadProperties(*config); err != nil {
+			return err
+		}
+	}
+	if port := props["listenPort"]; port != "" {
+		host, _ := splitHostPort(*addr)
+		*addr = net.JoinHostPort(host, port)
+	}
 	ns := nameserver.New(&nameserver.Options{Logger: log})
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
+	ctrl, err := embeddedController(ns, props)
+	if err != nil {
+		return errors.Join(err, ns.Close())
+	}
 	fmt.Printf("rocketstore: nameserver on %s\n", ns.Addr())
+	if ctrl != nil {
+		fmt.Printf("rocketstore: controller on %s (in the nameserver)\n", ctrl.Addr())
+	}
 	waitForSignal(sig)
-	return ns.Close()
+	if ctrl != nil {
+		err = ctrl.Close()
+	}
+	return errors.Join(err, ns.Close())
 }
 
 func runBroker(args []string) error {
