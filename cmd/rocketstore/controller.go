@@ -23,9 +23,11 @@ func runController(args []string) error {
 	data := fs.String("data", "controller-data", "directory of the raft log and snapshots (controllerStorePath)")
 	unclean := fs.Bool("elect-unclean", false, "elect from members outside the SyncStateSet when none inside lives (enableElectUncleanMaster)")
 	scan := fs.Duration("scan-interval", controller.DefaultScanNotActiveBrokerInterval, "period of the scan for dead brokers (scanNotActiveBrokerInterval)")
+	hbTimeout := fs.Duration("broker-timeout", controller.DefaultBrokerHeartbeatTimeout, "heartbeat timeout of brokers that give none, and a new leader's grace before it elects")
 	config := fs.String("config", "", "controller.conf-style key=value file (applied after the flags)")
 	fs.Parse(args)
-	o := controller.Options{ID: *id, DataDir: *data, EnableElectUncleanMaster: *unclean, ScanNotActiveBrokerInterval: *scan}
+	o := controller.Options{ID: *id, DataDir: *data, EnableElectUncleanMaster: *unclean, ScanNotActiveBrokerInterval: *scan,
+		BrokerHeartbeatTimeout: *hbTimeout}
 	if *peers != "" {
 		ps, err := controller.ParsePeers(*peers)
 		if err != nil {
