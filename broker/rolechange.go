@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/rocketstore/rocketstore/controller"
 	"github.com/rocketstore/rocketstore/ha"
+	"github.com/rocketstore/rocketstore/store"
 )
 
 // becomeMaster makes the broker its group's master for mi's epoch
@@ -35,6 +37,7 @@ func (c *controllerMode) becomeMaster(mi controller.MasterInfo) error {
 			return fmt.Errorf("dispatch before taking writes: %w", err)
 		}
 		st.RecoverQueueOffsets()
+		c.adoptStoreTopics()
 	}
 	if last := c.epochs.LastEpoch(); last < mi.MasterEpoch {
 		if err := c.epochs.Append(ha.EpochEntry{Epoch: mi.MasterEpoch, StartOffset: st.CommitLog().MaxOffset()}); err != nil {
@@ -62,6 +65,32 @@ func (c *controllerMode) becomeMaster(mi controller.MasterInfo) error {
 		}
 	}
 	return nil
+}
+
+// adoptStoreTopics gives a topic config to every topic the new master
+// holds messages of but has no config for: a slave copies its master's
+// configs every SlaveSyncInterval, so a topic created just before a
+// failover may be missing, and its messages would be out of reach. The
+// config has a queue for every consume queue, and at least
+// DefaultTopicQueueNums. c.mu is held.
+func (c *controllerMode) adoptStoreTopics() {
+	b := c.b
+	for _, topic := range b.store.Topics() {
+		if _, ok := b.topics.get(topic); ok || strings.HasPrefix(topic, "RMQ_SYS_") || strings.HasPrefix(topic, "rmq_sys_") ||
+			topic == store.ScheduleTopic {
+			continue
+		}
+		n := b.opts.DefaultTopicQueueNums
+		if ids := b.store.QueueIDs(topic); len(ids) > 0 {
+			n = max(n, int(ids[len(ids)-1])+1)
+		}
+		tc := TopicConfig{TopicName: topic, ReadQueueNums: n, WriteQueueNums: n, Perm: DefaultPerm}
+		if err := b.topics.put(tc); err != nil {
+			b.log.Error("recreate a topic config on the new master", "topic", topic, "err", err)
+			continue
+		}
+		b.log.Warn("topic config missing on the new master; recreated from its consume queues", "topic", topic, "queues", n)
+	}
 }
 
 // becomeSlave makes the broker a slave of mi's master (RocketMQ's

@@ -39,6 +39,7 @@ type slaveConn struct {
 	brokerID    atomic.Int64
 	expectFirst int64
 	epochs      []EpochEntry // the master's history, with ends, when streaming began
+	confirmSent int64        // the confirm offset the last frame carried (the sender's)
 	// caughtUp is the last time at which the slave held the master's
 	// whole log, as far as its reports tell (unix nanoseconds, 0: never).
 	caughtUp atomic.Int64
@@ -197,10 +198,11 @@ func (c *slaveConn) send() error {
 	}
 	c.from.Store(next)
 	c.sent.Store(next)
+	lastWrite := time.Now()
 	if c.m.opts.Epochs != nil {
 		c.epochs = Ends(c.m.opts.Epochs.Entries(), math.MaxInt64)
+		lastWrite = time.Time{} // the slave learns the epoch and confirm offset at once
 	}
-	lastWrite := time.Now()
 	poll := time.NewTimer(opts.PollInterval)
 	defer poll.Stop()
 	for {
@@ -231,7 +233,7 @@ func (c *slaveConn) send() error {
 			lastWrite = time.Now()
 			continue
 		}
-		if time.Since(lastWrite) >= opts.HeartbeatInterval {
+		if time.Since(lastWrite) >= opts.HeartbeatInterval || c.confirmBehind() {
 			if err := c.write(next, nil); err != nil {
 				return err
 			}
@@ -256,7 +258,8 @@ func (c *slaveConn) write(offset int64, body []byte) error {
 	if c.epochs != nil {
 		e := epochAt(c.epochs, offset)
 		hdr = c.hdr[:]
-		putEpochFrame(hdr[headerSize:], epochFrame{epoch: e.Epoch, epochStart: e.StartOffset, confirm: c.m.wireConfirm()})
+		c.confirmSent = c.m.wireConfirm()
+		putEpochFrame(hdr[headerSize:], epochFrame{epoch: e.Epoch, epochStart: e.StartOffset, confirm: c.confirmSent})
 	}
 	if err := c.conn.SetWriteDeadline(time.Now().Add(c.m.opts.IdleTimeout)); err != nil {
 		return err

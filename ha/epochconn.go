@@ -69,3 +69,10 @@ func epochAt(entries []EpochEntry, offset int64) EpochEntry {
 	}
 	return entries[i-1]
 }
+
+// confirmBehind reports, in epoch mode, whether the confirm offset moved
+// since the last frame: an empty frame then tells the slave at once, so
+// that what its consumers see does not wait for data or a heartbeat.
+func (c *slaveConn) confirmBehind() bool {
+	return c.epochs != nil && c.m.wireConfirm() != c.confirmSent
+}

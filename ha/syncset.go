@@ -117,6 +117,7 @@ func (s *syncSet) setConfirm(m *Master, c int64) {
 	if m.opts.OnConfirm != nil {
 		m.opts.OnConfirm(c)
 	}
+	m.Notify() // the senders carry it to the slaves
 }
 
 // syncNeed is how many slaves of the set must hold a put.

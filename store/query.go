@@ -221,6 +221,18 @@ func (s *MessageStore) Topics() []string {
 	return topics
 }
 
+// QueueIDs lists the ids of topic's consume queues, in order.
+func (s *MessageStore) QueueIDs(topic string) []int32 {
+	var ids []int32
+	for _, q := range s.queues.all() {
+		if q.Topic() == topic {
+			ids = append(ids, q.QueueID())
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // DeleteTopic removes topic's consume queues (its records stay in the
 // commit log until cleanup); its queue offsets start over.
 func (s *MessageStore) DeleteTopic(topic string) error {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -155,6 +156,16 @@ func newProcCluster(t testing.TB, brokerConf string) *procCluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(pc.close)
+	t.Cleanup(func() { // runs before close: the processes' last lines
+		if t.Failed() {
+			for _, c := range append(slices.Clone(pc.ctrls), pc.brks...) {
+				if c != nil {
+					out := strings.Split(c.output(), "\n")
+					t.Logf("--- %s, last lines:\n%s", c.name, strings.Join(out[max(0, len(out)-40):], "\n"))
+				}
+			}
+		}
+	})
 	var peers []string
 	for i := range 3 {
 		id, addr, raft := fmt.Sprintf("n%d", i), lowPort(t), lowPort(t)
@@ -272,7 +283,7 @@ func (pc *procCluster) send(addr, topic string, queue int32, body string) int16 
 	h := remoting.SendMessageRequestHeader{
 		ProducerGroup: "pg", Topic: topic, DefaultTopic: "TBW102", DefaultTopicQueueNums: 4,
 		QueueID: queue, BornTimestamp: time.Now().UnixMilli(), MaxReconsumeTimes: -1,
-		Properties: string(message.EncodeProperties(map[string]string{message.PropertyKeys: body})),
+		Properties: string(message.EncodeProperties(map[string]string{message.PropertyKeys: body[:min(len(body), 64)]})),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

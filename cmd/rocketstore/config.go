@@ -126,6 +126,9 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.Store.DisableIndex = !on
 		case "brokerRole":
 			o.Role = broker.Role(v)
+		case "syncFlushTimeout": // bounds the waits for a sync flush and for replication
+			o.SyncReplicationTimeout, err = parseMillis(v)
+			o.Store.CommitLog.SyncFlushTimeout = o.SyncReplicationTimeout
 		case "haListenPort":
 			host, _ := splitHostPort(o.ListenAddr)
 			o.HAListenAddr = net.JoinHostPort(host, v)

@@ -7,7 +7,9 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -212,14 +214,13 @@ func checkAllAcknowledged(t *testing.T, pc *procCluster, log *sendLog) {
 		})
 	}
 	var histories []string
-	for _, addr := range pc.brkA {
-		histories = append(histories, epochHistory(t, pc, addr))
-	}
-	for i := 1; i < len(histories); i++ {
-		if histories[i] != histories[0] {
-			t.Fatalf("epoch histories differ:\n%s\n%s", histories[0], histories[i])
+	await(t, time.Minute, "one epoch history on every broker", func() bool {
+		histories = histories[:0]
+		for _, addr := range pc.brkA {
+			histories = append(histories, epochHistory(t, pc, addr))
 		}
-	}
+		return histories[0] == histories[1] && histories[1] == histories[2]
+	})
 	truncations := 0
 	for _, b := range pc.brks {
 		truncations += len(b.grep("replica log diverged"))
@@ -253,4 +254,97 @@ func reportFailovers(t *testing.T, d []time.Duration) {
 	pct := func(p float64) time.Duration { return d[max(0, int(math.Ceil(p*float64(len(d))))-1)] }
 	t.Logf("failover (master killed to first send acknowledged by the new master) over %d kills: p50 %v, p99 %v, max %v",
 		len(d), pct(0.50), pct(0.99), d[len(d)-1])
+}
+
+// TestKilledMasterTruncatesWhatTheNewMasterNeverHad: the slaves are
+// paused (SIGSTOP: connected, silent) while the master takes more sends
+// than their sockets can buffer, none of which it can acknowledge; the
+// master is killed, the slaves resume and one is elected with what reached
+// it. The old master, started again, cuts the records the new master never
+// had before it follows, and every broker then shows the same messages.
+func TestKilledMasterTruncatesWhatTheNewMasterNeverHad(t *testing.T) {
+	pc := newProcCluster(t, failoverBrokerConf+"controllerHeartBeatTimeoutMills=8000\nhaMaxTimeSlaveNotCatchup=30000\nsyncFlushTimeout=300\n")
+	await(t, time.Minute, "a routed master", func() bool { return pc.master() != "" })
+	await(t, time.Minute, "a SyncStateSet of 3", func() bool { return pc.syncStateSetSize() == 3 })
+	master := pc.master()
+	mi := pc.brokerIndex(master)
+	var log sendLog
+	for i := range 40 {
+		body := fmt.Sprintf("kept-%d", i)
+		if code := pc.send(master, roundsTopic, int32(i%4), body); code != remoting.ResponseSuccess {
+			t.Fatalf("send %s: code %d", body, code)
+		}
+		log.success(body, master)
+	}
+	var slaves []int
+	for i := range pc.brks {
+		if i != mi {
+			slaves = append(slaves, i)
+			pc.brks[i].cmd.Process.Signal(syscall.SIGSTOP)
+		}
+	}
+	// 48 MiB: more than the stopped slaves' sockets take in.
+	const lost, size = 96, 512 << 10
+	before := maxOffset(t, pc, master)
+	pad := strings.Repeat("x", size)
+	var wg sync.WaitGroup
+	for i := range lost {
+		wg.Go(func() {
+			// Until stored: a busy broker (its send queue full of waits
+			// for the stopped slaves) refuses without storing.
+			for {
+				switch code := pc.send(master, roundsTopic, int32(i%4), fmt.Sprintf("lost-%d-%s", i, pad)); code {
+				case remoting.ResponseSuccess:
+					t.Errorf("lost-%d was acknowledged while the slaves were stopped", i)
+					return
+				case remoting.ResponseSystemBusy:
+					time.Sleep(10 * time.Millisecond)
+				default:
+					return // stored and not replicated, or the master is gone
+				}
+			}
+		})
+	}
+	await(t, 30*time.Second, "the master to store what it cannot acknowledge", func() bool {
+		return maxOffset(t, pc, master)-before >= lost*size
+	})
+	pc.brks[mi].kill()
+	for _, i := range slaves {
+		pc.brks[i].cmd.Process.Signal(syscall.SIGCONT)
+	}
+	wg.Wait()
+	await(t, time.Minute, "a new routed master", func() bool { m := pc.master(); return m != "" && m != master })
+	pc.startBroker(mi)
+	await(t, time.Minute, "the old master to cut its log back", func() bool {
+		return len(pc.brks[mi].grep("replica log diverged")) > 0
+	})
+	checkAllAcknowledged(t, pc, &log)
+	var shown []int
+	for _, addr := range pc.brkA {
+		got, err := pc.pullAll(addr, roundsTopic, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for body := range got {
+			if strings.HasPrefix(body, "lost-") {
+				n++
+			}
+		}
+		shown = append(shown, n)
+	}
+	if shown[0] != shown[1] || shown[1] != shown[2] || shown[0] == lost {
+		t.Fatalf("brokers show %v of the %d unacknowledged messages: every broker must show what the new master kept, and it cannot have kept them all", shown, lost)
+	}
+	t.Logf("%s; every broker shows %d of the %d unacknowledged messages", pc.brks[mi].grep("replica log diverged")[0], shown[0], lost)
+}
+
+// maxOffset is the end of the commit log of the broker at addr.
+func maxOffset(t testing.TB, pc *procCluster, addr string) int64 {
+	t.Helper()
+	var c struct {
+		MaxOffset int64 `json:"maxOffset"`
+	}
+	decodeJSON(t, pc.invoke(t, addr, remoting.NewRequest(remoting.RequestGetBrokerEpochCache, nil, nil)).Body, &c)
+	return c.MaxOffset
 }
