@@ -49,7 +49,14 @@ type driver struct {
 // startDriver runs the driver with args; it is killed when the test ends.
 func startDriver(t *testing.T, args ...string) *driver {
 	t.Helper()
-	d := &driver{cmd: exec.Command(driverPath, args...), done: make(chan struct{}), more: make(chan struct{}, 1)}
+	return startProgram(t, driverPath, args...)
+}
+
+// startProgram runs the program at path with args, collecting its output
+// lines as a driver's; it is killed when the test ends.
+func startProgram(t *testing.T, path string, args ...string) *driver {
+	t.Helper()
+	d := &driver{cmd: exec.Command(path, args...), done: make(chan struct{}), more: make(chan struct{}, 1)}
 	d.cmd.Stderr = &d.stderr
 	stdout, err := d.cmd.StdoutPipe()
 	if err != nil {

@@ -70,6 +70,8 @@ func main() {
 		err = benchSend(os.Args[2:])
 	case "bench-consume":
 		err = benchConsume(os.Args[2:])
+	case "send-loop":
+		err = sendLoop(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -1,0 +1,217 @@
+package compat
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/nameserver"
+)
+
+var (
+	rocketstoreOnce sync.Once
+	rocketstorePath string
+	rocketstoreErr  error
+)
+
+// rocketstoreBinary builds cmd/rocketstore once (without the race detector:
+// these processes are killed, not watched).
+func rocketstoreBinary(t *testing.T) string {
+	t.Helper()
+	rocketstoreOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		dir, err := os.MkdirTemp("", "rocketstore-bin")
+		if err != nil {
+			rocketstoreErr = err
+			return
+		}
+		rocketstorePath = filepath.Join(dir, "rocketstore")
+		cmd := exec.Command(goTool, "build", "-o", rocketstorePath, "github.com/rocketstore/rocketstore/cmd/rocketstore")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			rocketstoreErr = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	if rocketstoreErr != nil {
+		t.Fatalf("building rocketstore: %v", rocketstoreErr)
+	}
+	return rocketstorePath
+}
+
+// lowAddr is a 127.0.0.1 address below the ephemeral ports that nothing
+// listens on, so that a process restarted on it finds it free.
+func lowAddr(t *testing.T) string {
+	t.Helper()
+	for range 1000 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			ln.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port below 32000")
+	return ""
+}
+
+// controllerModeCluster is a nameserver in this process and three
+// controller and three broker processes of group broker-a in controller
+// mode.
+type controllerModeCluster struct {
+	ns         *nameserver.NameServer
+	ctrls      []*driver
+	brokers    []*driver
+	brokerArgs [][]string
+	brokerAddr []string
+}
+
+func startControllerModeCluster(t *testing.T) *controllerModeCluster {
+	t.Helper()
+	bin := rocketstoreBinary(t)
+	base := t.TempDir()
+	c := &controllerModeCluster{ns: nameserver.New(&nameserver.Options{KVConfigPath: filepath.Join(base, "kv.json")})}
+	if err := c.ns.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.ns.Close() })
+	var peers, ctrlAddrs []string
+	for i := range 3 {
+		addr := lowAddr(t)
+		ctrlAddrs = append(ctrlAddrs, addr)
+		peers = append(peers, fmt.Sprintf("n%d=%s/%s", i, addr, lowAddr(t)))
+	}
+	for i := range 3 {
+		d := startProgram(t, bin, "controller", "-id", fmt.Sprintf("n%d", i), "-peers", strings.Join(peers, ","),
+			"-data", filepath.Join(base, fmt.Sprintf("controller%d", i)), "-scan-interval", "100ms", "-broker-timeout", "2s")
+		d.waitUntil(t, 60*time.Second, "the controller to start", hasPrefix("rocketstore: controller"))
+		c.ctrls = append(c.ctrls, d)
+	}
+	for i := range 3 {
+		addr, ha := lowAddr(t), lowAddr(t)
+		_, haPort, _ := net.SplitHostPort(ha)
+		conf := filepath.Join(base, fmt.Sprintf("broker%d.conf", i))
+		body := fmt.Sprintf("enableControllerMode=true\ncontrollerAddr=%s\nhaListenPort=%s\nbrokerRole=SYNC_MASTER\n"+
+			"brokerHeartbeatInterval=200\ncontrollerHeartBeatTimeoutMills=2000\nhaMaxTimeSlaveNotCatchup=3000\ncheckSyncStateSetPeriod=200\n"+
+			"mapedFileSizeCommitLog=16777216\n", strings.Join(ctrlAddrs, ";"), haPort)
+		if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.brokerAddr = append(c.brokerAddr, addr)
+		c.brokerArgs = append(c.brokerArgs, []string{"broker", "-listen", addr, "-namesrv", c.ns.Addr(),
+			"-data", filepath.Join(base, fmt.Sprintf("broker%d", i)), "-name", "broker-a", "-cluster", "CompatControllerMode", "-config", conf})
+		c.brokers = append(c.brokers, nil)
+		c.startBroker(t, i)
+	}
+	return c
+}
+
+func (c *controllerModeCluster) startBroker(t *testing.T, i int) {
+	t.Helper()
+	d := startProgram(t, rocketstoreBinary(t), c.brokerArgs[i]...)
+	d.waitUntil(t, 60*time.Second, "the broker to start", hasPrefix("rocketstore: broker"))
+	c.brokers[i] = d
+}
+
+// master is the broker-a master the nameserver routes to, and its index.
+func (c *controllerModeCluster) master() (string, int) {
+	if bd, ok := c.ns.Routes().ClusterInfo().BrokerAddrTable["broker-a"]; ok {
+		for i, a := range c.brokerAddr {
+			if a == bd.BrokerAddrs[0] {
+				return a, i
+			}
+		}
+	}
+	return "", -1
+}
+
+func hasPrefix(prefix string) func([]string) bool {
+	return func(lines []string) bool {
+		for _, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// sentBodies are the bodies acknowledged with SEND_OK.
+func sentBodies(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "SENT" {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+// TestClientsCarryOnThroughAFailover: rocketmq-client-go producers write
+// with SYNC replication to a group of three brokers in controller mode;
+// the master is killed with SIGKILL. A slave of the SyncStateSet takes
+// over, the producer carries on once its routes show the new master
+// (rocketmq-client-go refreshes them every 30 s), the old master comes back
+// as a slave, and a consumer then receives every message acknowledged
+// before and after the switch.
+func TestClientsCarryOnThroughAFailover(t *testing.T) {
+	t.Parallel()
+	c := startControllerModeCluster(t)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if addr, _ := c.master(); addr != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no master routed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ns := c.ns.Addr()
+	p := startDriver(t, "send-loop", "-ns", ns, "-topic", "ControllerFailover", "-prefix", "fo")
+	p.waitUntil(t, time.Minute, "200 acknowledged sends", func(l []string) bool { return len(sentBodies(l)) >= 200 })
+	old, oi := c.master()
+	before := len(sentBodies(p.snapshot()))
+	killed := time.Now()
+	c.brokers[oi].cmd.Process.Signal(syscall.SIGKILL)
+	var switched time.Duration
+	for {
+		if addr, _ := c.master(); addr != "" && addr != old {
+			switched = time.Since(killed)
+			break
+		}
+		if time.Since(killed) > 10*time.Second {
+			t.Fatal("no new master routed within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.waitUntil(t, 90*time.Second, "sends acknowledged by the new master", func(l []string) bool {
+		return len(sentBodies(l)) >= before+200
+	})
+	t.Logf("new master routed %v after the kill; the producer carried on after %v", switched, time.Since(killed))
+	p.stop(t)
+	sent := sentBodies(p.snapshot())
+	c.startBroker(t, oi)
+
+	cons := startDriver(t, "consume", "-ns", ns, "-topic", "ControllerFailover", "-group", "cg-controller-failover")
+	lines := cons.waitUntil(t, 90*time.Second, "every acknowledged message", func(l []string) bool {
+		got := bodies(l)
+		for _, b := range sent {
+			if got[b] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	cons.stop(t)
+	t.Logf("%d acknowledged messages (%d before the kill) all consumed; %d deliveries", len(sent), before, len(received(lines)))
+}
