@@ -64,18 +64,19 @@ func lowAddr(t *testing.T) string {
 	return ""
 }
 
-// controllerModeCluster is a nameserver in this process and three
-// controller and three broker processes of group broker-a in controller
-// mode.
+// controllerModeCluster is a nameserver in this process, three controller
+// processes and, for each broker group named, three broker processes in
+// controller mode.
 type controllerModeCluster struct {
-	ns         *nameserver.NameServer
-	ctrls      []*driver
-	brokers    []*driver
-	brokerArgs [][]string
-	brokerAddr []string
+	ns          *nameserver.NameServer
+	ctrls       []*driver
+	brokers     []*driver
+	brokerArgs  [][]string
+	brokerAddr  []string
+	brokerGroup []string
 }
 
-func startControllerModeCluster(t *testing.T) *controllerModeCluster {
+func startControllerModeCluster(t *testing.T, groups ...string) *controllerModeCluster {
 	t.Helper()
 	bin := rocketstoreBinary(t)
 	base := t.TempDir()
@@ -96,7 +97,8 @@ func startControllerModeCluster(t *testing.T) *controllerModeCluster {
 		d.waitUntil(t, 60*time.Second, "the controller to start", hasPrefix("rocketstore: controller"))
 		c.ctrls = append(c.ctrls, d)
 	}
-	for i := range 3 {
+	for i := range 3 * len(groups) {
+		group := groups[i/3]
 		addr, ha := lowAddr(t), lowAddr(t)
 		_, haPort, _ := net.SplitHostPort(ha)
 		conf := filepath.Join(base, fmt.Sprintf("broker%d.conf", i))
@@ -106,9 +108,9 @@ func startControllerModeCluster(t *testing.T) *controllerModeCluster {
 		if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c.brokerAddr = append(c.brokerAddr, addr)
+		c.brokerAddr, c.brokerGroup = append(c.brokerAddr, addr), append(c.brokerGroup, group)
 		c.brokerArgs = append(c.brokerArgs, []string{"broker", "-listen", addr, "-namesrv", c.ns.Addr(),
-			"-data", filepath.Join(base, fmt.Sprintf("broker%d", i)), "-name", "broker-a", "-cluster", "CompatControllerMode", "-config", conf})
+			"-data", filepath.Join(base, fmt.Sprintf("broker%d", i)), "-name", group, "-cluster", "CompatControllerMode", "-config", conf})
 		c.brokers = append(c.brokers, nil)
 		c.startBroker(t, i)
 	}
@@ -122,9 +124,9 @@ func (c *controllerModeCluster) startBroker(t *testing.T, i int) {
 	c.brokers[i] = d
 }
 
-// master is the broker-a master the nameserver routes to, and its index.
-func (c *controllerModeCluster) master() (string, int) {
-	if bd, ok := c.ns.Routes().ClusterInfo().BrokerAddrTable["broker-a"]; ok {
+// master is the master of group the nameserver routes to, and its index.
+func (c *controllerModeCluster) master(group string) (string, int) {
+	if bd, ok := c.ns.Routes().ClusterInfo().BrokerAddrTable[group]; ok {
 		for i, a := range c.brokerAddr {
 			if a == bd.BrokerAddrs[0] {
 				return a, i
@@ -165,10 +167,10 @@ func sentBodies(lines []string) []string {
 // before and after the switch.
 func TestClientsCarryOnThroughAFailover(t *testing.T) {
 	t.Parallel()
-	c := startControllerModeCluster(t)
+	c := startControllerModeCluster(t, "broker-a")
 	deadline := time.Now().Add(time.Minute)
 	for {
-		if addr, _ := c.master(); addr != "" {
+		if addr, _ := c.master("broker-a"); addr != "" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -179,13 +181,13 @@ func TestClientsCarryOnThroughAFailover(t *testing.T) {
 	ns := c.ns.Addr()
 	p := startDriver(t, "send-loop", "-ns", ns, "-topic", "ControllerFailover", "-prefix", "fo")
 	p.waitUntil(t, time.Minute, "200 acknowledged sends", func(l []string) bool { return len(sentBodies(l)) >= 200 })
-	old, oi := c.master()
+	old, oi := c.master("broker-a")
 	before := len(sentBodies(p.snapshot()))
 	killed := time.Now()
 	c.brokers[oi].cmd.Process.Signal(syscall.SIGKILL)
 	var switched time.Duration
 	for {
-		if addr, _ := c.master(); addr != "" && addr != old {
+		if addr, _ := c.master("broker-a"); addr != "" && addr != old {
 			switched = time.Since(killed)
 			break
 		}
@@ -214,4 +216,100 @@ func TestClientsCarryOnThroughAFailover(t *testing.T) {
 	})
 	cons.stop(t)
 	t.Logf("%d acknowledged messages (%d before the kill) all consumed; %d deliveries", len(sent), before, len(received(lines)))
+}
+
+// sentTo counts the acknowledged sends by broker group.
+func sentTo(lines []string) map[string]int {
+	m := map[string]int{}
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) >= 3 && f[0] == "SENT" {
+			m[f[2]]++
+		}
+	}
+	return m
+}
+
+// TestScaleOutAcrossBrokerGroups: two broker groups in controller mode
+// behind one nameserver, a topic's queues on both; a producer writes to
+// every queue and two consumers of one group share the queues of both
+// groups. Killing group a's master moves only a's queues: b's master stays,
+// sends to b go on meanwhile, and every acknowledged message is consumed.
+func TestScaleOutAcrossBrokerGroups(t *testing.T) {
+	t.Parallel()
+	c := startControllerModeCluster(t, "broker-a", "broker-b")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		a, _ := c.master("broker-a")
+		b, _ := c.master("broker-b")
+		if a != "" && b != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no masters routed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ns := c.ns.Addr()
+	p := startDriver(t, "send-loop", "-ns", ns, "-topic", "ScaleOut", "-prefix", "so")
+	p.waitUntil(t, time.Minute, "sends to both groups", func(l []string) bool {
+		n := sentTo(l)
+		return n["broker-a"] >= 50 && n["broker-b"] >= 50
+	})
+	var consumers []*driver
+	for _, name := range []string{"c1", "c2"} {
+		d := startDriver(t, "consume", "-ns", ns, "-topic", "ScaleOut", "-group", "cg-scale-out", "-instance", name)
+		d.waitUntil(t, time.Minute, "the consumer to start", hasPrefix("READY"))
+		consumers = append(consumers, d)
+	}
+	bMaster, _ := c.master("broker-b")
+	aMaster, ai := c.master("broker-a")
+	toB := sentTo(p.snapshot())["broker-b"]
+	c.brokers[ai].cmd.Process.Signal(syscall.SIGKILL)
+	p.waitUntil(t, 10*time.Second, "sends to broker-b while broker-a fails over", func(l []string) bool {
+		return sentTo(l)["broker-b"] > toB+20
+	})
+	toA := sentTo(p.snapshot())["broker-a"]
+	p.waitUntil(t, 90*time.Second, "sends to broker-a's new master", func(l []string) bool {
+		return sentTo(l)["broker-a"] > toA+50
+	})
+	if a, _ := c.master("broker-a"); a == aMaster || a == "" {
+		t.Fatalf("broker-a's master is %q after its master %s was killed", a, aMaster)
+	}
+	if b, _ := c.master("broker-b"); b != bMaster {
+		t.Fatalf("broker-b's master moved from %s to %s when broker-a's died", bMaster, b)
+	}
+	p.stop(t)
+	sent := sentBodies(p.snapshot())
+	all := func() map[string]int {
+		m := map[string]int{}
+		for _, d := range consumers {
+			for b, n := range bodies(d.snapshot()) {
+				m[b] += n
+			}
+		}
+		return m
+	}
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		got, missing := all(), 0
+		for _, b := range sent {
+			if got[b] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged messages not consumed", missing, len(sent))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, d := range consumers {
+		if len(received(d.snapshot())) == 0 {
+			t.Fatal("a consumer of the group got nothing: the queues were not shared")
+		}
+		d.stop(t)
+	}
+	t.Logf("%d acknowledged sends (%v by group) all consumed by two consumers", len(sent), sentTo(p.snapshot()))
 }
