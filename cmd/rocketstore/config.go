@@ -45,7 +45,7 @@ func loadProperties(path string) (map[string]string, error) {
 // value is an error.
 func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 	var ack ackKeys
-	defer ack.settle(o)
+	defer func() { ack.settle(o) }()
 	for k, v := range props {
 		if ok, err := controllerModeKey(o, &ack, k, v); ok {
 			if err != nil {
