@@ -50,35 +50,41 @@ func BenchmarkSendByRole(b *testing.B) {
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
-			hist := hdrhistogram.New(1, 10_000_000, 3)
-			var mu sync.Mutex
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			b.SetBytes(1024)
-			b.ResetTimer()
-			for range 16 {
-				wg.Go(func() {
-					local := hdrhistogram.New(1, 10_000_000, 3)
-					for next.Add(1) <= int64(b.N) {
-						d, err := send()
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						_ = local.RecordValue(d.Microseconds())
-					}
-					mu.Lock()
-					hist.Merge(local)
-					mu.Unlock()
-				})
-			}
-			wg.Wait()
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-			b.ReportMetric(float64(hist.ValueAtQuantile(50)), "p50-us")
-			b.ReportMetric(float64(hist.ValueAtQuantile(99)), "p99-us")
+			measureSends(b, 16, send)
 		})
 	}
+}
+
+// measureSends runs b.N sends from senders goroutines and reports msgs/s
+// and the send-latency percentiles.
+func measureSends(b *testing.B, senders int, send func() (time.Duration, error)) {
+	hist := hdrhistogram.New(1, 10_000_000, 3)
+	var mu sync.Mutex
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.SetBytes(1024)
+	b.ResetTimer()
+	for range senders {
+		wg.Go(func() {
+			local := hdrhistogram.New(1, 10_000_000, 3)
+			for next.Add(1) <= int64(b.N) {
+				d, err := send()
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_ = local.RecordValue(d.Microseconds())
+			}
+			mu.Lock()
+			hist.Merge(local)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(hist.ValueAtQuantile(50)), "p50-us")
+	b.ReportMetric(float64(hist.ValueAtQuantile(99)), "p99-us")
 }
 
 func errorFromResponse(resp *remoting.Command) error {

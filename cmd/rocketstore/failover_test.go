@@ -112,7 +112,8 @@ func runSenders(pc *procCluster, n int, log *sendLog, stop chan struct{}) *sync.
 
 // TestFailoverRoundsUnderSIGKILL kills, at random (the seed is logged;
 // ROCKETSTORE_FAILOVER_SEED replays it), the master, the controller leader
-// or both, ROCKETSTORE_FAILOVER_ROUNDS times (default 20), with SIGKILL,
+// or both (ROCKETSTORE_FAILOVER_KILL=master, leader or both picks one),
+// ROCKETSTORE_FAILOVER_ROUNDS times (default 20), with SIGKILL,
 // while four senders write with SYNC replication. Each round a new master
 // must be routed within 10 s of a master's death; the killed processes
 // come back. At the end every acknowledged message is on the last master
@@ -146,6 +147,14 @@ func TestFailoverRoundsUnderSIGKILL(t *testing.T) {
 			t.Fatalf("round %d: routed master %q is none of the brokers", r, master)
 		}
 		kind := rng.IntN(3) // 0: master, 1: controller leader, 2: both
+		switch os.Getenv("ROCKETSTORE_FAILOVER_KILL") {
+		case "master":
+			kind = 0
+		case "leader":
+			kind = 1
+		case "both":
+			kind = 2
+		}
 		leader := pc.leader()
 		before := log.count()
 		t0 := time.Now()

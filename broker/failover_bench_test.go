@@ -1,0 +1,47 @@
+package broker
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/remoting"
+)
+
+// BenchmarkControllerModeSend sends 1 KiB messages from 16 concurrent
+// senders to the master of a controller-mode group of three brokers (three
+// controllers), with SYNC replication to the whole SyncStateSet and with
+// ASYNC, in one run, and reports msgs/s and the send-latency percentiles.
+func BenchmarkControllerModeSend(b *testing.B) {
+	for _, role := range []Role{RoleSyncMaster, RoleAsyncMaster} {
+		b.Run(string(role), func(b *testing.B) {
+			g := newCtrlGroup(b, 3, 3, func(i int, o *Options) {
+				o.Role = role
+				o.Store.CommitLog.FileSize = 64 << 20
+			})
+			m := g.waitMaster(AutoCreateTopicKey, -1)
+			g.waitSyncStateSet(3)
+			addr := g.brokers[m].Addr()
+			body := strings.Repeat("x", 1024)
+			send := func() (time.Duration, error) {
+				req := sendRequest("Bench", -1, body, "")
+				start := time.Now()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				resp, err := g.client.InvokeSync(ctx, addr, req)
+				if err == nil && resp.Code != remoting.ResponseSuccess {
+					err = errorFromResponse(resp)
+				}
+				return time.Since(start), err
+			}
+			if _, err := send(); err != nil {
+				b.Fatal(err)
+			}
+			measureSends(b, 16, send)
+			if set, _ := g.syncStateSet(); len(set.SyncStateSet) != 3 {
+				b.Fatalf("the SyncStateSet shrank to %v during the run", set.SyncStateSet)
+			}
+		})
+	}
+}
