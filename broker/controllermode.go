@@ -21,7 +21,7 @@ const (
 	DefaultControllerHeartbeatInterval = time.Second      // brokerHeartbeatInterval
 	DefaultControllerHeartbeatTimeout  = 10 * time.Second // controllerHeartBeatTimeoutMills
 	DefaultMaxTimeSlaveNotCatchup      = 15 * time.Second // haMaxTimeSlaveNotCatchup
-	DefaultCheckSyncStateSetInterval   = 3 * time.Second  // checkSyncStateSetPeriod
+	DefaultCheckSyncStateSetInterval   = 5 * time.Second  // checkSyncStateSetPeriod
 	DefaultMinInSyncReplicas           = 1                // minInSyncReplicas
 	// roleChangeWait bounds a promotion's wait for its log to be
 	// dispatched; the controller's next answer retries it.
@@ -63,7 +63,7 @@ type ControllerOptions struct {
 	// (haMaxTimeSlaveNotCatchup). Default 15 s.
 	MaxTimeSlaveNotCatchup time.Duration
 	// CheckSyncStateSetInterval is how often a master compares its slaves
-	// with its SyncStateSet. Default 3 s.
+	// with its SyncStateSet. Default 5 s.
 	CheckSyncStateSetInterval time.Duration
 	// HADial connects a slave to its master's HA port (tests cut
 	// replication with it). Default: a plain TCP dial.

@@ -43,7 +43,7 @@ wait_for() {
 status() { "$BIN" controller status -controllers "$CONTROLLERS" -groups broker-a; }
 
 # master prints the master's address from the controller's view.
-master() { status 2>/dev/null | awk '$1 == "broker-a" && $2 != "none" {print $3}'; }
+master() { status 2>/dev/null | awk '$1 == "broker-a" && $2 ~ /^[0-9]+$/ {print $3}'; }
 
 start_broker() {
   local i=$1 port=${BROKER_PORTS[$1]}
