@@ -45,6 +45,10 @@ status() { "$BIN" controller status -controllers "$CONTROLLERS" -groups broker-a
 # master prints the master's address from the controller's view.
 master() { status 2>/dev/null | awk '$1 == "broker-a" && $2 ~ /^[0-9]+$/ {print $3}'; }
 
+# all_in_sync succeeds when every broker is in the SyncStateSet (nothing
+# in the NOT IN SYNC column): only then can the master fail over.
+all_in_sync() { status 2>/dev/null | awk '$1 == "broker-a" && $2 ~ /^[0-9]+$/ && $NF == "-" {ok = 1} END {exit !ok}'; }
+
 start_broker() {
   local i=$1 port=${BROKER_PORTS[$1]}
   start "broker$i" broker -listen "127.0.0.1:$port" -namesrv "$NAMESRV" -data "$DIR/broker$i" \
@@ -75,8 +79,9 @@ brokerRole=SYNC_MASTER
 EOF
   done
   for i in 0 1 2; do start_broker "$i"; done
-  for _ in $(seq 300); do
-    [ -n "$(master)" ] && break
+  # The slaves join the SyncStateSet once caught up (checkSyncStateSetPeriod, 5 s).
+  for _ in $(seq 600); do
+    all_in_sync && break
     sleep 0.1
   done
   status
@@ -88,6 +93,7 @@ status)
 kill-master)
   old=$(master)
   [ -n "$old" ] || { echo "cluster.sh: no master" >&2; exit 1; }
+  all_in_sync || echo "cluster.sh: not every broker is in the SyncStateSet yet: only its members can take over" >&2
   port=${old##*:}
   for i in 0 1 2; do
     if [ "${BROKER_PORTS[$i]}" = "$port" ]; then victim=$i; fi
