@@ -15,6 +15,10 @@ du_section=""
 if [[ -f ../results/du-topics.md ]]; then
   du_section=$'\n\n'"$(cat ../results/du-topics.md)"
 fi
+# So is the failover section, from scripts/bench-failover.sh.
+if [[ -f ../results/failover.md ]]; then
+  du_section+=$'\n\n'"$(cat ../results/failover.md)"
+fi
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
   -md ../../BENCHMARKS.md \
