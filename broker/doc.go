@@ -55,6 +55,17 @@
 // client's ConsumeFromWhere says (QUERY_CONSUMER_OFFSET answers
 // QUERY_NOT_FOUND).
 //
+// In controller mode (Options.Controller, RocketMQ 5's
+// enableControllerMode) the role changes at run time: the broker registers
+// with the controllers (its id persisted in config/brokerIdentity.json),
+// heartbeats, and acts on the master they name (controllermode.go): as
+// master it starts a new epoch at its log's end and keeps its SyncStateSet
+// with the controller (syncstate.go); as slave it follows the named
+// master, whose handshake cuts back what this broker wrote that the master
+// never had (rolechange.go). Consumers see only confirmed records
+// (store.Options.HoldUnconfirmed), and a SYNC master waits for the
+// SyncStateSet and refuses writes below minInSyncReplicas.
+//
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
 package broker

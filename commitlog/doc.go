@@ -69,7 +69,8 @@
 // that file's first record is not valid), checks framing, physical offsets and
 // body CRCs, truncates the log after the last valid record (zeroing the torn
 // tail so it can never be read back), and reports what it dropped in
-// Log.Recovery.
+// Log.Recovery. TruncateTo does the same at run time, to a record boundary
+// the caller names (a replica cutting back what its new master never had).
 //
 // # Concurrency
 //

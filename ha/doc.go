@@ -51,6 +51,26 @@
 // connection. Acknowledged ranges of successive connections are kept
 // apart, merged only where they touch.
 //
+// # Epoch mode (controller mode)
+//
+// With MasterOptions.Epochs and SlaveOptions.Epochs (an EpochFile, the
+// broker's history of master terms in RocketMQ's epochFileCheckpoint
+// format), a connection starts with a handshake: the slave sends its
+// history, the master answers the last offset both logs agree on
+// (ConsistentPoint) and the slave cuts its log back there
+// (SlaveOptions.Truncate) before its first report, which must name that
+// offset. Frames then also carry the epoch of their bytes (never two in
+// one frame), where that epoch began, and the confirm offset; the slave
+// records new epochs as they come. See epochwire.go for the layout: it is
+// rocketstore's, modelled on RocketMQ 5's AutoSwitchHAService, where the
+// slave finds the point itself.
+//
+// The master holds a SyncStateSet (SetSyncStateSet): the confirm offset
+// is what every member holds (ConfirmOffset, passed to OnConfirm and to
+// the slaves), WaitInSync waits for the members a synchronous put needs
+// (all, or AckReplicas), and SlaveState.CaughtUpAt tells the caller when a
+// member fell behind.
+//
 // # Concurrency
 //
 // Master and Slave methods are safe for concurrent use. Each owns its

@@ -67,6 +67,17 @@
 // dispatch, flushes, checkpoint and cleanup go to Options.Logger (one line
 // per cause, repeated at most once a minute) and to Options.Events.
 //
+// # Replicas in controller mode
+//
+// With Options.HoldUnconfirmed, records reach the consume queues and the
+// index only below the confirm offset (SetConfirmOffset; recorded in the
+// checkpoint), so that consumers never see a record a failover could take
+// back. TruncateTo cuts the commit log back to a record boundary and the
+// derived data with it (units, index files past the cut, queue offsets,
+// checkpoint): a demoted master calls it when its new master says where
+// their histories part. RecoverQueueOffsets makes a replica that becomes
+// master count queue offsets from its consume queues.
+//
 // # Checking a directory
 //
 // Check verifies a store directory without opening it (framing and CRC of
