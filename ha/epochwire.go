@@ -27,7 +27,7 @@ const (
 	handshakeMagic      = 0x52534531 // "RSE1"
 	handshakeHeaderSize = 4 + 8 + 8 + 8 + 4
 	epochEntrySize      = 4 + 8
-	answerSize          = 4 + 4 + 8 + 4
+	epochAnswerSize          = 4 + 4 + 8 + 4
 	epochFrameExtra     = 4 + 8 + 8
 	// maxHandshakeEntries bounds the history a slave may send (one entry
 	// per master term its log holds data of).
@@ -125,7 +125,7 @@ type handshakeAnswer struct {
 }
 
 func (a *handshakeAnswer) encode() []byte {
-	b := make([]byte, answerSize)
+	b := make([]byte, epochAnswerSize)
 	be := binary.BigEndian
 	be.PutUint32(b[0:], handshakeMagic)
 	be.PutUint32(b[4:], uint32(a.status))
@@ -135,7 +135,7 @@ func (a *handshakeAnswer) encode() []byte {
 }
 
 func readAnswer(r io.Reader) (handshakeAnswer, error) {
-	var b [answerSize]byte
+	var b [epochAnswerSize]byte
 	if _, err := io.ReadFull(r, b[:]); err != nil {
 		return handshakeAnswer{}, err
 	}
