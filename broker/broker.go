@@ -48,6 +48,8 @@ type Broker struct {
 	config     configState
 	namedPools map[string]*remoting.Pool
 
+	access accessControl // ACL accounts and the cluster secret
+
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
 
@@ -103,6 +105,9 @@ func New(opts *Options) (*Broker, error) {
 	if err := b.openTimer(); err != nil {
 		return nil, errors.Join(err, b.store.Close())
 	}
+	if err := b.openAccessControl(); err != nil {
+		return nil, errors.Join(err, b.closeTimer(), b.store.Close())
+	}
 	b.consumers = newConsumerTable(b)
 	b.producers = newProducerTable()
 	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
@@ -134,7 +139,7 @@ func (b *Broker) Addr() string {
 // Start listens, registers with the nameservers and starts the background
 // services. After a failed Start, Close releases what it started.
 func (b *Broker) Start() error {
-	b.server = remoting.NewServer(remoting.ServerOptions{OnConnClose: b.connClosed})
+	b.server = remoting.NewServer(remoting.ServerOptions{OnConnClose: b.connClosed, Intercept: b.intercept()})
 	b.routes()
 	// Replication first: the send handlers read it, and the listener takes
 	// requests as soon as it opens.
@@ -144,6 +149,7 @@ func (b *Broker) Start() error {
 	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
 		return err
 	}
+	b.aclRoutes() // they answer with the address listened on
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
@@ -248,7 +254,7 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close(), b.closeAccessControl())
 	})
 	return errors.Join(errs...)
 }

@@ -128,6 +128,24 @@ type Options struct {
 	// and Logger default to the store's and the broker's.
 	Timer timer.Options
 
+	// ACLEnable checks every request against the accounts of ACLFile
+	// (RocketMQ's aclEnable, plain_acl.yml): sends need PUB on their
+	// topic, pulls and offsets SUB on their topic and group, topic, group,
+	// offset-reset and config changes an admin account; a refused request
+	// is answered NO_PERMISSION and logged. The ACL admin codes
+	// (UPDATE_AND_CREATE_ACL_CONFIG, ...) are served. Default off.
+	ACLEnable bool
+	// ACLFile is the plain_acl.yml read when ACLEnable is set. Default
+	// <DataDir>/config/plain_acl.yml, beside the broker's other config.
+	ACLFile string
+	// ClusterSecret is the secret the deployment's brokers and name servers
+	// share (trusted peers): the broker signs its registrations and its
+	// requests to its master with it (acl.SignCluster), accepts requests
+	// signed with it without an ACL account, and authenticates the HA
+	// connections of its slaves (or, on a slave, its master) with it.
+	// Default none: registrations go unsigned and any HA peer is accepted.
+	ClusterSecret string
+
 	// Logger receives the broker's log lines (refused and dropped requests,
 	// background errors), and the store's unless Store.Logger is set; nil
 	// means slog.Default().

@@ -100,7 +100,7 @@ func (b *Broker) registerAll() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		resp, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
+		resp, err := b.client.InvokeSync(ctx, addr, b.signPeer(remoting.NewRequest(remoting.RequestRegisterBroker, ext, body)))
 		cancel()
 		if err == nil && resp.Code != remoting.ResponseSuccess {
 			err = fmt.Errorf("code %d: %s", resp.Code, resp.Remark)
@@ -121,7 +121,7 @@ func (b *Broker) unregister() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		if _, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil)); err != nil {
+		if _, err := b.client.InvokeSync(ctx, addr, b.signPeer(remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil))); err != nil {
 			b.log.Warn("unregister from a nameserver failed", "nameserver", addr, "err", err)
 		}
 		cancel()

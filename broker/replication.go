@@ -161,7 +161,7 @@ func (b *Broker) slaveSyncLoop() {
 func (b *Broker) syncFromMaster(s slaveSync) error {
 	ctx, cancel := timeoutContext(registerTimeout)
 	defer cancel()
-	resp, err := b.client.InvokeSync(ctx, b.opts.MasterAddr, remoting.NewRequest(s.code, nil, nil))
+	resp, err := b.client.InvokeSync(ctx, b.opts.MasterAddr, b.signPeer(remoting.NewRequest(s.code, nil, nil)))
 	if err != nil {
 		return err
 	}
