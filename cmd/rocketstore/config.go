@@ -155,7 +155,10 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 		case "transactionCheckInterval":
 			o.TransactionCheckInterval, err = parseMillis(v)
 		default:
-			slog.Warn("broker.conf: unknown key ignored", "key", k, "value", v)
+			var known bool
+			if known, err = applyLimitProperty(o, k, v); !known {
+				slog.Warn("broker.conf: unknown key ignored", "key", k, "value", v)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("broker setting %s=%q: %v", k, v, err)

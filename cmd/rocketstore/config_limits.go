@@ -1,0 +1,24 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/rocketstore/rocketstore/broker"
+)
+
+// applyLimitProperty sets the broker.conf keys of access control, trusted
+// peers and the limits on what clients can make the broker hold. It
+// reports whether it knows k.
+func applyLimitProperty(o *broker.Options, k, v string) (known bool, err error) {
+	switch k {
+	case "aclEnable":
+		o.ACLEnable, err = strconv.ParseBool(v)
+	case "aclFile": // RocketMQ's rocketmq.acl.plain.file
+		o.ACLFile = v
+	case "clusterSecret":
+		o.ClusterSecret = v
+	default:
+		return false, nil
+	}
+	return true, err
+}
