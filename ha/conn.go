@@ -130,8 +130,17 @@ func (c *slaveConn) send() error {
 	c.from.Store(next)
 	c.sent.Store(next)
 	lastWrite := time.Now()
-	poll := time.NewTimer(opts.PollInterval)
-	defer poll.Stop()
+	// An idle sender sleeps until Notify (new data), its next heartbeat,
+	// or, with PollInterval, its next look.
+	heartbeat := time.NewTimer(opts.HeartbeatInterval)
+	defer heartbeat.Stop()
+	var poll *time.Timer
+	var polled <-chan time.Time
+	if opts.PollInterval > 0 {
+		poll = time.NewTimer(opts.PollInterval)
+		defer poll.Stop()
+		polled = poll.C
+	}
 	for {
 		if next < c.m.src.MaxOffset() {
 			s, err := c.m.src.ReadRange(next, opts.BatchSize)
@@ -159,18 +168,22 @@ func (c *slaveConn) send() error {
 			lastWrite = time.Now()
 			continue
 		}
-		if time.Since(lastWrite) >= opts.HeartbeatInterval {
+		if idle := time.Since(lastWrite); idle >= opts.HeartbeatInterval {
 			if err := c.write(next, nil); err != nil {
 				return err
 			}
 			lastWrite = time.Now()
 		}
-		poll.Reset(opts.PollInterval)
+		heartbeat.Reset(opts.HeartbeatInterval - time.Since(lastWrite))
+		if poll != nil {
+			poll.Reset(opts.PollInterval)
+		}
 		select {
 		case <-c.done:
 			return nil
 		case <-c.wake:
-		case <-poll.C:
+		case <-heartbeat.C:
+		case <-polled:
 		}
 	}
 }
