@@ -99,9 +99,11 @@ func New(opts *Options) (*Broker, error) {
 	storeOpts := o.Store
 	storeOpts.OnArrival = b.arrived
 	storeOpts.Events = b.storeEvents(storeOpts.Events)
+	storeOpts.OnAppend = b.notifySlaves
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
 	}
+	b.newReplication()
 	if err := b.openTimer(); err != nil {
 		return nil, errors.Join(err, b.store.Close())
 	}

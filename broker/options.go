@@ -145,6 +145,9 @@ type Options struct {
 	// connections of its slaves (or, on a slave, its master) with it.
 	// Default none: registrations go unsigned and any HA peer is accepted.
 	ClusterSecret string
+	// HAMaxSlaves bounds the slaves a master serves at once; a connection
+	// above it is refused and logged (haMaxSlaves). Default 16.
+	HAMaxSlaves int
 
 	// Logger receives the broker's log lines (refused and dropped requests,
 	// background errors), and the store's unless Store.Logger is set; nil

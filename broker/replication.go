@@ -11,23 +11,44 @@ import (
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
+// newReplication prepares the role's side of replication: a master's HA
+// server (whose senders the store wakes after every append) or a slave's
+// follower. Both authenticate their peer with the cluster secret when one
+// is set.
+func (b *Broker) newReplication() {
+	switch b.opts.Role {
+	case RoleSlave:
+		b.haSlave = ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr,
+			Secret: b.opts.ClusterSecret, Logger: b.log})
+	default:
+		b.haMaster = ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout,
+			Secret: b.opts.ClusterSecret, MaxSlaves: b.opts.HAMaxSlaves, Logger: b.log})
+	}
+}
+
+// notifySlaves is the store's OnAppend: a master's idle senders wake up
+// for the new records.
+func (b *Broker) notifySlaves() {
+	if m := b.haMaster; m != nil {
+		m.Notify()
+	}
+}
+
 // startReplication starts the role's side of replication: a master accepts
 // slaves on its HA address; a slave follows its master's commit log and
 // copies its topic configs, consumer offsets, delay progress and timer
 // checkpoint.
 func (b *Broker) startReplication() error {
-	switch b.opts.Role {
-	case RoleSlave:
-		b.haSlave = ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr})
+	if b.haSlave != nil {
 		b.haSlave.Start()
 		b.wg.Go(b.slaveSyncLoop)
-	default:
-		b.haMaster = ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log})
+	}
+	if b.haMaster != nil {
 		if err := b.haMaster.Listen(b.opts.HAListenAddr); err != nil {
 			return err
 		}
 	}
-	b.log.Info("replication started", "role", b.opts.Role)
+	b.log.Info("replication started", "role", b.opts.Role, "authenticated", b.opts.ClusterSecret != "")
 	return nil
 }
 
@@ -53,11 +74,7 @@ func (b *Broker) HAAddr() string {
 // replicated waits, on a SYNC_MASTER, until a slave holds everything up to
 // end, and says how a send must be answered otherwise.
 func (b *Broker) replicated(end int64) (int16, error) {
-	if b.haMaster == nil {
-		return remoting.ResponseSuccess, nil
-	}
-	b.haMaster.Notify()
-	if b.opts.Role != RoleSyncMaster {
+	if b.haMaster == nil || b.opts.Role != RoleSyncMaster {
 		return remoting.ResponseSuccess, nil
 	}
 	err := b.haMaster.WaitReplicated(context.Background(), end)

@@ -17,6 +17,8 @@ func applyLimitProperty(o *broker.Options, k, v string) (known bool, err error) 
 		o.ACLFile = v
 	case "clusterSecret":
 		o.ClusterSecret = v
+	case "haMaxSlaves":
+		o.HAMaxSlaves, err = strconv.Atoi(v)
 	default:
 		return false, nil
 	}
