@@ -54,7 +54,10 @@ func (b *Broker) handleQueryMessage(c *remoting.Conn, req *remoting.Command) *re
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorResponse(req, remoting.ResponseInvalidParameter, err)
 	}
-	res, err := b.store.QueryMessage(h.Topic, h.Key, int(max(h.MaxNum, 1)), h.BeginTimestamp, h.EndTimestamp)
+	// Capped, as RocketMQ caps it: an unbounded maxNum would make one
+	// request read the whole index and answer a frame no client can read.
+	maxNum := int(min(max(h.MaxNum, 1), int32(b.opts.QueryMaxNum)))
+	res, err := b.store.QueryMessageWithin(h.Topic, h.Key, maxNum, b.opts.QueryMaxBytes, h.BeginTimestamp, h.EndTimestamp)
 	if err != nil {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
@@ -79,7 +82,7 @@ func (b *Broker) handleViewMessage(c *remoting.Conn, req *remoting.Command) *rem
 	}
 	rec, err := b.store.MessageBytes(h.Offset)
 	if err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, fmt.Errorf("no message at offset %d: %w", h.Offset, err))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("no message at offset %d: %w", h.Offset, err))
 	}
 	resp := remoting.NewResponse(req, remoting.ResponseSuccess, "")
 	resp.Body = rec

@@ -268,6 +268,7 @@ func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
 	b.producers.dropConn(c)
 	b.clients.drop(c)
+	b.polls.dropConn(c)
 }
 
 // errorResponse answers req with code and err's text.

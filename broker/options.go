@@ -149,6 +149,17 @@ type Options struct {
 	// above it is refused and logged (haMaxSlaves). Default 16.
 	HAMaxSlaves int
 
+	// QueryMaxNum caps a QUERY_MESSAGE's maxNum, as RocketMQ's
+	// maxMsgsNumBatch does. Default 64.
+	QueryMaxNum int
+	// QueryMaxBytes bounds the records one QUERY_MESSAGE answers (the first
+	// always goes), so that a response stays readable. Default 8 MiB.
+	QueryMaxBytes int
+	// MaxSuspendedPullsPerConn bounds the pulls one connection may have
+	// suspended (long polling) at once; a pull above it is answered at once
+	// with PULL_NOT_FOUND, and logged. Default 1024.
+	MaxSuspendedPullsPerConn int
+
 	// Logger receives the broker's log lines (refused and dropped requests,
 	// background errors), and the store's unless Store.Logger is set; nil
 	// means slog.Default().
@@ -242,6 +253,7 @@ func (o *Options) withDefaults() (Options, error) {
 	if err := store.ValidateTopic(r.MsgTraceTopicName); err != nil {
 		return r, fmt.Errorf("broker: msgTraceTopicName: %w", err)
 	}
+	r.limitDefaults()
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}

@@ -26,8 +26,52 @@ func (s *MessageStore) LookMessageByOffset(phys int64) (message.Record, error) {
 
 // MessageBytes returns a private copy of the record stored at commit-log
 // offset phys, exactly as stored (what a broker sends for a view by id).
-// A record that fails its CRC is never returned.
-func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) { return s.recordBytes(phys) }
+// A record that fails its CRC is never returned, nor one that is not where
+// the log's records are: its PHYSICALOFFSET must be phys (commitlog.Read)
+// and, once dispatched, its consume queue must point at phys for its queue
+// offset. A well-formed record forged inside another message's body, at an
+// offset a client asks for, fails one or the other.
+func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) {
+	b, err := s.recordBytes(phys)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQueued(b, phys); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkQueued checks that the consume queue of the record b, stored at
+// phys, points at phys for the record's queue offset. Records no queue
+// holds (prepared and rolled-back transaction records) and those the
+// dispatcher has not reached yet are not checked.
+func (s *MessageStore) checkQueued(b []byte, phys int64) error {
+	rec, err := message.Decode(b, false)
+	if err != nil {
+		return fmt.Errorf("store: record at %d: %w", phys, err)
+	}
+	switch message.TransactionType(rec.SysFlag) {
+	case message.TransactionPreparedType, message.TransactionRollbackType:
+		return nil
+	}
+	if phys >= s.dispatcher.offset() {
+		return nil
+	}
+	q := s.queues.find(rec.Topic, rec.QueueID)
+	if q == nil {
+		return fmt.Errorf("%w: no queue %s/%d holds the record at %d", ErrNotFound, rec.Topic, rec.QueueID, phys)
+	}
+	u, err := q.Unit(rec.QueueOffset)
+	if err != nil {
+		return fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
+	}
+	if u.CommitLogOffset != phys {
+		return fmt.Errorf("%w: the record at %d is not the one queue %s/%d holds at %d (that one is at %d)",
+			ErrNotFound, phys, rec.Topic, rec.QueueID, rec.QueueOffset, u.CommitLogOffset)
+	}
+	return nil
+}
 
 // recordBytes returns a private copy of the intact record at phys.
 func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
@@ -77,6 +121,15 @@ type QueryResult struct {
 // Repeated queries are answered from the lookup cache until a new message
 // with the key is indexed.
 func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64) (QueryResult, error) {
+	return s.QueryMessageWithin(topic, key, max, 0, begin, end)
+}
+
+// QueryMessageWithin is QueryMessage bounded in bytes as well: it stops
+// before the record that would take the records' total past maxBytes
+// (the first record is always returned), so that what a query holds and
+// answers stays within what a response can carry. maxBytes <= 0 means no
+// bound.
+func (s *MessageStore) QueryMessageWithin(topic, key string, max, maxBytes int, begin, end int64) (QueryResult, error) {
 	var res QueryResult
 	if s.closed.Load() {
 		return res, ErrClosed
@@ -91,7 +144,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 	var question string
 	var epoch, gen uint64
 	if s.cache != nil {
-		question = queryQuestion(topic, key, max, begin, end)
+		question = queryQuestion(topic, key, max, maxBytes, begin, end)
 		if records, ok := s.cache.getQuery(topic, key, question); ok {
 			for _, b := range records {
 				if rec, err := message.Decode(b, false); err == nil {
@@ -111,6 +164,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		return res, err
 	}
 	var raw [][]byte
+	total := 0
 	for _, phys := range dedupe(offsets) {
 		b, err := s.recordBytes(phys)
 		if err != nil {
@@ -120,6 +174,10 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		if err != nil || rec.Topic != topic || !hasKey(&rec, key) {
 			continue // another key with the same hash
 		}
+		if maxBytes > 0 && len(res.Raw) > 0 && total+len(b) > maxBytes {
+			break
+		}
+		total += len(b)
 		res.Records = append(res.Records, rec)
 		res.Raw = append(res.Raw, b)
 		raw = append(raw, slices.Clone(b))
@@ -130,10 +188,13 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 	return res, nil
 }
 
+// dedupe drops repeated offsets, keeping the first of each, in one pass.
 func dedupe(offsets []int64) []int64 {
+	seen := make(map[int64]struct{}, len(offsets))
 	out := offsets[:0]
-	for i, o := range offsets {
-		if !slices.Contains(offsets[:i], o) {
+	for _, o := range offsets {
+		if _, dup := seen[o]; !dup {
+			seen[o] = struct{}{}
 			out = append(out, o)
 		}
 	}
