@@ -148,3 +148,52 @@ func TestAHugeSuspendTimeoutIsClamped(t *testing.T) {
 		t.Fatal("suspendFor does not clamp to [0, limit]")
 	}
 }
+
+// TestSuspendedPullsAreCappedPerConnectionAndDroppedWithIt: above
+// MaxSuspendedPullsPerConn a pull is answered at once; a closed
+// connection's parked pulls go at once.
+func TestSuspendedPullsAreCappedPerConnectionAndDroppedWithIt(t *testing.T) {
+	f := newOpsFixture(t, func(o *Options) { o.MaxSuspendedPullsPerConn = 3 })
+	f.send(t, "Held", 0, 1, "m")
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	answered := make(chan int16, 5)
+	for range 5 {
+		go func() {
+			ctx, cancel := timeoutContext(30 * time.Second)
+			defer cancel()
+			resp, err := cl.InvokeSync(ctx, f.addr, pullCommand("Held", 0, 1, 10*time.Second))
+			if err != nil {
+				answered <- -1
+				return
+			}
+			answered <- resp.Code
+		}()
+	}
+	for range 2 {
+		select {
+		case code := <-answered:
+			if code != remoting.ResponsePullNotFound {
+				t.Fatalf("pull above the cap answered %d", code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no pull above the cap was answered at once")
+		}
+	}
+	if n := f.b.polls.count.Load(); n != 3 {
+		t.Fatalf("%d pulls parked, want 3", n)
+	}
+	cl.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for f.b.polls.count.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pulls of a closed connection still parked", f.b.polls.count.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.b.polls.mu.Lock()
+	left := len(f.b.polls.byConn)
+	f.b.polls.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d connections still counted", left)
+	}
+}
