@@ -122,6 +122,7 @@ func (c *cleaner) round(manual bool) CleanupReport {
 		errs = append(errs, err)
 	}
 	r.ConsumeQueueFile = len(queueFiles)
+	errs = append(errs, s.deleted.expire(minPhys))
 	s.report.deleted(KindConsumeQueue, queueFiles, below)
 	if s.index != nil {
 		gone, err := s.index.DeleteExpired(minPhys)

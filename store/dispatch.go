@@ -154,6 +154,9 @@ func (d *dispatcher) drain() error {
 
 // dispatch feeds one record to the consume queue and the index.
 func (d *dispatcher) dispatch(phys int64, size int32, r *message.Record) error {
+	if d.s.deleted.hides(r.Topic, phys) {
+		return nil // its topic was deleted: neither queued nor indexed again
+	}
 	tt := message.TransactionType(r.SysFlag)
 	if tt == message.TransactionNotType || tt == message.TransactionCommitType {
 		q, err := d.s.queues.findOrCreate(r.Topic, r.QueueID)

@@ -174,6 +174,9 @@ func (s *MessageStore) QueryMessageWithin(topic, key string, max, maxBytes int, 
 		if err != nil || rec.Topic != topic || !hasKey(&rec, key) {
 			continue // another key with the same hash
 		}
+		if s.deleted.hides(topic, phys) {
+			continue // of the topic deleted before it was created again
+		}
 		if maxBytes > 0 && len(res.Raw) > 0 && total+len(b) > maxBytes {
 			break
 		}
@@ -280,7 +283,9 @@ func (s *MessageStore) Topics() []string {
 }
 
 // DeleteTopic removes topic's consume queues (its records stay in the
-// commit log until cleanup); its queue offsets start over.
+// commit log until cleanup); its queue offsets start over. Its records are
+// never dispatched again, even by the recovery after a crash, nor found by
+// queries: a topic created again with the name starts empty.
 func (s *MessageStore) DeleteTopic(topic string) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -289,9 +294,18 @@ func (s *MessageStore) DeleteTopic(topic string) error {
 	defer s.putMu.Unlock()
 	// The topic's records already in the log must be dispatched first, or
 	// the dispatcher would bring its queues back.
-	if err := s.waitDispatched(s.commitLog.MaxOffset(), deleteTopicWait); err != nil {
+	end := s.commitLog.MaxOffset()
+	if err := s.waitDispatched(end, deleteTopicWait); err != nil {
+		return err
+	}
+	// Recorded before anything goes: after a crash, recovery dispatches
+	// again from its checkpoint and must skip the deleted records.
+	if err := s.deleted.add(topic, end); err != nil {
 		return err
 	}
 	s.offsets.forget(topic)
+	if s.cache != nil {
+		s.cache.invalidate() // its queries and views must not answer
+	}
 	return s.queues.remove(topic)
 }

@@ -53,6 +53,7 @@ type MessageStore struct {
 	index     *index.Service // nil when Options.DisableIndex
 	cp        *checkpointFile
 	offsets   *queueOffsets
+	deleted   *deletedTopics
 	cache     *lookupCache
 
 	dispatcher *dispatcher
@@ -135,6 +136,9 @@ func (s *MessageStore) recover() error {
 	}
 	cp, valid := s.cp.load()
 	s.recovery.CheckpointValid = valid
+	if s.deleted, err = openDeletedTopics(o.FS, s.path(deletedTopicsName)); err != nil {
+		return err
+	}
 
 	// After a clean close nothing lies past the recovered ends; after a
 	// crash, torn tails must be cleared.
@@ -209,6 +213,10 @@ func (s *MessageStore) recover() error {
 	end, begin := s.commitLog.MaxOffset(), s.commitLog.MinOffset()
 	if err := waitQueues(); err != nil {
 		return err
+	}
+	// The queues of a deleted topic that a crash left half removed go now.
+	if err := s.queues.removeDeleted(s.deleted); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	// Queues behind the checkpoint (files deleted or damaged) are fed from
 	// their own end; the dispatcher checks those records' CRCs itself.
