@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -121,20 +122,17 @@ func (b *Broker) handleCreateTopic(c *remoting.Conn, req *remoting.Command) *rem
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 
-// handleDeleteTopic removes a topic, its consume queues and its offsets.
+// handleDeleteTopic deletes a topic (DELETE_TOPIC_IN_BROKER): see
+// deleteTopic.
 func (b *Broker) handleDeleteTopic(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	topic := req.ExtFields["topic"]
 	if topic == "" {
-		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "missing topic")
+		return b.refuse(c, req, remoting.ResponseInvalidParameter, errors.New("missing topic"))
 	}
-	if err := b.topics.remove(topic); err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, err)
+	if code, err := b.deleteTopic(topic); err != nil {
+		return b.refuse(c, req, code, err, "topic", topic)
 	}
-	b.offsets.removeTopic(topic)
-	if err := b.store.DeleteTopic(topic); err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, err)
-	}
-	b.registerSoon()
+	b.log.Info("topic deleted", "topic", topic, "addr", c.RemoteAddr())
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 

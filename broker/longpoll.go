@@ -24,8 +24,8 @@ type longPoll struct {
 	mu     sync.Mutex
 	held   map[queueKey][]*pullRequest
 	byConn map[*remoting.Conn]int // suspended pulls per connection
-	wake chan struct{}
-	quit chan struct{}
+	wake   chan struct{}
+	quit   chan struct{}
 }
 
 type queueKey struct {
@@ -35,11 +35,11 @@ type queueKey struct {
 
 func newLongPoll(b *Broker) *longPoll {
 	return &longPoll{
-		b:    b,
+		b:      b,
 		held:   make(map[queueKey][]*pullRequest),
 		byConn: make(map[*remoting.Conn]int),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
+		wake:   make(chan struct{}, 1),
+		quit:   make(chan struct{}),
 	}
 }
 
@@ -176,8 +176,11 @@ func (l *longPoll) release(all bool) {
 	}
 }
 
-// isGone reports whether c is closed.
+// isGone reports whether c is closed (a pull made in process has none).
 func isGone(c *remoting.Conn) bool {
+	if c == nil {
+		return false
+	}
 	select {
 	case <-c.Done():
 		return true

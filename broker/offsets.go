@@ -78,6 +78,11 @@ func (t *offsetTable) removeTopic(topic string) {
 			t.dirty = true
 		}
 	}
+	for k := range t.resets {
+		if strings.HasPrefix(k, topic+"@") {
+			delete(t.resets, k)
+		}
+	}
 }
 
 // snapshot copies the table in its file shape.

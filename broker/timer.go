@@ -35,7 +35,7 @@ func (b *Broker) openTimer() error {
 	if !b.isMaster() || b.opts.Timer.Disabled {
 		return nil
 	}
-	t, err := timer.Open(b.store.Root(), timer.FromMessageStore(b.store), b.timerOptions())
+	t, err := timer.Open(b.store.Root(), deletedTopicFilter{timer.FromMessageStore(b.store), b}, b.timerOptions())
 	if err != nil {
 		return err
 	}
