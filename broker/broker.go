@@ -48,7 +48,8 @@ type Broker struct {
 	config     configState
 	namedPools map[string]*remoting.Pool
 
-	access accessControl // ACL accounts and the cluster secret
+	access     accessControl // ACL accounts and the cluster secret
+	creations  *autoCreateBudget // auto-creations left this second
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -78,8 +79,9 @@ func New(opts *Options) (*Broker, error) {
 	}
 	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b.creations = newAutoCreateBudget(o.AutoCreateRate)
 	configDir := filepath.Join(o.DataDir, "config")
-	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
+	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic, o.Logger); err != nil {
 		return nil, err
 	}
 	if err := b.createSystemTopics(); err != nil {
@@ -88,7 +90,7 @@ func New(opts *Options) (*Broker, error) {
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
 		return nil, err
 	}
-	if b.groups, err = openSubGroupTable(configDir); err != nil {
+	if b.groups, err = openSubGroupTable(configDir, o.Logger); err != nil {
 		return nil, err
 	}
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
@@ -104,6 +106,7 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	b.newReplication()
+	b.restoreTopics()
 	if err := b.openTimer(); err != nil {
 		return nil, errors.Join(err, b.store.Close())
 	}
@@ -256,7 +259,8 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close(), b.closeAccessControl())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close(), b.closeAccessControl(),
+			b.topics.close(), b.groups.close())
 	})
 	return errors.Join(errs...)
 }

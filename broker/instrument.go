@@ -83,8 +83,15 @@ func (b *Broker) admitPull(c *remoting.Conn, req *remoting.Command, h *remoting.
 // heartbeat: its retry topic and its subscription group config (RocketMQ's
 // autoCreateSubscriptionGroup).
 func (b *Broker) ensureGroup(group string) error {
-	if err := b.groups.ensure(group); err != nil {
-		return err
+	if _, ok := b.groups.get(group); !ok {
+		// A group only a heartbeat names is auto-created within the
+		// rate limit; its retry topic comes with its config.
+		if err := b.admitAutoCreate("subscription group", group); err != nil {
+			return err
+		}
+		if err := b.groups.ensure(group); err != nil {
+			return err
+		}
 	}
 	return b.ensureRetryTopic(group)
 }

@@ -6,6 +6,7 @@ const (
 	DefaultQueryMaxBytes            = 8 << 20 // half of a frame's 16 MiB
 	DefaultMaxSuspendedPullsPerConn = 1024
 	DefaultHAMaxSlaves              = 16
+	DefaultAutoCreateRate           = 100 // a second
 )
 
 // limitDefaults sets the limits left zero to their defaults.
@@ -18,6 +19,7 @@ func (o *Options) limitDefaults() {
 		{&o.QueryMaxBytes, DefaultQueryMaxBytes},
 		{&o.MaxSuspendedPullsPerConn, DefaultMaxSuspendedPullsPerConn},
 		{&o.HAMaxSlaves, DefaultHAMaxSlaves},
+		{&o.AutoCreateRate, DefaultAutoCreateRate},
 	} {
 		if *l.v <= 0 {
 			*l.v = l.def

@@ -149,6 +149,12 @@ type Options struct {
 	// above it is refused and logged (haMaxSlaves). Default 16.
 	HAMaxSlaves int
 
+	// AutoCreateRate bounds the auto-creations a second: topics created by
+	// a first send, subscription groups by a first heartbeat, retry topics
+	// by a first send-back of an unknown group. One above it is refused
+	// (SYSTEM_BUSY for a send; a heartbeat's group waits for a later one),
+	// and logged. Default 100.
+	AutoCreateRate int
 	// QueryMaxNum caps a QUERY_MESSAGE's maxNum, as RocketMQ's
 	// maxMsgsNumBatch does. Default 64.
 	QueryMaxNum int

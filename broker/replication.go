@@ -116,7 +116,7 @@ func (b *Broker) slaveSyncs() []slaveSync {
 		{"topic configs", remoting.RequestGetAllTopicConfig, fromJSON(func(f topicFile) error {
 			for _, tc := range f.TopicConfigTable {
 				if cur, ok := b.topics.get(tc.TopicName); !ok || cur != tc {
-					if err := b.topics.put(tc); err != nil {
+					if err := b.topics.putDerived(tc); err != nil {
 						return err
 					}
 				}

@@ -190,6 +190,9 @@ func (b *Broker) topicForSend(h *remoting.SendMessageRequestHeader) (TopicConfig
 	if !ok {
 		var err error
 		tc, err = b.autoCreate(h)
+		if errors.Is(err, errAutoCreateLimited) {
+			return tc, remoting.ResponseSystemBusy, err
+		}
 		if err != nil {
 			return tc, remoting.ResponseTopicNotExist, err
 		}
@@ -211,8 +214,11 @@ func (b *Broker) autoCreate(h *remoting.SendMessageRequestHeader) (TopicConfig, 
 		}
 		queues = min(max(queues, 1), tmpl.WriteQueueNums)
 	}
+	if err := b.admitAutoCreate("topic", h.Topic); err != nil {
+		return TopicConfig{}, err
+	}
 	tc := newTopicConfig(h.Topic, max(queues, 1), DefaultPerm)
-	if err := b.topics.put(tc); err != nil {
+	if err := b.topics.putDerived(tc); err != nil {
 		return tc, err
 	}
 	b.registerSoon()

@@ -309,3 +309,13 @@ func (s *MessageStore) DeleteTopic(topic string) error {
 	}
 	return s.queues.remove(topic)
 }
+
+// TopicQueueCounts returns, for every topic with consume queues, one more
+// than its highest queue id.
+func (s *MessageStore) TopicQueueCounts() map[string]int {
+	counts := map[string]int{}
+	for _, q := range s.queues.all() {
+		counts[q.Topic()] = max(counts[q.Topic()], int(q.QueueID())+1)
+	}
+	return counts
+}

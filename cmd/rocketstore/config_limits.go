@@ -19,6 +19,10 @@ func applyLimitProperty(o *broker.Options, k, v string) (known bool, err error) 
 		o.ClusterSecret = v
 	case "haMaxSlaves":
 		o.HAMaxSlaves, err = strconv.Atoi(v)
+	case "maxMsgsNumBatch": // RocketMQ's cap of a query's maxNum
+		o.QueryMaxNum, err = strconv.Atoi(v)
+	case "autoCreateRate":
+		o.AutoCreateRate, err = strconv.Atoi(v)
 	default:
 		return false, nil
 	}
