@@ -48,8 +48,8 @@ type Broker struct {
 	config     configState
 	namedPools map[string]*remoting.Pool
 
-	access     accessControl // ACL accounts and the cluster secret
-	creations  *autoCreateBudget // auto-creations left this second
+	access    accessControl     // ACL accounts and the cluster secret
+	creations *autoCreateBudget // auto-creations left this second
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
