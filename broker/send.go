@@ -139,7 +139,8 @@ func (b *Broker) sendResponse(req *remoting.Command, queueID int32, results []co
 		code = remoting.ResponseFlushDiskTimeout // stored, not yet durable
 	case errors.Is(err, store.ErrMessageIllegal), errors.Is(err, store.ErrMessageTooLarge):
 		code = remoting.ResponseMessageIllegal
-	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed), errors.Is(err, ErrSlaveNoWrite):
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed), errors.Is(err, ErrSlaveNoWrite),
+		errors.Is(err, store.ErrDispatchFailing):
 		code = remoting.ResponseServiceNotAvailable
 	default:
 		code = remoting.ResponseSystemError

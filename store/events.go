@@ -149,14 +149,15 @@ func (r *reporter) recovered(rep RecoveryReport) {
 	cl := rep.CommitLog
 	level := slog.LevelInfo
 	// A new store has no checkpoint yet; one with records should.
-	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid && cl.End > 0 {
+	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid && cl.End > 0 || rep.DispatchErr != nil {
 		level = slog.LevelWarn
 	}
 	r.log.Log(context.Background(), level, "store: recovered",
 		"abnormal", rep.Abnormal, "checkpoint_valid", rep.CheckpointValid,
 		"scan_from", cl.ScanFrom, "end", cl.End, "records_scanned", cl.Records,
 		"dropped_bytes", cl.DroppedBytes, "dropped_files", cl.DroppedFiles, "stopped_by", cl.Reason,
-		"dispatch_from", rep.DispatchFrom, "redispatched", rep.Redispatched, "index_rebuilt_from", rep.IndexRebuiltFrom)
+		"dispatch_from", rep.DispatchFrom, "redispatched", rep.Redispatched, "index_rebuilt_from", rep.IndexRebuiltFrom,
+		"dispatch_err", rep.DispatchErr)
 	if cb := r.events.RecoveryDone; cb != nil {
 		cb(rep)
 	}

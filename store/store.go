@@ -31,6 +31,12 @@ var (
 	// is acknowledged any more until the store is reopened (which recovers
 	// what was durable). It is matched by an *UnwritableError.
 	ErrUnwritable = errors.New("store: unwritable")
+	// ErrDispatchFailing: the consume queues or the index cannot take the
+	// records already in the commit log (a full disk, most often: then the
+	// error matches ErrDiskFull too), so puts are refused until dispatch
+	// works again; what was acknowledged is in the commit log and is
+	// dispatched then.
+	ErrDispatchFailing = errors.New("store: dispatch failing")
 )
 
 // Names of the store's files and directories below its root, as RocketMQ's.
@@ -89,6 +95,10 @@ type RecoveryReport struct {
 	// IndexRebuiltFrom is the offset from which index entries were rebuilt
 	// (-1: none were dropped).
 	IndexRebuiltFrom int64
+	// DispatchErr, when not nil, is why the dispatch of the recovered log
+	// could not finish (a full disk): the store opened anyway, refuses puts
+	// (ErrDispatchFailing) and dispatches the rest once it can.
+	DispatchErr error
 }
 
 // Open opens (creating if needed) the store under root, recovers it and
@@ -248,6 +258,13 @@ func (s *MessageStore) recover() error {
 	s.recovery.DispatchFrom = s.dispatcher.offset()
 	n, err := s.dispatcher.catchUp()
 	s.recovery.Redispatched = n
+	if err != nil && errors.Is(err, ErrDiskFull) {
+		// A full disk must not keep the store from opening: reads work,
+		// cleanup can free room, and the dispatcher goes on from here.
+		s.recovery.DispatchErr = err
+		s.dispatcher.setErr(err)
+		err = nil
+	}
 	if err != nil {
 		return fmt.Errorf("store: re-dispatch from %d: %w", s.recovery.DispatchFrom, err)
 	}
