@@ -50,6 +50,7 @@ type Broker struct {
 
 	access    accessControl     // ACL accounts and the cluster secret
 	creations *autoCreateBudget // auto-creations left this second
+	loss      unconsumedLoss    // messages forced cleanup deleted unconsumed
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -225,6 +226,7 @@ func (b *Broker) housekeeping() {
 		b.clients.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.locks.expire(now)
 		b.stats.sample()
+		b.countUnconsumedLoss()
 	})
 }
 

@@ -48,6 +48,13 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 	if ev != nil {
 		out = *ev
 	}
+	deleted := out.FilesDeleted
+	out.FilesDeleted = func(i store.FilesDeletedInfo) {
+		b.loss.noteDeletion(i)
+		if deleted != nil {
+			deleted(i)
+		}
+	}
 	inner := out.Unwritable
 	out.Unwritable = func(err error) {
 		b.log.Error("broker: the store is unwritable: sends are refused and topics registered read-only until restart", "err", err)

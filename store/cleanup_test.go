@@ -48,6 +48,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 	want := map[int64]int64{}
 	putSeqs(t, s, 0, 1200, want) // about five 128 KiB files
 	mustDispatch(t, s)
+	mustFlushLog(t, s) // cleanup deletes only flushed files
 	if n := len(s.commitLog.Files().Files()); n < 5 {
 		t.Fatalf("%d commit-log files, want at least 5", n)
 	}
@@ -121,6 +122,45 @@ func checkAllFrom(t *testing.T, s *MessageStore, want map[int64]int64) {
 	}
 }
 
+func mustFlushLog(t *testing.T, s *MessageStore) {
+	t.Helper()
+	if err := s.commitLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCleanupNeverDeletesAnUnflushedFile: a forced cleanup (disk above
+// the forced ratio, files seconds old) flushes the log before it deletes,
+// so that it never removes a file the flusher has not finished (whose
+// flush would then fail and poison the log); the files it deleted early
+// are counted.
+func TestCleanupNeverDeletesAnUnflushedFile(t *testing.T) {
+	usage := atomic.Int64{}
+	clk := &clock{now: time.Now()}
+	opts := testOptions(mappedfile.NewMemFS())
+	opts.Now = clk.Now
+	opts.CleanResourceInterval = time.Hour
+	opts.DeleteFilesInterval = time.Millisecond
+	opts.CommitLog.FlushInterval = time.Hour // nothing flushes by itself
+	opts.CommitLog.FlushThoroughInterval = time.Hour
+	opts.DiskUsage = func(string) (float64, error) { return float64(usage.Load()) / 100, nil }
+	s := openStore(t, "s", opts)
+	defer s.Close()
+	putSeqs(t, s, 0, 1200, map[int64]int64{})
+	mustDispatch(t, s)
+	usage.Store(87)
+	covered := s.commitLog.Files().First().StartOffset() + int64(s.commitLog.FileSize())
+	if s.commitLog.FlushedOffset() >= covered {
+		t.Fatal("the test needs a first file not yet flushed")
+	}
+	if r := s.cleaner.round(false); r.CommitLogFiles == 0 || r.EarlyFiles != r.CommitLogFiles || s.EarlyDeletedFiles() != int64(r.EarlyFiles) {
+		t.Fatalf("a forced round after the flush: %+v, early %d", r, s.EarlyDeletedFiles())
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("the store after the cleanup: %v", err)
+	}
+}
+
 func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, _ := cleanupStore(t, &usage)
@@ -137,6 +177,7 @@ func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 
 	putSeqs(t, s, 2000, 3000, map[int64]int64{})
 	mustDispatch(t, s)
+	mustFlushLog(t, s)
 	files = len(s.commitLog.Files().Files())
 	usage.Store(87) // above 85%: even unexpired files go
 	if r := s.cleaner.round(false); !r.Forcibly || r.CommitLogFiles != files-1 {

@@ -56,6 +56,10 @@ type FilesDeletedInfo struct {
 	Kind   string
 	Paths  []string
 	Reason string // why they went, for the operator
+	// Early counts the commit-log files among them deleted before
+	// FileReservedTime (a forced cleanup of a full disk): their messages
+	// may not have been consumed yet.
+	Early int
 }
 
 // FlushStallInfo describes a slow flush.
@@ -215,15 +219,20 @@ func (r *reporter) commitLogEvents(inner commitlog.Events) commitlog.Events {
 // maxLoggedPaths bounds the paths one log line names.
 const maxLoggedPaths = 5
 
-// deleted reports files a cleanup round removed.
-func (r *reporter) deleted(kind string, paths []string, reason string) {
+// deleted reports files a cleanup round removed, early of them before
+// their reserved time (a warning: their messages may be unconsumed).
+func (r *reporter) deleted(kind string, paths []string, reason string, early int) {
 	if len(paths) == 0 {
 		return
 	}
-	r.log.Info("store: deleted files", "kind", kind, "count", len(paths),
+	level, msg := slog.LevelInfo, "store: deleted files"
+	if early > 0 {
+		level, msg = slog.LevelWarn, "store: deleted files before their reserved time; unconsumed messages may be lost"
+	}
+	r.log.Log(context.Background(), level, msg, "kind", kind, "count", len(paths), "early", early,
 		"paths", paths[:min(len(paths), maxLoggedPaths)], "reason", reason)
 	if cb := r.events.FilesDeleted; cb != nil {
-		cb(FilesDeletedInfo{Kind: kind, Paths: paths, Reason: reason})
+		cb(FilesDeletedInfo{Kind: kind, Paths: paths, Reason: reason, Early: early})
 	}
 }
 

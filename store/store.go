@@ -72,6 +72,8 @@ type MessageStore struct {
 	closed   atomic.Bool
 	diskHigh atomic.Bool // usage above the warning ratio: writes refused
 
+	earlyDeleted atomic.Int64 // commit-log files cleanup deleted before their reserved time
+
 	recovery    RecoveryReport
 	delayLevels []time.Duration
 

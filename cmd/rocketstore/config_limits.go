@@ -21,6 +21,10 @@ func applyLimitProperty(o *broker.Options, k, v string) (known bool, err error) 
 		o.HAMaxSlaves, err = strconv.Atoi(v)
 	case "maxMsgsNumBatch": // RocketMQ's cap of a query's maxNum
 		o.QueryMaxNum, err = strconv.Atoi(v)
+	case "cleanFileForciblyEnable":
+		var on bool
+		on, err = strconv.ParseBool(v)
+		o.Store.DisableCleanForcibly = !on
 	case "autoCreateRate":
 		o.AutoCreateRate, err = strconv.Atoi(v)
 	default:
