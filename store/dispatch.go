@@ -171,9 +171,11 @@ func (d *dispatcher) dispatch(phys int64, size int32, r *message.Record) error {
 		keys := r.Keys()
 		uniq := r.Properties.Get(message.PropertyUniqKey)
 		if len(keys) > 0 || uniq != "" {
-			if err := s.index.PutMessage(r.Topic, keys, uniq, phys, r.StoreTimestamp); err != nil {
+			err := s.index.PutMessage(r.Topic, keys, uniq, phys, r.StoreTimestamp)
+			if err != nil && !errors.Is(err, ErrDiskFull) {
 				return fmt.Errorf("index: %w", err)
 			}
+			s.indexed(err)
 			if s.cache != nil {
 				for _, k := range keys {
 					s.cache.keyChanged(r.Topic, k)

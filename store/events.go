@@ -84,6 +84,7 @@ const (
 	TaskCheckpoint        = "write checkpoint"
 	TaskCleanup           = "cleanup"
 	TaskConsumeQueueFiles = "consume-queue files" // unmapping or removing one after its last reader
+	TaskIndex             = "index entries"       // a full disk keeps records out of the index
 )
 
 // errorRepeatInterval is how often a background error that keeps

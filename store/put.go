@@ -89,6 +89,9 @@ func (s *MessageStore) checkPut(m *message.Message) error {
 	if s.diskHigh.Load() {
 		return fmt.Errorf("%w: disk usage above %d%%, writes refused until cleanup frees space", ErrDiskFull, s.opts.DiskSpaceWarningLevelRatio)
 	}
+	if err := s.indexFull(); err != nil {
+		return err
+	}
 	if err := s.dispatcher.lastErr(); err != nil {
 		// Acknowledging more would only add messages no one can pull.
 		return fmt.Errorf("%w, puts refused until it works again: %w", ErrDispatchFailing, err)

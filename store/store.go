@@ -74,6 +74,10 @@ type MessageStore struct {
 
 	earlyDeleted atomic.Int64 // commit-log files cleanup deleted before their reserved time
 
+	indexFullAt  atomic.Int64 // when the index last could not grow (Unix ns; 0: it can)
+	indexFullErr atomic.Pointer[error]
+	unindexed    atomic.Int64 // records dispatched without their keys
+
 	recovery    RecoveryReport
 	delayLevels []time.Duration
 
