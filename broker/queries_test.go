@@ -61,7 +61,7 @@ func TestQueryMessageIsCappedByCountAndBytes(t *testing.T) {
 }
 
 // offsetOf is the physical offset of a send's answer.
-func offsetOf(t *testing.T, resp *remoting.Command) int64 {
+func offsetOf(t testing.TB, resp *remoting.Command) int64 {
 	t.Helper()
 	var h remoting.SendMessageResponseHeader
 	if resp.Code != remoting.ResponseSuccess || h.Decode(resp.ExtFields) != nil {

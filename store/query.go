@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/index"
 	"github.com/rocketstore/rocketstore/message"
@@ -40,6 +41,33 @@ func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// MessageEntry returns the record at commit-log offset phys, checked as
+// MessageBytes checks it, without copying it: its bytes are the commit
+// log's, valid until the entry is released (a broker writes them to the
+// client from there, so that answers waiting for a slow reader cost no
+// heap).
+func (s *MessageStore) MessageEntry(phys int64) (commitlog.Entry, error) {
+	if s.closed.Load() {
+		return commitlog.Entry{}, ErrClosed
+	}
+	if phys < s.commitLog.MinOffset() || phys >= s.commitLog.MaxOffset() {
+		return commitlog.Entry{}, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.commitLog.MinOffset(), s.commitLog.MaxOffset())
+	}
+	e, err := s.commitLog.Read(phys)
+	if err != nil {
+		return e, fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
+	}
+	if _, err := message.Decode(e.Bytes, true); err != nil {
+		e.Release()
+		return commitlog.Entry{}, fmt.Errorf("store: record at %d: %w", phys, err)
+	}
+	if err := s.checkQueued(e.Bytes, phys); err != nil {
+		e.Release()
+		return commitlog.Entry{}, err
+	}
+	return e, nil
 }
 
 // checkQueued checks that the consume queue of the record b, stored at
