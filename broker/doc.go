@@ -57,4 +57,15 @@
 //
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
+//
+// Hostile clients (acl.go, autocreate.go, limits.go, deletion.go): with
+// Options.ACLEnable every request is checked against plain_acl.yml before
+// its processor runs (remoting's Intercept); Options.ClusterSecret signs
+// the broker's registrations and its slave's syncs, accepts peers signed
+// with it, and authenticates the HA connections. Auto-created topics and
+// groups are rate-limited and their configs written lazily (restored from
+// the store's queues after a crash); queries, suspended pulls and HA
+// slaves are capped; a deleted topic takes its queues, offsets and pending
+// delayed, timer and half messages with it. See the README's Security
+// section for the attacks and the tests.
 package broker
