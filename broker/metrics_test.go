@@ -93,3 +93,30 @@ func TestDisabledMetrics(t *testing.T) {
 	wantRefusal(t, r, remoting.ResponseSystemError, "DisableMetrics")
 	f.admin(t, remoting.RequestGetBrokerRuntimeInfo, nil, nil)
 }
+
+func TestReplicationLagGauges(t *testing.T) {
+	master := roleBroker(t, RoleAsyncMaster, "", "")
+	defer master.Close()
+	f := &opsFixture{b: master, cl: remoting.NewClient(remoting.ClientOptions{}), addr: master.Addr()}
+	defer f.cl.Close()
+	f.send(t, "Replicated", 0, 5, "r")
+	slave := roleBroker(t, RoleSlave, master.HAAddr(), master.Addr())
+	defer slave.Close()
+	waitFor(t, "a slave in sync with no lag", func() bool {
+		lag := gaugeValues(t, master, "rocketstore_replication_lag_bytes", "slave")
+		sync := gaugeValues(t, master, "rocketstore_replication_in_sync", "slave")
+		if len(lag) != 1 || len(sync) != 1 {
+			return false
+		}
+		for addr, v := range lag {
+			if v != 0 || sync[addr] != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	slave.Close()
+	waitFor(t, "the slave's gauges to go", func() bool {
+		return len(gaugeValues(t, master, "rocketstore_replication_lag_bytes", "slave")) == 0
+	})
+}
