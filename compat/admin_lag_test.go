@@ -3,7 +3,6 @@ package compat
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
