@@ -25,7 +25,9 @@ func TestResetOffsetMovesRunningConsumers(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	f.send(t, "Backlog", 0, 5, "new")
 	f.commitOffset(t, "cg-reset", "Backlog", 0, 3)
-	lag := func() float64 { return gaugeValues(t, f.b, "rocketmq_consumer_lag_messages", "consumer_group")["cg-reset"] }
+	lag := func() float64 {
+		return gaugeValues(t, f.b, "rocketmq_consumer_lag_messages", "consumer_group")["cg-reset"]
+	}
 	if got := lag(); got != 22 {
 		t.Fatalf("lag before the reset %v, want 22", got)
 	}
