@@ -31,12 +31,9 @@ func (b *Broker) handleGetRuntimeInfo(c *remoting.Conn, req *remoting.Command) *
 		i64("msgGetTotalTodayNow", getNow)
 		i64("msgGetTotalTodayMorning", getMorning)
 		i64("msgGetTotalYesterdayMorning", getYester)
-		if d, ok := b.stats.view(statsBrokerPut, b.opts.ClusterName); ok {
-			t["putTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
-		if d, ok := b.stats.view(statsBrokerGet, b.opts.ClusterName); ok {
-			t["getTotalTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
+		t["putTps"], t["getTotalTps"], t["getTransferredTps"] = b.stats.rates()
+		i64("putMessageTimesTotal", putNow)
+		i64("bootTimestamp", b.stats.started.UnixMilli())
 	}
 	i64("dispatchBehindBytes", b.store.DispatchBehindBytes())
 	i64("pageCacheLockTimeMills", log.LockHeldFor(now).Milliseconds())
