@@ -270,3 +270,24 @@ func TestDiskFullAnswersServiceNotAvailable(t *testing.T) {
 		t.Fatalf("DISK_FULL counted %v", got)
 	}
 }
+
+func TestExhaustedTransientPoolRejectsSends(t *testing.T) {
+	// One buffer, which the commit log's current file holds: none free.
+	f := newOpsFixture(t, func(o *Options) {
+		o.Store.CommitLog.TransientStorePool = true
+		o.Store.CommitLog.TransientStorePoolSize = 1
+	})
+	if free, on := f.b.store.CommitLog().TransientPoolAvailable(); !on || free != 0 {
+		t.Fatalf("pool: %d free (enabled %v), want none", free, on)
+	}
+	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Pooled", 0, "x", "")), remoting.ResponseSystemBusy, "[REJECTREQUEST]")
+	if got := gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyTransientPool]; got != 1 {
+		t.Fatalf("REJECTREQUEST counted %v times", got)
+	}
+	// With buffers to spare, sends go through.
+	g := newOpsFixture(t, func(o *Options) { o.Store.CommitLog.TransientStorePool = true })
+	g.send(t, "Pooled", 0, 3, "p")
+	if got := gaugeValues(t, g.b, "rocketstore_transient_pool_free_buffers", "")[""]; got < 1 {
+		t.Fatalf("free buffers gauge %v", got)
+	}
+}
