@@ -13,7 +13,7 @@ import (
 func brokerConfigOf(t *testing.T, f *opsFixture) (map[string]string, int64) {
 	t.Helper()
 	resp := f.admin(t, remoting.RequestGetBrokerConfig, nil, nil)
-	props, err := parseProperties(resp.Body)
+	props, err := remoting.ParseProperties(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

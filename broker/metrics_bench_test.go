@@ -42,24 +42,7 @@ func sendMetricsRound(b *testing.B, metricsOn bool) {
 			b.Fatal(err)
 		}
 	}
-	scrapeDone := make(chan struct{})
-	var scraper sync.WaitGroup
-	if reg := br.MetricsRegistry(); reg != nil {
-		scraper.Go(func() {
-			tick := time.NewTicker(100 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-scrapeDone:
-					return
-				case <-tick.C:
-					if _, err := reg.Gather(); err != nil {
-						b.Error(err)
-					}
-				}
-			}
-		})
-	}
+	stopScrapes := scrapeEvery(b, br, 100*time.Millisecond)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.SetBytes(1024)
@@ -80,8 +63,7 @@ func sendMetricsRound(b *testing.B, metricsOn bool) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	close(scrapeDone)
-	scraper.Wait()
+	stopScrapes()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
@@ -115,22 +97,7 @@ func BenchmarkSendMetricsInterleaved(b *testing.B) {
 			}
 		}
 	}
-	scrapeDone := make(chan struct{})
-	var scraper sync.WaitGroup
-	scraper.Go(func() {
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-scrapeDone:
-				return
-			case <-tick.C:
-				if _, err := on.MetricsRegistry().Gather(); err != nil {
-					b.Error(err)
-				}
-			}
-		}
-	})
+	stopScrapes := scrapeEvery(b, on, 100*time.Millisecond)
 	var next atomic.Int64
 	var spent [2]atomic.Int64 // nanoseconds in sends to on, off
 	var count [2]atomic.Int64
@@ -157,8 +124,7 @@ func BenchmarkSendMetricsInterleaved(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	close(scrapeDone)
-	scraper.Wait()
+	stopScrapes()
 	mean := func(m int) float64 { return float64(spent[m].Load()) / float64(max(count[m].Load(), 1)) / 1e3 }
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(mean(0), "on-us/send")
@@ -184,4 +150,30 @@ func sendRetryingBusy(ctx context.Context, cl *remoting.Client, addr string, req
 			return nil
 		}
 	}
+}
+
+// scrapeEvery gathers br's registry every period, as a Prometheus scrape
+// would, until the returned stop is called (nothing without metrics).
+func scrapeEvery(b *testing.B, br *Broker, period time.Duration) (stop func()) {
+	reg := br.MetricsRegistry()
+	if reg == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if _, err := reg.Gather(); err != nil {
+					b.Error(err)
+				}
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }

@@ -51,6 +51,11 @@ func (t *offsetTable) commit(group, topic string, queueID int32, offset int64) {
 	if _, pending := t.resets[k][queueID]; pending {
 		return // a stale commit from before the reset
 	}
+	t.setLocked(k, queueID, offset)
+}
+
+// setLocked records offset for key k (topic@group) and queueID.
+func (t *offsetTable) setLocked(k string, queueID int32, offset int64) {
 	q := t.table[k]
 	if q == nil {
 		q = map[string]int64{}

@@ -29,13 +29,7 @@ func (t *offsetTable) assignReset(group, topic string, queueID int32, offset int
 		t.resets[k] = r
 	}
 	r[queueID] = offset
-	q := t.table[k]
-	if q == nil {
-		q = map[string]int64{}
-		t.table[k] = q
-	}
-	q[strconv.Itoa(int(queueID))] = offset
-	t.dirty = true
+	t.setLocked(k, queueID, offset)
 }
 
 // pullReset is called for every pull: when a reset of group's offset in
@@ -92,25 +86,27 @@ func (t *offsetTable) groupQueues(group, topic string) map[int32]int64 {
 
 // topicsOf lists the topics group has offsets in.
 func (t *offsetTable) topicsOf(group string) []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var out []string
-	for k := range t.table {
-		if topic, g, ok := strings.Cut(k, "@"); ok && g == group {
-			out = append(out, topic)
-		}
-	}
-	return out
+	return t.keysWhere(func(_, g string) bool { return g == group }, true)
 }
 
 // groupsOf lists the groups with offsets in topic.
 func (t *offsetTable) groupsOf(topic string) []string {
+	return t.keysWhere(func(tp, _ string) bool { return tp == topic }, false)
+}
+
+// keysWhere lists the topics (or groups) of the table's topic@group keys
+// that match.
+func (t *offsetTable) keysWhere(match func(topic, group string) bool, topics bool) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []string
 	for k := range t.table {
-		if tp, g, ok := strings.Cut(k, "@"); ok && tp == topic {
-			out = append(out, g)
+		if topic, group, ok := strings.Cut(k, "@"); ok && match(topic, group) {
+			if topics {
+				out = append(out, topic)
+			} else {
+				out = append(out, group)
+			}
 		}
 	}
 	return out
