@@ -234,7 +234,7 @@ func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command
 	}
 	q := int32(queueID)
 	if _, ok := b.topics.get(topic); !ok || q < 0 {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, fmt.Sprintf("%d@%s is not exist!", queueID, topic))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("%d@%s is not exist!", queueID, topic))
 	}
 	body := struct {
 		SubscriptionData *subscriptionData  `json:"subscriptionData"`
@@ -292,7 +292,7 @@ func (b *Broker) handleGetTopicConfig(c *remoting.Conn, req *remoting.Command) *
 	}
 	tc, ok := b.topics.get(topic)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseTopicNotExist, "No topic in this broker. topic: "+topic)
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, fmt.Errorf("No topic in this broker. topic: %s", topic))
 	}
 	return jsonResponse(req, tc)
 }

@@ -111,7 +111,7 @@ func (b *Broker) handleGetTopicStats(c *remoting.Conn, req *remoting.Command) *r
 	}
 	tc, ok := b.topics.get(topic)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseTopicNotExist, "topic["+topic+"] not exist")
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, fmt.Errorf("topic[%s] not exist", topic))
 	}
 	body := []byte(`{"offsetTable":{`)
 	for q := range int32(max(tc.ReadQueueNums, tc.WriteQueueNums)) {
@@ -294,7 +294,7 @@ func (b *Broker) handleViewBrokerStats(c *remoting.Conn, req *remoting.Command) 
 	}
 	d, ok := b.stats.view(name, key)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, fmt.Sprintf("The stats <%s> <%s> not exist", name, key))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("The stats <%s> <%s> not exist", name, key))
 	}
 	return jsonResponse(req, d)
 }

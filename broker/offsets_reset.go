@@ -28,6 +28,9 @@ func (t *offsetTable) assignReset(group, topic string, queueID int32, offset int
 		r = map[int32]int64{}
 		t.resets[k] = r
 	}
+	if _, ok := r[queueID]; !ok {
+		t.pending.Add(1)
+	}
 	r[queueID] = offset
 	t.setLocked(k, queueID, offset)
 }
@@ -37,17 +40,18 @@ func (t *offsetTable) assignReset(group, topic string, queueID int32, offset int
 // the reset offset and true (the pull is to be answered PULL_OFFSET_MOVED);
 // a pull that starts at the reset offset clears it.
 func (t *offsetTable) pullReset(group, topic string, queueID int32, from int64) (int64, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.resets) == 0 { // the common case: one check under the lock
+	if t.pending.Load() == 0 { // the common case: no lock on the pull path
 		return 0, false
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	k := offsetKey(group, topic)
 	off, ok := t.resets[k][queueID]
 	if !ok {
 		return 0, false
 	}
 	if from == off {
+		t.pending.Add(-1)
 		delete(t.resets[k], queueID)
 		if len(t.resets[k]) == 0 {
 			delete(t.resets, k)
@@ -57,6 +61,12 @@ func (t *offsetTable) pullReset(group, topic string, queueID int32, from int64) 
 	return off, true
 }
 
+// dropResetsLocked forgets the pending resets of key k (topic@group).
+func (t *offsetTable) dropResetsLocked(k string) {
+	t.pending.Add(-int64(len(t.resets[k])))
+	delete(t.resets, k)
+}
+
 // removeGroup forgets every offset of group.
 func (t *offsetTable) removeGroup(group string) {
 	t.mu.Lock()
@@ -64,7 +74,7 @@ func (t *offsetTable) removeGroup(group string) {
 	for k := range t.table {
 		if strings.HasSuffix(k, "@"+group) {
 			delete(t.table, k)
-			delete(t.resets, k)
+			t.dropResetsLocked(k)
 			t.dirty = true
 		}
 	}
