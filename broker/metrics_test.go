@@ -65,7 +65,7 @@ func TestMetricsCountTrafficAndComputeGaugesAtScrape(t *testing.T) {
 	}
 }
 
-func TestDelayBacklogGauge(t *testing.T) {
+func TestBacklogGauges(t *testing.T) {
 	f := newOpsFixture(t, func(o *Options) { o.Store.DelayLevels = strings.Repeat("1h ", 18) })
 	h := remoting.SendMessageRequestHeader{ProducerGroup: "pg", Topic: "Later", DefaultTopic: AutoCreateTopicKey,
 		DefaultTopicQueueNums: 1, BornTimestamp: time.Now().UnixMilli(),
@@ -80,6 +80,18 @@ func TestDelayBacklogGauge(t *testing.T) {
 	}
 	if got := gaugeValues(t, f.b, "rocketstore_delay_backlog_messages", "level"); got["3"] != 2 || len(got) != 1 {
 		t.Fatalf("delay backlog %v, want 2 at level 3", got)
+	}
+	// Transactional half messages past the check group's offset.
+	if got := gaugeValues(t, f.b, "rocketmq_half_messages", ""); len(got) != 0 {
+		t.Fatalf("half messages %v without the half topic", got)
+	}
+	f.send(t, halfMessageTopic, 0, 3, "half")
+	f.commitOffset(t, halfCheckGroup, halfMessageTopic, 0, 1)
+	if got := gaugeValues(t, f.b, "rocketmq_half_messages", "")[""]; got != 2 {
+		t.Fatalf("half messages %v, want 2", got)
+	}
+	if lag := gaugeValues(t, f.b, "rocketmq_consumer_lag_messages", "consumer_group"); len(lag) != 0 {
+		t.Fatalf("the check group counted as a consumer's lag: %v", lag)
 	}
 }
 
