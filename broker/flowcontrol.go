@@ -57,8 +57,9 @@ type FlowControlOptions struct {
 	TopicLimits, GroupLimits map[string]RateLimit
 }
 
-// RateLimit is a rate in messages and bytes (of message bodies) per second;
-// zero means unlimited.
+// RateLimit is a rate in messages and bytes per second (the bytes of a
+// send's body: the message body, or the encoded batch); zero means
+// unlimited.
 type RateLimit struct {
 	MessagesPerSecond float64
 	BytesPerSecond    float64
@@ -77,8 +78,8 @@ type flowControl struct {
 
 func newFlowControl(o FlowControlOptions) *flowControl {
 	f := &flowControl{}
-	f.waitInQueue.Store(int64(cmpOr(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
-	f.pageCacheBusy.Store(int64(cmpOr(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
+	f.waitInQueue.Store(int64(orDefault(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
+	f.pageCacheBusy.Store(int64(orDefault(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
 	f.fastFailure.Store(!o.DisableFastFailure)
 	f.permission.Store(DefaultBrokerPermission)
 	if o.BrokerPermission > 0 {
@@ -95,7 +96,7 @@ func newFlowControl(o FlowControlOptions) *flowControl {
 	return f
 }
 
-func cmpOr(d, def time.Duration) time.Duration {
+func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
 	}
