@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/filter"
 	"github.com/rocketstore/rocketstore/ha"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // Broker serves RocketMQ clients from a message store: sends, pulls with
@@ -39,6 +41,12 @@ type Broker struct {
 	client *remoting.Client // to nameservers (and a slave's master)
 	pools  []*remoting.Pool
 
+	// masterServices are the background writers, started on a master
+	// only (onMaster); slaveRefusals counts puts refused on a slave.
+	masterServices []masterService
+	slaveRefusals  atomic.Int64
+	timer          atomic.Pointer[timer.Timer] // masters with the timer on
+
 	registerNow chan struct{}
 	quit        chan struct{}
 	wg          sync.WaitGroup
@@ -64,11 +72,15 @@ func New(opts *Options) (*Broker, error) {
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
+	b.onMaster("delay scheduler", b.schedule.run)
 	b.polls = newLongPoll(b)
 	storeOpts := o.Store
-	storeOpts.OnArrival = b.polls.arrived
+	storeOpts.OnArrival = b.arrived
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
+	}
+	if err := b.openTimer(); err != nil {
+		return nil, errors.Join(err, b.store.Close())
 	}
 	b.consumers = newConsumerTable(b)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
@@ -105,7 +117,7 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
-	b.wg.Go(b.schedule.run)
+	b.startMasterServices()
 	return nil
 }
 
@@ -138,6 +150,8 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestDeleteTopicInBroker, admin, b.handleDeleteTopic)
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
+	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
+	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
 }
 
 // housekeeping persists consumer offsets and expires silent consumers.
@@ -173,7 +187,7 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close())
 	})
 	return errors.Join(errs...)
 }

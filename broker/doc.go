@@ -21,6 +21,17 @@
 // hash; SQL92 expressions, allowed by Options.EnablePropertyFilter, are
 // evaluated on each record's properties. PullStats counts what pull
 // responses carried.
+// Timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are
+// rewritten by the send path into the timer topic and held by package
+// timer until due; a delay beyond timerMaxDelaySec is refused with
+// MESSAGE_ILLEGAL, as RocketMQ refuses it.
+//
+// A slave's commit log is a byte copy of its master's: every put goes
+// through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
+// the services that write messages of their own (the delay scheduler, the
+// timer) are registered with onMaster and started on a master only. A slave
+// copies its master's topic configs, consumer offsets, delay progress
+// (delayOffset.json) and timer checkpoint instead.
 //
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.

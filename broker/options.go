@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // Defaults, equal to RocketMQ's BrokerConfig where the concept is the same.
@@ -80,6 +81,11 @@ type Options struct {
 	// over message properties (broker.conf enablePropertyFilter). Default
 	// off, as in RocketMQ: such subscriptions are refused.
 	EnablePropertyFilter bool
+	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
+	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
+	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
+	// and Logger default to the store's and the broker's.
+	Timer timer.Options
 
 	// Logger receives the broker's log lines. Default slog.Default().
 	Logger *slog.Logger
@@ -156,6 +162,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.Logger == nil {
 		r.Logger = slog.Default()
+	}
+	if err := r.Timer.Validate(); err != nil {
+		return r, err
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

@@ -51,7 +51,10 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if req.Code == remoting.RequestSendBatchMessage || h.Batch {
 		return b.sendBatch(ctx, req, &m)
 	}
-	res, err := b.store.PutMessage(ctx, &m)
+	if code, err := b.rewriteTimer(&m); err != nil {
+		return errorResponse(req, code, err)
+	}
+	res, err := b.putMessage(ctx, &m)
 	return b.replicatedResponse(sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
 
@@ -70,8 +73,11 @@ func (b *Broker) sendBatch(ctx context.Context, req *remoting.Command, m *messag
 		if err := inner[i].Properties.Validate(); err != nil {
 			return errorResponse(req, remoting.ResponseMessageIllegal, err)
 		}
+		if err := b.checkBatchTimer(&inner[i]); err != nil {
+			return errorResponse(req, remoting.ResponseMessageIllegal, err)
+		}
 	}
-	results, err := b.store.PutMessages(ctx, inner, nil)
+	results, err := b.putMessages(ctx, inner)
 	var end int64
 	if n := len(results); n > 0 {
 		end = results[n-1].End()
@@ -90,7 +96,7 @@ func sendResponse(req *remoting.Command, queueID int32, results []commitlog.Appe
 		code = remoting.ResponseFlushDiskTimeout // stored, not yet durable
 	case errors.Is(err, store.ErrMessageIllegal), errors.Is(err, store.ErrMessageTooLarge):
 		return errorResponse(req, remoting.ResponseMessageIllegal, err)
-	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed):
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed), errors.Is(err, ErrSlaveNoWrite):
 		return errorResponse(req, remoting.ResponseServiceNotAvailable, err)
 	default:
 		return errorResponse(req, remoting.ResponseSystemError, err)

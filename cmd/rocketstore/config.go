@@ -102,6 +102,18 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.MasterHAAddr = v
 		case "masterAddr":
 			o.MasterAddr = v
+		case "timerMaxDelaySec":
+			var sec int64
+			sec, err = strconv.ParseInt(v, 10, 64)
+			o.Timer.MaxDelay = time.Duration(sec) * time.Second
+		case "timerPrecisionMs":
+			var ms int64
+			ms, err = strconv.ParseInt(v, 10, 64)
+			o.Timer.Precision = time.Duration(ms) * time.Millisecond
+		case "timerWheelEnable":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.Timer.Disabled = !on
 		default:
 			return fmt.Errorf("unknown broker setting %q", k)
 		}

@@ -57,3 +57,18 @@ haListenPort=10922
 		t.Fatal("a line without '=' was accepted")
 	}
 }
+
+func TestTimerBrokerConfKeys(t *testing.T) {
+	var o broker.Options
+	if err := applyBrokerProperties(&o, map[string]string{"timerMaxDelaySec": "86400", "timerPrecisionMs": "100", "timerWheelEnable": "false"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.Timer.MaxDelay != 24*time.Hour || o.Timer.Precision != 100*time.Millisecond || !o.Timer.Disabled {
+		t.Fatalf("timer options %+v", o.Timer)
+	}
+	for _, bad := range []map[string]string{{"timerMaxDelaySec": "3d"}, {"timerPrecisionMs": "fast"}, {"timerWheelEnable": "maybe"}} {
+		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
+			t.Fatalf("%v was accepted", bad)
+		}
+	}
+}

@@ -7,6 +7,8 @@
 //
 //	SENT <msgId> <body>
 //	GOT <body> <tags> <queueId> <queueOffset> <keys>
+//	TIMED <body> <TIMER_OUT_MS> <received ms> (after GOT, for timer messages)
+//	SENDERR <error> (send -expect-error)
 //	PULLED <status> <nextBeginOffset> <count>
 //	READY
 //	BENCH-SEND / BENCH-CONSUME <metrics> (scripts/bench-broker.sh)
@@ -81,6 +83,8 @@ func send(args []string) error {
 	size := fs.Int("size", 0, "body size (padding after the prefix and number)")
 	delay := fs.Int("delay", 0, "delay level")
 	prop := fs.String("prop", "", "a property set to each message's number")
+	props := fs.String("props", "", "properties set on every message: K=V,K=V")
+	expectErr := fs.Bool("expect-error", false, "print SENDERR and succeed when the send fails")
 	fs.Parse(args)
 	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2))
 	if err != nil {
@@ -113,6 +117,11 @@ func send(args []string) error {
 		if *prop != "" {
 			m.WithProperty(*prop, fmt.Sprint(i))
 		}
+		for kv := range strings.SplitSeq(*props, ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				m.WithProperty(k, v)
+			}
+		}
 		msgs[i] = m
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -121,6 +130,10 @@ func send(args []string) error {
 	case "sync":
 		for _, m := range msgs {
 			res, err := p.SendSync(ctx, m)
+			if err != nil && *expectErr {
+				emit("SENDERR %v", err)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -244,6 +257,9 @@ func consume(args []string) error {
 // emitGot prints the GOT line of a received message.
 func emitGot(m *primitive.MessageExt) {
 	emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+	if out := m.GetProperty("TIMER_OUT_MS"); out != "" {
+		emit("TIMED %s %s %d", bodyName(m.Body), out, time.Now().UnixMilli())
+	}
 }
 
 func orDash(s string) string {
