@@ -76,6 +76,7 @@ func New(opts *Options) (*Broker, error) {
 	b.polls = newLongPoll(b)
 	storeOpts := o.Store
 	storeOpts.OnArrival = b.arrived
+	storeOpts.Events = b.storeEvents(storeOpts.Events)
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
 	}

@@ -87,7 +87,8 @@ type Options struct {
 	// and Logger default to the store's and the broker's.
 	Timer timer.Options
 
-	// Logger receives the broker's log lines. Default slog.Default().
+	// Logger receives the broker's log lines, and the store's unless
+	// Store.Logger is set; nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -165,6 +166,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if err := r.Timer.Validate(); err != nil {
 		return r, err
+	}
+	if r.Store.Logger == nil {
+		r.Store.Logger = r.Logger
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

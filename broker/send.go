@@ -92,6 +92,11 @@ func sendResponse(req *remoting.Command, queueID int32, results []commitlog.Appe
 	code := int16(remoting.ResponseSuccess)
 	switch {
 	case err == nil:
+	case errors.Is(err, store.ErrUnwritable):
+		// As RocketMQ's store when it is not writeable; the remark says
+		// why ("store unwritable: <cause>"). The failure was logged when
+		// it happened (see storeEvents).
+		return errorResponse(req, remoting.ResponseServiceNotAvailable, err)
 	case errors.Is(err, store.ErrFlushTimeout) && len(results) > 0:
 		code = remoting.ResponseFlushDiskTimeout // stored, not yet durable
 	case errors.Is(err, store.ErrMessageIllegal), errors.Is(err, store.ErrMessageTooLarge):

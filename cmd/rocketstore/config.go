@@ -11,6 +11,7 @@ import (
 
 	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/consumequeue"
 )
 
 // loadProperties reads a RocketMQ-style key=value file ('#' comments).
@@ -93,6 +94,24 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.Store.DeleteWhen = v
 		case "diskMaxUsedSpaceRatio":
 			o.Store.DiskMaxUsedSpaceRatio, err = strconv.Atoi(v)
+		case "diskSpaceCleanForciblyRatio": // a system property in RocketMQ
+			o.Store.DiskSpaceCleanForciblyRatio, err = strconv.Atoi(v)
+		case "diskSpaceWarningLevelRatio": // a system property in RocketMQ
+			o.Store.DiskSpaceWarningLevelRatio, err = strconv.Atoi(v)
+		case "maxHashSlotNum":
+			o.Store.IndexSlotCount, err = strconv.Atoi(v)
+		case "maxIndexNum":
+			o.Store.IndexMaxEntries, err = strconv.Atoi(v)
+		case "mappedFileSizeConsumeQueue", "mapedFileSizeConsumeQueue":
+			var size int
+			if size, err = strconv.Atoi(v); err == nil && size%consumequeue.UnitSize != 0 {
+				err = fmt.Errorf("not a multiple of the %d-byte unit", consumequeue.UnitSize)
+			}
+			o.Store.ConsumeQueueUnitsPerFile = size / consumequeue.UnitSize
+		case "messageIndexEnable":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.Store.DisableIndex = !on
 		case "brokerRole":
 			o.Role = broker.Role(v)
 		case "haListenPort":

@@ -26,6 +26,12 @@ fileReservedTime=48
 deleteWhen=03
 brokerRole=SYNC_MASTER
 haListenPort=10922
+maxHashSlotNum=500000
+maxIndexNum=2000000
+mappedFileSizeConsumeQueue=600000
+diskMaxUsedSpaceRatio=80
+diskSpaceCleanForciblyRatio=88
+diskSpaceWarningLevelRatio=95
 `
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -45,7 +51,14 @@ haListenPort=10922
 		o.Role != broker.RoleSyncMaster || o.HAListenAddr != "127.0.0.1:10922" {
 		t.Fatalf("options %+v", o)
 	}
-	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}} {
+	if st := o.Store; st.IndexSlotCount != 500_000 || st.IndexMaxEntries != 2_000_000 || st.ConsumeQueueUnitsPerFile != 30_000 ||
+		st.DiskMaxUsedSpaceRatio != 80 || st.DiskSpaceCleanForciblyRatio != 88 || st.DiskSpaceWarningLevelRatio != 95 {
+		t.Fatalf("store options %+v", st)
+	}
+	if err := o.Store.Validate(); err != nil {
+		t.Fatalf("the store options the file gives: %v", err)
+	}
+	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}, {"mappedFileSizeConsumeQueue": "1001"}} {
 		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
 			t.Fatalf("%v was accepted", bad)
 		}
