@@ -21,9 +21,10 @@ import (
 // long polling, consumer groups and offsets, topic configs and queries. See
 // the package documentation.
 type Broker struct {
-	opts  Options
-	log   *slog.Logger
-	store *store.MessageStore
+	opts     Options
+	log      *slog.Logger
+	store    *store.MessageStore
+	warnings *limitedLog // warnings a peer can repeat, rate-limited per cause
 
 	topics    *topicTable
 	offsets   *offsetTable
@@ -33,6 +34,9 @@ type Broker struct {
 	filters   *filter.Cache // compiled subscription expressions
 	pullStats pullStats
 	refusals  *logThrottle // repeated refusals of a client leave one line a minute
+	producers *producerTable
+	locks     *lockTable
+	txns      *transactions
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -61,9 +65,13 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
+		return nil, err
+	}
+	if err := b.createSystemTopics(); err != nil {
 		return nil, err
 	}
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
@@ -84,6 +92,10 @@ func New(opts *Options) (*Broker, error) {
 		return nil, errors.Join(err, b.store.Close())
 	}
 	b.consumers = newConsumerTable(b)
+	b.producers = newProducerTable()
+	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
+	b.txns = newTransactions(b)
+	b.onMaster("transaction check", b.transactionCheckLoop)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -129,17 +141,27 @@ func (b *Broker) routes() {
 	pull := remoting.NewPool(8, 100000)
 	admin := remoting.NewPool(2, 10000)
 	heartbeat := remoting.NewPool(2, 10000)
-	b.pools = []*remoting.Pool{send, pull, admin, heartbeat}
+	// A reply waits for the requester to take it, and END_TRANSACTION
+	// writes: each has its own pool, as in RocketMQ, so that neither holds
+	// up sends.
+	reply := remoting.NewPool(4, 10000)
+	endTransaction := remoting.NewPool(4, 100000)
+	b.pools = []*remoting.Pool{send, pull, admin, heartbeat, reply, endTransaction}
 	s := b.server
 	for _, code := range []int16{remoting.RequestSendMessage, remoting.RequestSendMessageV2, remoting.RequestSendBatchMessage} {
 		s.Handle(code, send, b.handleSend)
 	}
 	s.Handle(remoting.RequestPullMessage, pull, b.handlePull)
 	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
+	s.Handle(remoting.RequestSendReplyMessage, reply, b.handleSendReply)
+	s.Handle(remoting.RequestSendReplyMessageV2, reply, b.handleSendReply)
+	s.Handle(remoting.RequestEndTransaction, endTransaction, b.handleEndTransaction)
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
 	s.Handle(remoting.RequestGetConsumerListByGroup, heartbeat, b.handleGetConsumerList)
 	s.Handle(remoting.RequestCheckClientConfig, heartbeat, b.handleCheckClientConfig)
+	s.Handle(remoting.RequestLockBatchMQ, heartbeat, b.handleLockBatch)
+	s.Handle(remoting.RequestUnlockBatchMQ, heartbeat, b.handleUnlockBatch)
 	s.Handle(remoting.RequestQueryConsumerOffset, admin, b.handleQueryConsumerOffset)
 	s.Handle(remoting.RequestUpdateConsumerOffset, admin, b.handleUpdateConsumerOffset)
 	s.Handle(remoting.RequestGetMaxOffset, admin, b.handleGetMaxOffset)
@@ -155,18 +177,33 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
 }
 
-// housekeeping persists consumer offsets and expires silent consumers.
+// housekeeping persists consumer offsets and expires silent clients and
+// stale queue locks.
 func (b *Broker) housekeeping() {
-	tick := time.NewTicker(min(b.opts.OffsetPersistInterval, 10*time.Second))
+	b.runEvery(min(b.opts.OffsetPersistInterval, 10*time.Second), func() {
+		if err := b.offsets.save(); err != nil {
+			b.log.Error("persist consumer offsets", "err", err)
+		}
+		if err := b.schedule.save(); err != nil {
+			b.log.Error("persist delay offsets", "err", err)
+		}
+		now := time.Now()
+		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.locks.expire(now)
+	})
+}
+
+// runEvery calls fn every interval until the broker closes.
+func (b *Broker) runEvery(interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-b.quit:
 			return
 		case <-tick.C:
-			_ = b.offsets.save()
-			_ = b.schedule.save()
-			b.consumers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
+			fn()
 		}
 	}
 }
@@ -193,10 +230,12 @@ func (b *Broker) Close() error {
 	return errors.Join(errs...)
 }
 
-// connClosed forgets what a closed connection held: its consumers and its
-// suspended pulls.
+// connClosed forgets what a closed connection held: its consumers,
+// producers and suspended pulls. Queue locks stay until they expire or are
+// unlocked, as RocketMQ's: a consumer may still be working on its queue.
 func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
+	b.producers.dropConn(c)
 }
 
 // errorResponse answers req with code and err's text.

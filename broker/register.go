@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"strconv"
 	"time"
@@ -83,6 +84,7 @@ func (b *Broker) registerAll() {
 	topics, version := b.registration()
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
+		b.log.Error("register: encode the topic configs", "err", err)
 		return
 	}
 	ext := map[string]string{
@@ -97,8 +99,14 @@ func (b *Broker) registerAll() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		_, _ = b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
+		resp, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
 		cancel()
+		if err == nil && resp.Code != remoting.ResponseSuccess {
+			err = fmt.Errorf("code %d: %s", resp.Code, resp.Remark)
+		}
+		if err != nil {
+			b.warnings.warn("register:"+addr, "register with a nameserver failed; trying again later", "nameserver", addr, "err", err)
+		}
 	}
 }
 
@@ -112,7 +120,9 @@ func (b *Broker) unregister() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		_, _ = b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil))
+		if _, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil)); err != nil {
+			b.log.Warn("unregister from a nameserver failed", "nameserver", addr, "err", err)
+		}
 		cancel()
 	}
 }

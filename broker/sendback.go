@@ -45,11 +45,8 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
 		topic = dlqTopicPrefix + group
 	}
-	if _, ok := b.topics.get(topic); !ok {
-		if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
-			return errorResponse(req, remoting.ResponseSystemError, err)
-		}
-		b.registerSoon()
+	if err := b.ensureTopic(topic); err != nil {
+		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	props := orig.Properties
 	if _, ok := props.Lookup(message.PropertyRetryTopic); !ok {

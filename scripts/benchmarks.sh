@@ -14,6 +14,7 @@ du_section=""
 if [[ -f ../results/du-topics.md ]]; then
   du_section=$'\n\n'"$(cat ../results/du-topics.md)"
 fi
+export GOWORK=off # a module of its own, outside the root go.work
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
   -md ../../BENCHMARKS.md \

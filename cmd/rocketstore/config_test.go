@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +35,13 @@ mappedFileSizeConsumeQueue=600000
 diskMaxUsedSpaceRatio=80
 diskSpaceCleanForciblyRatio=88
 diskSpaceWarningLevelRatio=95
+messageDelayLevel=1s 5s 2m
+traceTopicEnable=true
+msgTraceTopicName=MyTraces
+traceOn=false
+transactionTimeOut=3000
+transactionCheckMax=5
+transactionCheckInterval=30000
 `
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -58,7 +68,12 @@ diskSpaceWarningLevelRatio=95
 	if err := o.Store.Validate(); err != nil {
 		t.Fatalf("the store options the file gives: %v", err)
 	}
-	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"noSuchKey": "1"}, {"mappedFileSizeConsumeQueue": "1001"}} {
+	if o.Store.DelayLevels != "1s 5s 2m" || !o.TraceTopicEnable || o.MsgTraceTopicName != "MyTraces" || !o.DisableTraceOn ||
+		o.TransactionTimeout != 3*time.Second || o.TransactionCheckMax != 5 || o.TransactionCheckInterval != 30*time.Second {
+		t.Fatalf("message kind options %+v", o)
+	}
+	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"mappedFileSizeConsumeQueue": "1001"},
+		{"messageDelayLevel": "1s 5x"}, {"transactionTimeOut": "0"}, {"transactionCheckMax": "many"}, {"traceTopicEnable": "maybe"}} {
 		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
 			t.Fatalf("%v was accepted", bad)
 		}
@@ -83,5 +98,21 @@ func TestTimerBrokerConfKeys(t *testing.T) {
 		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
 			t.Fatalf("%v was accepted", bad)
 		}
+	}
+}
+
+// TestUnknownBrokerConfKeysAreIgnoredWithAWarning: RocketMQ ignores keys it
+// does not know; so does rocketstore, and it says which.
+func TestUnknownBrokerConfKeysAreIgnoredWithAWarning(t *testing.T) {
+	var logged bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	defer slog.SetDefault(old)
+	o := broker.Options{}
+	if err := applyBrokerProperties(&o, map[string]string{"brokerName": "b1", "noSuchKey": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.BrokerName != "b1" || !strings.Contains(logged.String(), "unknown key ignored") || !strings.Contains(logged.String(), "key=noSuchKey") {
+		t.Fatalf("options %+v, log %q", o, logged.String())
 	}
 }
