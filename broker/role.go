@@ -13,10 +13,11 @@ import (
 // record of its own and it can never follow the master again.
 var ErrSlaveNoWrite = errors.New("broker: the broker is a slave and writes nothing of its own")
 
-// isMaster reports whether the broker takes writes (ASYNC_MASTER or
-// SYNC_MASTER). Services that put messages check it through putMessage and
-// start through onMaster.
-func (b *Broker) isMaster() bool { return b.opts.Role != RoleSlave }
+// isMaster reports whether the broker takes writes: an ASYNC_MASTER or
+// SYNC_MASTER with brokerId 0 (RocketMQ's MixAll.MASTER_ID; any other id is
+// a slave whatever its role says). Services that put messages check it
+// through putMessage and start through onMaster.
+func (b *Broker) isMaster() bool { return b.opts.Role != RoleSlave && b.opts.BrokerID == 0 }
 
 // onMaster registers a background service that writes messages (delay
 // scheduler, timer, transaction check): Start runs it only on a master, in

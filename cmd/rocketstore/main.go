@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 
@@ -143,7 +144,7 @@ func serve(args []string) error {
 		return err
 	}
 	slog.SetDefault(o.Logger)
-	ns := nameserver.New(&nameserver.Options{Logger: o.Logger})
+	ns := nameserver.New(&nameserver.Options{Logger: o.Logger, KVConfigPath: filepath.Join(o.DataDir, "namesrv", "kvConfig.json")})
 	if err := ns.Start(*nsAddr); err != nil {
 		return err
 	}
@@ -164,6 +165,7 @@ func serve(args []string) error {
 func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
+	kvConfig := fs.String("kv-config", defaultKVConfigPath(), "the KV config file (RocketMQ's kvConfigPath)")
 	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -172,7 +174,7 @@ func namesrv(args []string) error {
 		return err
 	}
 	slog.SetDefault(log)
-	ns := nameserver.New(&nameserver.Options{Logger: log})
+	ns := nameserver.New(&nameserver.Options{Logger: log, KVConfigPath: *kvConfig})
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
@@ -241,4 +243,11 @@ func notifySignals() <-chan os.Signal {
 func waitForSignal(sig <-chan os.Signal) {
 	s := <-sig
 	fmt.Printf("rocketstore: %v, shutting down\n", s)
+}
+
+// defaultKVConfigPath is RocketMQ's kvConfigPath: ~/namesrv/kvConfig.json
+// (the working directory when there is no home).
+func defaultKVConfigPath() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "namesrv", "kvConfig.json")
 }
