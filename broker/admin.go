@@ -128,6 +128,7 @@ func (b *Broker) handleDeleteTopic(c *remoting.Conn, req *remoting.Command) *rem
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	b.offsets.removeTopic(topic)
+	b.metrics.forget(topic)
 	if err := b.store.DeleteTopic(topic); err != nil {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}

@@ -64,6 +64,13 @@ func TestMetricsCountTrafficAndComputeGaugesAtScrape(t *testing.T) {
 	if w := gaugeValues(t, f.b, "rocketmq_processor_watermark", "processor"); len(w) != len(f.b.pools) {
 		t.Fatalf("processor watermarks %v", w)
 	}
+	// A deleted topic's series go with it.
+	f.admin(t, remoting.RequestDeleteTopicInBroker, map[string]string{"topic": "Metered"}, nil)
+	for _, name := range []string{"rocketmq_messages_in_total", "rocketmq_messages_out_total", "rocketmq_consumer_lag_messages"} {
+		if got := gaugeValues(t, f.b, name, "topic"); got["Metered"] != 0 {
+			t.Fatalf("%s of the deleted topic: %v", name, got)
+		}
+	}
 }
 
 func TestBacklogGauges(t *testing.T) {
