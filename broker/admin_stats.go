@@ -117,6 +117,7 @@ func (b *Broker) handleGetTopicStats(c *remoting.Conn, req *remoting.Command) *r
 	for q := range int32(max(tc.ReadQueueNums, tc.WriteQueueNums)) {
 		o := topicOffset{MinOffset: max(b.store.GetMinOffsetInQueue(topic, q), 0), MaxOffset: max(b.store.GetMaxOffsetInQueue(topic, q), 0)}
 		if o.MaxOffset > 0 {
+			// 0 when the last record cannot be read, as RocketMQ reports it.
 			o.LastUpdateTimestamp, _ = b.store.GetMessageStoreTimestamp(topic, q, o.MaxOffset-1)
 		}
 		body = b.appendQueueEntry(body, q > 0, topic, q, o)
