@@ -161,7 +161,22 @@ func batchCount(body []byte) int {
 // reason and logs it (one line per client and reason a minute).
 func (b *Broker) refuseBusy(c *remoting.Conn, req *remoting.Command, code int16, reason string, err error) *remoting.Command {
 	b.metrics.busy(reason)
-	return b.refuse(c, req, code, err, "reason", reason)
+	return b.refuse(c, req, busyCodeFor(req, code), err, "reason", reason)
+}
+
+// busyCodeFor is the code a flow-control refusal is answered with: RocketMQ's
+// SYSTEM_BUSY, which Java clients send again (to another broker when they
+// can), except to the Go client, whose producer (rocketmq-client-go v2.1.2,
+// needRetryCode) sends again only on SYSTEM_ERROR, SERVICE_NOT_AVAILABLE,
+// NO_PERMISSION and TOPIC_NOT_EXIST and would hand SYSTEM_BUSY to the
+// application as a failure. It gets SERVICE_NOT_AVAILABLE with the same
+// remark ([TIMEOUT_CLEAN_QUEUE], ...), so that a refused send is retried by
+// every client as RocketMQ's design intends.
+func busyCodeFor(req *remoting.Command, code int16) int16 {
+	if code == remoting.ResponseSystemBusy && req.Language == remoting.LanguageGo {
+		return remoting.ResponseServiceNotAvailable
+	}
+	return code
 }
 
 // sendQueueLen is the number of sends waiting for a worker.

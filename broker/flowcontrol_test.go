@@ -102,7 +102,7 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 					res.other = append(res.other, err.Error())
 				case resp.Code == remoting.ResponseSuccess:
 					res.accepted++
-				case resp.Code == remoting.ResponseSystemBusy && strings.HasPrefix(resp.Remark, "["):
+				case resp.Code == busyForGo && strings.HasPrefix(resp.Remark, "["):
 					res.refused[resp.Remark[1:strings.IndexByte(resp.Remark, ']')]]++
 				default:
 					res.other = append(res.other, fmt.Sprintf("code %d %q", resp.Code, resp.Remark))
@@ -197,7 +197,7 @@ func TestPageCacheBusyAnswersPCSynchronized(t *testing.T) {
 		return f.b.store.CommitLog().LockHeldFor(time.Now()) > 200*time.Millisecond
 	})
 	resp := call(t, f.cl, f.addr, sendRequest("Busy", 0, "during", ""))
-	wantRefusal(t, resp, remoting.ResponseSystemBusy, "[PC_SYNCHRONIZED]")
+	wantRefusal(t, resp, busyForGo, "[PC_SYNCHRONIZED]")
 	fs.create.Store(0)
 	if last := <-rolled; last == nil || last.Code != remoting.ResponseSuccess {
 		t.Fatalf("the sends that rolled the file: %v", last)
@@ -218,8 +218,8 @@ func TestRateLimitsRefuseNamingTheLimit(t *testing.T) {
 		switch resp.Code {
 		case remoting.ResponseSuccess:
 			accepted++
-		case remoting.ResponseSystemBusy:
-			wantRefusal(t, resp, remoting.ResponseSystemBusy, "[RATE_LIMIT]broker busy, topic Limited is over its send limit of 5,0")
+		case busyForGo:
+			wantRefusal(t, resp, busyForGo, "[RATE_LIMIT]broker busy, topic Limited is over its send limit of 5,0")
 			refused++
 		default:
 			t.Fatalf("code %d %q", resp.Code, resp.Remark)
@@ -235,7 +235,7 @@ func TestRateLimitsRefuseNamingTheLimit(t *testing.T) {
 	// A producer-group byte limit, set live; then both limits removed.
 	f.admin(t, remoting.RequestUpdateBrokerConfig, nil, []byte("groupRateLimit.pg=0,100\ntopicRateLimit.Limited=\n"))
 	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, strings.Repeat("y", 150), "")), remoting.ResponseSuccess, "")
-	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, "z", "")), remoting.ResponseSystemBusy, "producer group pg is over its send limit of 0,100")
+	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, "z", "")), busyForGo, "producer group pg is over its send limit of 0,100")
 	f.admin(t, remoting.RequestUpdateBrokerConfig, nil, []byte("groupRateLimit.pg=\n"))
 	for range 10 {
 		if r := call(t, f.cl, f.addr, sendRequest("Limited", 0, "x", "")); r.Code != remoting.ResponseSuccess {
@@ -282,7 +282,7 @@ func TestExhaustedTransientPoolRejectsSends(t *testing.T) {
 	if free, on := f.b.store.CommitLog().TransientPoolAvailable(); !on || free != 0 {
 		t.Fatalf("pool: %d free (enabled %v), want none", free, on)
 	}
-	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Pooled", 0, "x", "")), remoting.ResponseSystemBusy, "[REJECTREQUEST]")
+	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Pooled", 0, "x", "")), busyForGo, "[REJECTREQUEST]")
 	if got := gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyTransientPool]; got != 1 {
 		t.Fatalf("REJECTREQUEST counted %v times", got)
 	}
@@ -300,5 +300,28 @@ func TestFlowControlDefaultsAreRocketMQs(t *testing.T) {
 		!f.fastFailure.Load() || f.permission.Load() != 6 || !f.limits.Load().empty() {
 		t.Fatalf("defaults: wait %v, page cache %v, fast failure %v, permission %d",
 			time.Duration(f.waitInQueue.Load()), time.Duration(f.pageCacheBusy.Load()), f.fastFailure.Load(), f.permission.Load())
+	}
+}
+
+// busyForGo is what a flow-control refusal answers the project's own
+// client, whose requests say language GO (see busyCodeFor).
+const busyForGo = remoting.ResponseServiceNotAvailable
+
+// TestBusyRefusalsAreRetriedByEveryClient: SYSTEM_BUSY for Java clients, which
+// retry it; SERVICE_NOT_AVAILABLE, with the same remark, for the Go client,
+// which retries only that kind.
+func TestBusyRefusalsAreRetriedByEveryClient(t *testing.T) {
+	for _, tc := range []struct {
+		language string
+		want     int16
+	}{{remoting.LanguageJava, remoting.ResponseSystemBusy}, {remoting.LanguageGo, remoting.ResponseServiceNotAvailable}} {
+		req := sendRequest("T", 0, "x", "")
+		req.Language = tc.language
+		if got := busyCodeFor(req, remoting.ResponseSystemBusy); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.language, got, tc.want)
+		}
+		if got := busyCodeFor(req, remoting.ResponseNoPermission); got != remoting.ResponseNoPermission {
+			t.Errorf("%s: NO_PERMISSION became %d", tc.language, got)
+		}
 	}
 }

@@ -105,7 +105,7 @@ func sendRetryingBusy(ctx context.Context, cl *remoting.Client, addr string, req
 		switch {
 		case err != nil:
 			return err
-		case resp.Code == remoting.ResponseSystemBusy:
+		case resp.Code == busyForGo:
 			time.Sleep(10 * time.Millisecond)
 			req = remoting.NewRequest(req.Code, req.ExtFields, req.Body)
 		case resp.Code != remoting.ResponseSuccess:
