@@ -1,0 +1,203 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rocketstore/rocketstore/remoting"
+)
+
+// RuntimeInfo asks a broker for its runtime statistics
+// (GET_BROKER_RUNTIME_INFO): mqadmin brokerStatus's table.
+func (c *Client) RuntimeInfo(ctx context.Context, addr string) (map[string]string, error) {
+	var kv KVTable
+	if err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetBrokerRuntimeInfo, nil, &kv); err != nil {
+		return nil, err
+	}
+	if kv.Table == nil {
+		kv.Table = map[string]string{}
+	}
+	return kv.Table, nil
+}
+
+// BrokerConfig asks a broker for its configuration (GET_BROKER_CONFIG): a
+// properties text, returned as a map.
+func (c *Client) BrokerConfig(ctx context.Context, addr string) (map[string]string, error) {
+	resp, err := c.call(ctx, RoleBroker, addr, remoting.RequestGetBrokerConfig, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return parseProperties(string(resp.Body)), nil
+}
+
+// UpdateBrokerConfig changes a broker's configuration at run time
+// (UPDATE_BROKER_CONFIG); the broker refuses keys it cannot change live.
+func (c *Client) UpdateBrokerConfig(ctx context.Context, addr string, props map[string]string) error {
+	if len(props) == 0 {
+		return fmt.Errorf("%w: no key to update", ErrInvalidArgument)
+	}
+	_, err := c.call(ctx, RoleBroker, addr, remoting.RequestUpdateBrokerConfig, nil, []byte(formatProperties(props)))
+	return err
+}
+
+// parseProperties reads the key=value lines of a Java properties text as
+// RocketMQ writes it (MixAll.properties2String): '#' and '!' start comments,
+// the first '=' or ':' separates key and value.
+func parseProperties(text string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		i := strings.IndexAny(line, "=:")
+		if i < 0 {
+			out[line] = ""
+			continue
+		}
+		out[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
+	}
+	return out
+}
+
+// formatProperties writes props as sorted key=value lines.
+func formatProperties(props map[string]string) string {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + props[k] + "\n")
+	}
+	return b.String()
+}
+
+// CreateTopic creates or updates a topic on one broker
+// (UPDATE_AND_CREATE_TOPIC). Zero queue counts mean 8 and a zero perm
+// means read and write, as mqadmin updateTopic's defaults.
+func (c *Client) CreateTopic(ctx context.Context, addr string, tc TopicConfig) error {
+	if tc.TopicName == "" {
+		return fmt.Errorf("%w: a topic name is required", ErrInvalidArgument)
+	}
+	if tc.ReadQueueNums == 0 {
+		tc.ReadQueueNums = 8
+	}
+	if tc.WriteQueueNums == 0 {
+		tc.WriteQueueNums = 8
+	}
+	if tc.Perm == 0 {
+		tc.Perm = PermRead | PermWrite
+	}
+	if tc.TopicFilterType == "" {
+		tc.TopicFilterType = "SINGLE_TAG"
+	}
+	ext := map[string]string{
+		"topic":           tc.TopicName,
+		"defaultTopic":    "TBW102",
+		"readQueueNums":   strconv.Itoa(int(tc.ReadQueueNums)),
+		"writeQueueNums":  strconv.Itoa(int(tc.WriteQueueNums)),
+		"perm":            strconv.Itoa(int(tc.Perm)),
+		"topicFilterType": tc.TopicFilterType,
+		"topicSysFlag":    strconv.Itoa(int(tc.TopicSysFlag)),
+		"order":           strconv.FormatBool(tc.Order),
+	}
+	if len(tc.Attributes) > 0 {
+		ext["attributes"] = formatAttributes(tc.Attributes)
+	}
+	_, err := c.call(ctx, RoleBroker, addr, remoting.RequestUpdateAndCreateTopic, ext, nil)
+	return err
+}
+
+// formatAttributes writes attributes in mqadmin's "+a=b,+c=d" form.
+func formatAttributes(attrs map[string]string) string {
+	keys := sortedKeys(attrs)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = "+" + k + "=" + attrs[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+// DeleteTopicInBroker deletes a topic, its queues and offsets on one broker
+// (DELETE_TOPIC_IN_BROKER).
+func (c *Client) DeleteTopicInBroker(ctx context.Context, addr, topic string) error {
+	_, err := c.call(ctx, RoleBroker, addr, remoting.RequestDeleteTopicInBroker, map[string]string{"topic": topic}, nil)
+	return err
+}
+
+// DeleteTopic deletes a topic from every master of a cluster and then from
+// every name server, as mqadmin deleteTopic does.
+func (c *Client) DeleteTopic(ctx context.Context, cluster, topic string) error {
+	masters, err := c.Masters(ctx, cluster)
+	if err != nil {
+		return err
+	}
+	for _, m := range masters {
+		if err := c.DeleteTopicInBroker(ctx, m.Addr, topic); err != nil {
+			return err
+		}
+	}
+	return c.DeleteTopicInNameServers(ctx, topic, cluster)
+}
+
+// AllTopicConfig asks a broker for every topic configuration it holds
+// (GET_ALL_TOPIC_CONFIG).
+func (c *Client) AllTopicConfig(ctx context.Context, addr string) (TopicConfigWrapper, error) {
+	var w TopicConfigWrapper
+	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetAllTopicConfig, nil, &w)
+	return w, err
+}
+
+// TopicStats asks one broker for a topic's offsets per queue
+// (GET_TOPIC_STATS_INFO).
+func (c *Client) TopicStats(ctx context.Context, addr, topic string) (TopicStatsTable, error) {
+	var ts TopicStatsTable
+	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetTopicStatsInfo, map[string]string{"topic": topic}, &ts)
+	return ts, err
+}
+
+// TopicStatus is a topic's offsets on every master of its route, merged
+// (mqadmin topicStatus).
+func (c *Client) TopicStatus(ctx context.Context, topic string) (TopicStatsTable, error) {
+	rd, err := c.TopicRoute(ctx, topic)
+	if err != nil {
+		return TopicStatsTable{}, err
+	}
+	all := TopicStatsTable{OffsetTable: map[MessageQueue]TopicOffset{}}
+	for _, b := range routeMasters(rd) {
+		ts, err := c.TopicStats(ctx, b.addr, topic)
+		if err != nil {
+			return all, err
+		}
+		for q, off := range ts.OffsetTable {
+			all.OffsetTable[q] = off
+		}
+		all.TopicPutTps += ts.TopicPutTps
+	}
+	return all, nil
+}
+
+// TopicConsumers asks a broker which groups consume a topic
+// (QUERY_TOPIC_CONSUME_BY_WHO).
+func (c *Client) TopicConsumers(ctx context.Context, addr, topic string) ([]string, error) {
+	var gl GroupList
+	if err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestQueryTopicConsumeByWho, map[string]string{"topic": topic}, &gl); err != nil {
+		return nil, err
+	}
+	sort.Strings(gl.GroupList)
+	return gl.GroupList, nil
+}
+
+// BrokerStats asks a broker for one of its statistics items
+// (VIEW_BROKER_STATS_DATA), e.g. statsName TOPIC_PUT_NUMS with a topic as
+// statsKey.
+func (c *Client) BrokerStats(ctx context.Context, addr, statsName, statsKey string) (BrokerStatsData, error) {
+	var d BrokerStatsData
+	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestViewBrokerStatsData, map[string]string{"statsName": statsName, "statsKey": statsKey}, &d)
+	return d, err
+}
