@@ -161,8 +161,10 @@ func pullQueueRemote(ctx context.Context, client *remoting.Client, addr string, 
 			QueueID:              queue,
 			QueueOffset:          offset,
 			MaxMsgNums:           ownClientBatch,
-			SysFlag:              0x2, // suspend: long polling
+			SysFlag:              0x2 | 0x4, // suspend (long polling), and the subscription below
 			SuspendTimeoutMillis: ownClientPoll.Milliseconds(),
+			ExpressionType:       "TAG",
+			Subscription:         "*", // the broker knows no heartbeat of this group
 		}
 		req := remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)
 		pctx, cancel := context.WithTimeout(ctx, ownClientPoll+5*time.Second)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/rocketstore/rocketstore/filter"
 	"github.com/rocketstore/rocketstore/ha"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
@@ -18,6 +20,7 @@ import (
 // the package documentation.
 type Broker struct {
 	opts  Options
+	log   *slog.Logger
 	store *store.MessageStore
 
 	topics    *topicTable
@@ -25,6 +28,9 @@ type Broker struct {
 	consumers *consumerTable
 	polls     *longPoll
 	schedule  *scheduler
+	filters   *filter.Cache // compiled subscription expressions
+	pullStats pullStats
+	refusals  *logThrottle // repeated refusals of a client leave one line a minute
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -46,7 +52,8 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
 		return nil, err
@@ -119,6 +126,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
 	s.Handle(remoting.RequestGetConsumerListByGroup, heartbeat, b.handleGetConsumerList)
+	s.Handle(remoting.RequestCheckClientConfig, heartbeat, b.handleCheckClientConfig)
 	s.Handle(remoting.RequestQueryConsumerOffset, admin, b.handleQueryConsumerOffset)
 	s.Handle(remoting.RequestUpdateConsumerOffset, admin, b.handleUpdateConsumerOffset)
 	s.Handle(remoting.RequestGetMaxOffset, admin, b.handleGetMaxOffset)

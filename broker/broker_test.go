@@ -61,9 +61,10 @@ func sendRequest(topic string, queueID int32, body, keys string) *remoting.Comma
 
 func pullCommand(topic string, queueID int32, offset int64, suspend time.Duration) *remoting.Command {
 	h := remoting.PullMessageRequestHeader{ConsumerGroup: "cg", Topic: topic, QueueID: queueID, QueueOffset: offset,
-		MaxMsgNums: 32, SuspendTimeoutMillis: suspend.Milliseconds(), SubVersion: 1, ExpressionType: "TAG", Subscription: "*"}
+		MaxMsgNums: 32, SuspendTimeoutMillis: suspend.Milliseconds(), SubVersion: 1, ExpressionType: "TAG", Subscription: "*",
+		SysFlag: pullSubscription}
 	if suspend > 0 {
-		h.SysFlag = pullSuspend
+		h.SysFlag |= pullSuspend
 	}
 	return remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)
 }

@@ -18,15 +18,11 @@ const retryGroupTopicPrefix = "%RETRY%"
 type heartbeat struct {
 	ClientID      string `json:"clientID"`
 	ConsumerDatas []struct {
-		GroupName         string `json:"groupName"`
-		ConsumeType       string `json:"consumeType"`
-		MessageModel      string `json:"messageModel"`
-		ConsumeFromWhere  string `json:"consumeFromWhere"`
-		SubscriptionDatas []struct {
-			Topic          string `json:"topic"`
-			SubString      string `json:"subString"`
-			ExpressionType string `json:"expressionType"`
-		} `json:"subscriptionDataSet"`
+		GroupName         string             `json:"groupName"`
+		ConsumeType       string             `json:"consumeType"`
+		MessageModel      string             `json:"messageModel"`
+		ConsumeFromWhere  string             `json:"consumeFromWhere"`
+		SubscriptionDatas []subscriptionData `json:"subscriptionDataSet"`
 	} `json:"consumerDataSet"`
 	ProducerDatas []struct {
 		GroupName string `json:"groupName"`
@@ -39,26 +35,28 @@ type consumerClient struct {
 	conn     *remoting.Conn
 	lastSeen time.Time
 	model    string
-	subs     map[string]string // topic → expression
 }
 
 // consumerTable holds consumer group membership, as RocketMQ's
 // ConsumerManager: a group's members learn of every change through
 // NOTIFY_CONSUMER_IDS_CHANGED and rebalance.
 type consumerTable struct {
-	b *Broker
+	b    *Broker
+	subs *subscriptionTable // the groups' subscriptions, kept in step under mu
 
 	mu     sync.Mutex
 	groups map[string]map[string]*consumerClient // group → client id → client
 }
 
 func newConsumerTable(b *Broker) *consumerTable {
-	return &consumerTable{b: b, groups: make(map[string]map[string]*consumerClient)}
+	return &consumerTable{b: b, subs: newSubscriptionTable(b.filters.Compile),
+		groups: make(map[string]map[string]*consumerClient)}
 }
 
-// register adds or refreshes a client of group; it reports whether the
-// group's membership changed.
-func (t *consumerTable) register(group string, cl *consumerClient) bool {
+// register adds or refreshes a client of group with the subscriptions its
+// heartbeat listed; it reports whether the group's membership changed, and
+// the subscriptions that changed.
+func (t *consumerTable) register(group string, cl *consumerClient, subs []subscriptionData) (bool, []*subscription) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	g := t.groups[group]
@@ -68,7 +66,7 @@ func (t *consumerTable) register(group string, cl *consumerClient) bool {
 	}
 	old, ok := g[cl.id]
 	g[cl.id] = cl
-	return !ok || old.conn != cl.conn
+	return !ok || old.conn != cl.conn, t.subs.update(group, subs)
 }
 
 // ids lists the client ids of group.
@@ -91,6 +89,7 @@ func (t *consumerTable) remove(pred func(group string, c *consumerClient) bool) 
 		}
 		if len(g) == 0 {
 			delete(t.groups, group)
+			t.subs.drop(group)
 		}
 	}
 	return changed
@@ -136,16 +135,15 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 		if cd.GroupName == "" {
 			continue
 		}
-		cl := &consumerClient{id: hb.ClientID, conn: c, lastSeen: time.Now(), model: cd.MessageModel, subs: map[string]string{}}
-		for _, s := range cd.SubscriptionDatas {
-			cl.subs[s.Topic] = s.SubString
-		}
+		cl := &consumerClient{id: hb.ClientID, conn: c, lastSeen: time.Now(), model: cd.MessageModel}
 		if err := b.ensureRetryTopic(cd.GroupName); err != nil {
 			return errorResponse(req, remoting.ResponseSystemError, err)
 		}
-		if b.consumers.register(cd.GroupName, cl) {
+		joined, subs := b.consumers.register(cd.GroupName, cl, cd.SubscriptionDatas)
+		if joined {
 			b.consumers.notify(cd.GroupName)
 		}
+		b.reportSubscriptions(c, cd.GroupName, subs)
 	}
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }

@@ -12,17 +12,17 @@ import (
 const longPollCheck = 100 * time.Millisecond
 
 // longPoll keeps suspended pulls per queue and runs them again when the
-// dispatcher reports new messages for their queue or they time out, as
-// RocketMQ's PullRequestHoldService does.
+// dispatcher reports a new message for their queue that their filter's tag
+// step lets through, or they time out, as RocketMQ's PullRequestHoldService
+// does.
 type longPoll struct {
 	b     *Broker
 	count atomic.Int64 // suspended pulls: arrivals cost nothing while 0
 
-	mu    sync.Mutex
-	held  map[queueKey][]*pullRequest
-	ready map[queueKey]struct{}
-	wake  chan struct{}
-	quit  chan struct{}
+	mu   sync.Mutex
+	held map[queueKey][]*pullRequest
+	wake chan struct{}
+	quit chan struct{}
 }
 
 type queueKey struct {
@@ -32,11 +32,10 @@ type queueKey struct {
 
 func newLongPoll(b *Broker) *longPoll {
 	return &longPoll{
-		b:     b,
-		held:  make(map[queueKey][]*pullRequest),
-		ready: make(map[queueKey]struct{}),
-		wake:  make(chan struct{}, 1),
-		quit:  make(chan struct{}),
+		b:    b,
+		held: make(map[queueKey][]*pullRequest),
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
 	}
 }
 
@@ -47,20 +46,40 @@ func (l *longPoll) hold(p *pullRequest) {
 	l.held[k] = append(l.held[k], p)
 	l.count.Add(1)
 	l.mu.Unlock()
+	// A message dispatched after the pull looked and before it was parked
+	// found no pull to wake; from here on arrivals see p, so one look at
+	// the queue's end closes the gap.
+	if l.b.store.GetMaxOffsetInQueue(p.h.Topic, p.h.QueueID) > p.h.QueueOffset {
+		l.mu.Lock()
+		p.woken = true
+		l.mu.Unlock()
+		l.signal()
+	}
 }
 
 // arrived is the store's arrival listener; it runs on the dispatcher, so it
-// only marks the queue.
+// only marks the pulls that want the message: a pull filtered by tag is not
+// woken by messages it would skip.
 func (l *longPoll) arrived(a store.Arrival) {
 	if l.count.Load() == 0 {
 		return
 	}
 	k := queueKey{a.Topic, a.QueueID}
+	woke := false
 	l.mu.Lock()
-	if len(l.held[k]) > 0 {
-		l.ready[k] = struct{}{}
+	for _, p := range l.held[k] {
+		if p.filter == nil || p.filter.MatchTagsCode(a.TagsCode) {
+			p.woken, woke = true, true
+		}
 	}
 	l.mu.Unlock()
+	if woke {
+		l.signal()
+	}
+}
+
+// signal tells the run loop that pulls were woken.
+func (l *longPoll) signal() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
@@ -83,14 +102,13 @@ func (l *longPoll) run() {
 	}
 }
 
-// release runs again the pulls whose queue grew, whose deadline passed or
+// release runs again the pulls that were woken, whose deadline passed or
 // (at close) all of them; the others stay parked.
 func (l *longPoll) release(all bool) {
 	now := time.Now()
 	var due []*pullRequest
 	l.mu.Lock()
 	for k, ps := range l.held {
-		_, grew := l.ready[k]
 		kept := ps[:0]
 		for _, p := range ps {
 			select {
@@ -98,7 +116,7 @@ func (l *longPoll) release(all bool) {
 				continue // the client is gone
 			default:
 			}
-			if all || grew || !now.Before(p.deadline) {
+			if all || p.woken || !now.Before(p.deadline) {
 				due = append(due, p)
 				continue
 			}
@@ -110,14 +128,15 @@ func (l *longPoll) release(all bool) {
 			l.held[k] = kept
 		}
 	}
-	clear(l.ready)
 	l.count.Store(int64(l.countLocked()))
 	l.mu.Unlock()
 	for _, p := range due {
 		// Run once more without suspending: messages, or PULL_NOT_FOUND so
 		// the client asks again.
 		if resp := l.b.pull(p, false); resp != nil {
-			_ = p.conn.Reply(p.req, resp)
+			if err := p.conn.Reply(p.req, resp); err != nil {
+				l.b.pullResponseDropped(p.conn, err)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
 
@@ -74,6 +75,14 @@ type Options struct {
 	// SlaveSyncInterval is how often a slave copies the master's topic
 	// configs and consumer offsets. Default 10 s.
 	SlaveSyncInterval time.Duration
+
+	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
+	// over message properties (broker.conf enablePropertyFilter). Default
+	// off, as in RocketMQ: such subscriptions are refused.
+	EnablePropertyFilter bool
+
+	// Logger receives the broker's log lines. Default slog.Default().
+	Logger *slog.Logger
 }
 
 // Role is a broker's replication role (RocketMQ's BrokerRole).
@@ -144,6 +153,9 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.SlaveSyncInterval <= 0 {
 		r.SlaveSyncInterval = 10 * time.Second
+	}
+	if r.Logger == nil {
+		r.Logger = slog.Default()
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

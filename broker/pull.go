@@ -12,6 +12,7 @@ import (
 const (
 	pullCommitOffset = 0x1
 	pullSuspend      = 0x2
+	pullSubscription = 0x4 // the pull carries its own subscription expression
 )
 
 // pullRequest is one pull, kept while it is suspended.
@@ -21,6 +22,7 @@ type pullRequest struct {
 	h        remoting.PullMessageRequestHeader
 	filter   store.MessageFilter
 	deadline time.Time
+	woken    bool // a message it wants arrived (guarded by longPoll.mu)
 }
 
 // handlePull answers PULL_MESSAGE: messages from the queue, or a suspension
@@ -29,23 +31,17 @@ type pullRequest struct {
 func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	var h remoting.PullMessageRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
-		return errorResponse(req, remoting.ResponseInvalidParameter, err)
+		return b.refuse(c, req, remoting.ResponseInvalidParameter, err)
 	}
 	if _, err := b.topicForRead(h.Topic); err != nil {
-		return errorResponse(req, remoting.ResponseTopicNotExist, err)
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, err, "group", h.ConsumerGroup)
 	}
 	if h.QueueID < 0 {
-		return errorResponse(req, remoting.ResponseInvalidParameter, fmt.Errorf("queueId %d", h.QueueID))
+		return b.refuse(c, req, remoting.ResponseInvalidParameter, fmt.Errorf("queueId %d", h.QueueID), "topic", h.Topic)
 	}
-	var filter store.MessageFilter
-	switch h.ExpressionType {
-	case "", "TAG":
-		if f := store.NewTagFilter(h.Subscription); f != nil {
-			filter = f
-		}
-	default:
-		return errorResponse(req, remoting.ResponseSubscriptionParseFailed,
-			fmt.Errorf("expression type %q is not supported; use TAG", h.ExpressionType))
+	filter, refusal := b.pullFilter(&h)
+	if refusal != nil {
+		return b.refuse(c, req, refusal.code, refusal.err, "group", h.ConsumerGroup, "topic", h.Topic)
 	}
 	if h.SysFlag&pullCommitOffset != 0 && h.CommitOffset >= 0 {
 		b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
@@ -63,7 +59,7 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 	h := &p.h
 	r, err := b.store.GetMessage(h.ConsumerGroup, h.Topic, h.QueueID, h.QueueOffset, int(max(h.MaxMsgNums, 1)), p.filter)
 	if err != nil {
-		return errorResponse(p.req, remoting.ResponseSystemError, err)
+		return b.refuse(p.conn, p.req, remoting.ResponseSystemError, err, "topic", h.Topic)
 	}
 	resp := remoting.NewResponse(p.req, pullCode(r.Status, h.QueueOffset), "")
 	rh := remoting.PullMessageResponseHeader{NextBeginOffset: r.NextBeginOffset, MinOffset: r.MinOffset, MaxOffset: r.MaxOffset}
@@ -78,7 +74,11 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 		}
 		// The records leave straight from the commit log; the files are
 		// held until the writer has sent them.
-		_ = p.conn.ReplyVectored(p.req, resp, parts, r.Release)
+		if err := p.conn.ReplyVectored(p.req, resp, parts, r.Release); err != nil {
+			b.pullResponseDropped(p.conn, err)
+			return nil
+		}
+		b.pullStats.add(len(parts), r.BufferTotalSize)
 		return nil
 	}
 	r.Release()
@@ -107,4 +107,11 @@ func pullCode(st store.GetStatus, offset int64) int16 {
 	default: // OffsetFoundNull, OffsetOverflowOne
 		return remoting.ResponsePullNotFound
 	}
+}
+
+// pullResponseDropped notes a pull response that a closed connection could
+// not take. The client is gone and will pull again from its offset; the
+// connection's end is what the operator needs, and remoting reports it.
+func (b *Broker) pullResponseDropped(c *remoting.Conn, err error) {
+	b.log.Debug("pull response dropped", "addr", c.RemoteAddr(), "err", err)
 }

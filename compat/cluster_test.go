@@ -30,18 +30,21 @@ func TestMain(m *testing.M) {
 
 // cluster is a nameserver and a broker on 127.0.0.1.
 type cluster struct {
-	ns      *nameserver.NameServer
-	broker  *broker.Broker
-	dataDir string
+	ns        *nameserver.NameServer
+	broker    *broker.Broker
+	dataDir   string
+	configure []func(*broker.Options) // applied to the broker's options at each start
 }
 
-func startCluster(t *testing.T, dataDir string) *cluster {
+// startCluster starts a nameserver and a broker; configure may change the
+// broker's options.
+func startCluster(t *testing.T, dataDir string, configure ...func(*broker.Options)) *cluster {
 	t.Helper()
 	ns := nameserver.New(nil)
 	if err := ns.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	c := &cluster{ns: ns, dataDir: dataDir}
+	c := &cluster{ns: ns, dataDir: dataDir, configure: configure}
 	c.startBroker(t)
 	t.Cleanup(c.stop)
 	return c
@@ -49,7 +52,11 @@ func startCluster(t *testing.T, dataDir string) *cluster {
 
 func (c *cluster) startBroker(t *testing.T) {
 	t.Helper()
-	c.broker = c.newBroker(t, broker.Options{ListenAddr: "127.0.0.1:0", DataDir: c.dataDir})
+	o := broker.Options{ListenAddr: "127.0.0.1:0", DataDir: c.dataDir}
+	for _, f := range c.configure {
+		f(&o)
+	}
+	c.broker = c.newBroker(t, o)
 }
 
 // newBroker starts a broker registered with the cluster's nameserver, on
@@ -57,15 +64,16 @@ func (c *cluster) startBroker(t *testing.T) {
 func (c *cluster) newBroker(t *testing.T, o broker.Options) *broker.Broker {
 	t.Helper()
 	b, err := broker.New(&broker.Options{
-		ListenAddr:        o.ListenAddr,
-		HAListenAddr:      o.HAListenAddr,
-		NameServers:       []string{c.ns.Addr()},
-		DataDir:           o.DataDir,
-		Role:              o.Role,
-		BrokerID:          o.BrokerID,
-		MasterHAAddr:      o.MasterHAAddr,
-		MasterAddr:        o.MasterAddr,
-		SlaveSyncInterval: 200 * time.Millisecond,
+		ListenAddr:           o.ListenAddr,
+		HAListenAddr:         o.HAListenAddr,
+		NameServers:          []string{c.ns.Addr()},
+		DataDir:              o.DataDir,
+		Role:                 o.Role,
+		BrokerID:             o.BrokerID,
+		MasterHAAddr:         o.MasterHAAddr,
+		MasterAddr:           o.MasterAddr,
+		SlaveSyncInterval:    200 * time.Millisecond,
+		EnablePropertyFilter: o.EnablePropertyFilter,
 		Store: store.Options{
 			CommitLog:                commitlog.Options{FileSize: 16 << 20},
 			ConsumeQueueUnitsPerFile: 10000,

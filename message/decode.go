@@ -182,6 +182,9 @@ type Frame struct {
 	BodyCRC        uint32 // as stored
 	PhysicalOffset int64  // as stored
 	Body           []byte // aliases the record's bytes
+	// Properties alias the record's bytes too: a filter reads them in
+	// place, without decoding the rest.
+	Properties Properties
 }
 
 // CheckFrame checks the record at the start of b exactly as Decode does,
@@ -202,10 +205,10 @@ func CheckFrame(b []byte) (Frame, error) {
 	c.take(8, "STORETIMESTAMP")
 	c.host(sysFlag&FlagStoreHostV6 != 0, "STOREHOST")
 	c.take(4+8, "RECONSUMETIMES")
-	body, _, _, err := variableParts(&c, magic)
+	body, _, props, err := variableParts(&c, magic)
 	if err != nil {
 		return Frame{Size: size}, err
 	}
-	f.Body = body
+	f.Body, f.Properties = body, props
 	return f, nil
 }

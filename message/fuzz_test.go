@@ -28,7 +28,8 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if frame.Size != rec.StoreSize || frame.PhysicalOffset != rec.PhysicalOffset || frame.BodyCRC != rec.BodyCRC || !bytes.Equal(frame.Body, rec.Body) {
+		if frame.Size != rec.StoreSize || frame.PhysicalOffset != rec.PhysicalOffset || frame.BodyCRC != rec.BodyCRC || !bytes.Equal(frame.Body, rec.Body) ||
+			!bytes.Equal(frame.Properties, rec.Properties) {
 			t.Fatalf("CheckFrame %+v disagrees with Decode", frame)
 		}
 		out := make([]byte, rec.StoreSize)

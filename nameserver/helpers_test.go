@@ -3,6 +3,10 @@ package nameserver
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,10 +40,11 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // startNameServer starts a name server on a free loopback port and closes
-// it when the test ends.
+// it when the test ends. Unless opts says otherwise, its KV config lives in
+// a temporary directory and its log is discarded.
 func startNameServer(t *testing.T, opts *Options) *NameServer {
 	t.Helper()
-	ns := New(opts)
+	ns := New(testOptions(t, opts))
 	if err := ns.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +54,68 @@ func startNameServer(t *testing.T, opts *Options) *NameServer {
 		}
 	})
 	return ns
+}
+
+// testOptions is opts with a temporary KV config path and a discarding
+// logger where opts leaves them unset.
+func testOptions(t *testing.T, opts *Options) *Options {
+	t.Helper()
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.KVConfigPath == "" {
+		o.KVConfigPath = filepath.Join(t.TempDir(), "kvConfig.json")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &o
+}
+
+// hostConn is a raw connection from a chosen loopback address, so that a
+// test can play a peer on another host (Linux routes all of 127/8 to
+// loopback).
+type hostConn struct {
+	nc  net.Conn
+	buf []byte
+}
+
+// dialFrom connects to addr from ip and closes the connection when the
+// test ends.
+func dialFrom(t *testing.T, ip, addr string) *hostConn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: testTimeout}
+	nc, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s from %s: %v", addr, ip, err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &hostConn{nc: nc}
+}
+
+// call sends req and reads its response.
+func (h *hostConn) call(t *testing.T, req *remoting.Command) *remoting.Command {
+	t.Helper()
+	frame, err := remoting.Encode(nil, req, remoting.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.nc.SetDeadline(time.Now().Add(testTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := remoting.ReadFrame(h.nc, 0, h.buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _, err := remoting.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 // newClient returns a remoting client closed when the test ends. Each

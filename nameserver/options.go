@@ -1,6 +1,11 @@
 package nameserver
 
-import "time"
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+)
 
 // Defaults, equal to RocketMQ 4.x's name server where the concept is the
 // same.
@@ -29,6 +34,43 @@ type Options struct {
 	// Now is the clock used for registration times and expiry (not for the
 	// scan period, which is real time). Default time.Now.
 	Now func() time.Time
+	// Logger receives registrations, expiries, dropped broker connections,
+	// admin changes and refused requests (one line per cause every 10 s).
+	// Default slog.Default().
+	Logger *slog.Logger
+
+	// KVConfigPath is the file the KV config (PUT_KV_CONFIG, ...) persists
+	// to (RocketMQ's kvConfigPath). Default ~/namesrv/kvConfig.json.
+	KVConfigPath string
+	// OrderMessageEnable fills a route's orderTopicConf from the KV config
+	// namespace ORDER_TOPIC_CONFIG (RocketMQ's orderMessageEnable).
+	// Default false.
+	OrderMessageEnable bool
+	// DisableAllTopicList refuses GET_ALL_TOPIC_LIST_FROM_NAMESERVER
+	// (RocketMQ's enableAllTopicList=false). Default: answered.
+	DisableAllTopicList bool
+	// DisableTopicList refuses GET_TOPICS_BY_CLUSTER and the unit topic
+	// lists (RocketMQ's enableTopicList=false). Default: answered.
+	DisableTopicList bool
+
+	// ACLEnable checks the name server's admin requests (topic deletion,
+	// KV config writes, write permission changes, config updates) against
+	// ACLFile: they must be signed by an admin account or come from a
+	// white-listed address. Reads stay open. Default false.
+	ACLEnable bool
+	// ACLFile is the plain_acl.yml read when ACLEnable is set. Default
+	// $ROCKETMQ_HOME/conf/plain_acl.yml (conf/plain_acl.yml when
+	// ROCKETMQ_HOME is unset), as RocketMQ.
+	ACLFile string
+	// ClusterSecret, when set, is required to sign (acl.SignCluster) the
+	// requests brokers send to change routes: REGISTER_BROKER,
+	// UNREGISTER_BROKER, QUERY_DATA_VERSION and REGISTER_TOPIC_IN_NAMESRV.
+	// Unsigned ones are refused. Without it, a live registration can only
+	// be changed from the host that made it (see the package doc).
+	ClusterSecret string
+	// ClusterMaxSkew is how far a cluster signature's timestamp may be from
+	// this clock. Default acl.DefaultClusterMaxSkew.
+	ClusterMaxSkew time.Duration
 }
 
 // withDefaults returns a copy of o (nil allowed) with zero fields set to
@@ -46,6 +88,18 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.Now == nil {
 		out.Now = time.Now
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	if out.KVConfigPath == "" {
+		// RocketMQ: System.getProperty("user.home")/namesrv/kvConfig.json.
+		// Without a home directory, the working directory stands in.
+		home, _ := os.UserHomeDir()
+		out.KVConfigPath = filepath.Join(home, "namesrv", "kvConfig.json")
+	}
+	if out.ACLFile == "" {
+		out.ACLFile = filepath.Join(os.Getenv("ROCKETMQ_HOME"), "conf", "plain_acl.yml")
 	}
 	return out
 }

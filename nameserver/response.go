@@ -3,6 +3,7 @@ package nameserver
 import (
 	"fmt"
 	"hash/crc32"
+	"log/slog"
 
 	"github.com/rocketstore/rocketstore/remoting"
 )
@@ -12,11 +13,34 @@ import (
 // JSON, a CRC mismatch) gets SYSTEM_ERROR, which is what a Java name server
 // answers when decoding throws; a request it reads but will not act on (an
 // empty broker name, a negative broker id, a compressed body) gets
-// INVALID_PARAMETER. The remark says which and why.
+// INVALID_PARAMETER; one its sender may not make gets NO_PERMISSION. The
+// remark says which and why, and every refusal is logged.
 
-// failure returns an error response to req.
-func failure(req *remoting.Command, code int16, format string, args ...any) *remoting.Command {
-	return remoting.NewResponse(req, code, fmt.Sprintf(format, args...))
+// refuse logs a refused request (one line per request code, answer and
+// peer every 10 s, so a peer repeating it cannot flood the log) and
+// returns the error response.
+func (ns *NameServer) refuse(c *remoting.Conn, req *remoting.Command, code int16, format string, args ...any) *remoting.Command {
+	remark := fmt.Sprintf(format, args...)
+	ns.refusals.Log(ns.log, slog.LevelWarn, fmt.Sprintf("%d|%d|%s", req.Code, code, peerHost(c)),
+		"request refused", "code", req.Code, "addr", peerAddr(c), "response", code, "remark", remark)
+	return remoting.NewResponse(req, code, remark)
+}
+
+// peerAddr names c's peer for logs.
+func peerAddr(c *remoting.Conn) string {
+	if c == nil {
+		return "in-process"
+	}
+	return c.RemoteAddr()
+}
+
+// peerHost is c's peer host, the part of a log rate-limit key that a peer
+// cannot vary by reconnecting.
+func peerHost(c *remoting.Conn) string {
+	if c == nil {
+		return "in-process"
+	}
+	return c.RemoteAddrPort().Addr().String()
 }
 
 // success returns a SUCCESS response to req carrying body.
@@ -27,10 +51,10 @@ func success(req *remoting.Command, body []byte) *remoting.Command {
 }
 
 // jsonResponse encodes v as the body of a SUCCESS response.
-func jsonResponse(req *remoting.Command, v any) *remoting.Command {
+func (ns *NameServer) jsonResponse(c *remoting.Conn, req *remoting.Command, v any) *remoting.Command {
 	body, err := encodeJSON(v)
 	if err != nil {
-		return failure(req, remoting.ResponseSystemError, "%v", err)
+		return ns.refuse(c, req, remoting.ResponseSystemError, "%v", err)
 	}
 	return success(req, body)
 }

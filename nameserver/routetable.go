@@ -2,13 +2,61 @@ package nameserver
 
 import (
 	"cmp"
-	"maps"
+	"errors"
+	"fmt"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/rocketstore/rocketstore/remoting"
 )
+
+// Origin is who asks for a change to the table.
+type Origin struct {
+	// Conn is the connection the request came over; nil for in-process
+	// callers.
+	Conn *remoting.Conn
+	// Trusted marks a request that proved it comes from a broker of this
+	// deployment (a valid cluster signature, or an in-process caller that
+	// vouches for it): it may replace registrations made by other hosts.
+	Trusted bool
+}
+
+// host is the peer address of o's connection; invalid for in-process
+// callers.
+func (o Origin) host() netip.Addr {
+	if o.Conn == nil {
+		return netip.Addr{}
+	}
+	return o.Conn.RemoteAddrPort().Addr().Unmap()
+}
+
+// ErrConflict is wrapped by every *ConflictError.
+var ErrConflict = errors.New("nameserver: conflicts with a live registration")
+
+// ConflictError refuses a change to a live registration by someone who
+// may not make it: another host, without a cluster signature, or a
+// registration older (by state version) than the live one.
+type ConflictError struct {
+	BrokerName string
+	BrokerID   int64
+	BrokerAddr string // the address asked for
+	LiveAddr   string // the address of the live registration in the way
+	Reason     string
+}
+
+func (e *ConflictError) Error() string {
+	who := e.BrokerAddr
+	if e.BrokerName != "" {
+		who = fmt.Sprintf("%s id %d at %s", e.BrokerName, e.BrokerID, e.BrokerAddr)
+	}
+	return fmt.Sprintf("%s: %s (live registration of %s); refused until it unregisters, expires or its connection closes",
+		who, e.Reason, e.LiveAddr)
+}
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Registration is what a broker reports when it registers.
 type Registration struct {
@@ -29,16 +77,23 @@ type Registration struct {
 	// Timeout, when positive, replaces the table's expiry for this broker
 	// (RocketMQ 5's heartbeatTimeoutMillis).
 	Timeout time.Duration
-	// Conn is the connection the registration came over, so that the broker
-	// can be dropped when it closes; nil for in-process registrations.
-	Conn *remoting.Conn
+	// Origin is who registers. Its connection is kept so that the broker
+	// can be dropped when it closes.
+	Origin
 }
 
-// RegisterResult tells a slave where its master is. Both fields are empty
-// for a master, and for a slave whose master is not registered.
+// RegisterResult tells a slave where its master is, and the caller what
+// changed.
 type RegisterResult struct {
-	HAServerAddr string // the master's HA address
-	MasterAddr   string // the master's broker address
+	// HAServerAddr and MasterAddr are the master's addresses, for a slave
+	// whose master is registered; empty otherwise.
+	HAServerAddr string
+	MasterAddr   string
+	// New is true when the address was not live before.
+	New bool
+	// TopicsChanged is true when the registration replaced the broker
+	// name's topic queue data.
+	TopicsChanged bool
 }
 
 // LiveBroker is one registered broker address and its liveness record.
@@ -55,6 +110,7 @@ type LiveBroker struct {
 type ExpiredBroker struct {
 	BrokerAddr string
 	Conn       *remoting.Conn
+	LastUpdate time.Time // its last registration
 }
 
 // RouteTable is the name server's registry of clusters, brokers, topics and
@@ -84,6 +140,30 @@ type liveEntry struct {
 	haServerAddr string
 	timeout      time.Duration
 	conn         *remoting.Conn
+	host         netip.Addr // conn's peer; invalid for in-process registrations
+}
+
+// sameOrigin reports whether o is where l came from: the same connection
+// (or both in-process), or another connection from the same host (a
+// broker that reconnected).
+func (l *liveEntry) sameOrigin(o Origin) bool {
+	if l.conn == o.Conn {
+		return true
+	}
+	h := o.host()
+	return h.IsValid() && h == l.host
+}
+
+// mayChange says why o may not change l, or "" when it may: a trusted
+// origin or the registration's own host may.
+func (l *liveEntry) mayChange(o Origin) string {
+	if o.Trusted || l.sameOrigin(o) {
+		return ""
+	}
+	if o.Conn == nil {
+		return "an untrusted in-process change of a registration made over the network"
+	}
+	return "registered from another host, " + l.host.String() + ", and the request carries no cluster signature"
 }
 
 // NewRouteTable returns an empty table.
@@ -96,10 +176,27 @@ func NewRouteTable() *RouteTable {
 	}
 }
 
-// Register records a broker's registration at time now.
-func (t *RouteTable) Register(r Registration, now time.Time) RegisterResult {
+// Register records a broker's registration at time now. It refuses
+// (*ConflictError) to change a live registration that r's origin may not
+// change (see mayChange): the address of r's broker id, when it is live
+// at another address, and r's address, when it is live. A trusted
+// registration may replace both, unless it is older than the live one by
+// DataVersion.StateVersion (which a controller raises at every master
+// switch), RocketMQ 5's rule against a stale master coming back.
+func (t *RouteTable) Register(r Registration, now time.Time) (RegisterResult, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := t.admitLocked(r); err != nil {
+		return RegisterResult{}, err
+	}
+	// The address being replaced leaves the table with its liveness, so
+	// that it cannot be listed without an entry to expire it. This may
+	// take the broker name with it; the registration recreates it.
+	if b := t.brokers[r.BrokerName]; b != nil {
+		if old, ok := b.addrs[r.BrokerID]; ok && old != r.BrokerAddr {
+			t.removeAddrLocked(old)
+		}
+	}
 
 	names := t.clusters[r.ClusterName]
 	if names == nil {
@@ -138,17 +235,44 @@ func (t *RouteTable) Register(r Registration, now time.Time) RegisterResult {
 		haServerAddr: r.HAServerAddr,
 		timeout:      r.Timeout,
 		conn:         r.Conn,
+		host:         r.host(),
 	}
 
-	var res RegisterResult
+	res := RegisterResult{New: prev == nil, TopicsChanged: r.Topics != nil && r.BrokerID == MasterID && (changed || first)}
 	if r.BrokerID != MasterID {
 		if master, ok := b.addrs[MasterID]; ok {
 			if ml := t.live[master]; ml != nil {
-				res = RegisterResult{HAServerAddr: ml.haServerAddr, MasterAddr: master}
+				res.HAServerAddr, res.MasterAddr = ml.haServerAddr, master
 			}
 		}
 	}
-	return res
+	return res, nil
+}
+
+// admitLocked refuses r when it would change a live registration its
+// origin may not change.
+func (t *RouteTable) admitLocked(r Registration) error {
+	conflict := func(liveAddr, reason string) error {
+		return &ConflictError{BrokerName: r.BrokerName, BrokerID: r.BrokerID, BrokerAddr: r.BrokerAddr, LiveAddr: liveAddr, Reason: reason}
+	}
+	if b := t.brokers[r.BrokerName]; b != nil {
+		if old, ok := b.addrs[r.BrokerID]; ok && old != r.BrokerAddr {
+			l := t.live[old]
+			if why := l.mayChange(r.Origin); why != "" {
+				return conflict(old, "the broker id is live at another address, "+why)
+			}
+			if l.dataVersion.StateVersion > r.DataVersion.StateVersion {
+				return conflict(old, fmt.Sprintf("state version %d is older than the live registration's %d",
+					r.DataVersion.StateVersion, l.dataVersion.StateVersion))
+			}
+		}
+	}
+	if l := t.live[r.BrokerAddr]; l != nil {
+		if why := l.mayChange(r.Origin); why != "" {
+			return conflict(r.BrokerAddr, "the address is "+why)
+		}
+	}
+	return nil
 }
 
 // replaceTopicsLocked makes topics the whole topic set of brokerName: the
@@ -187,8 +311,10 @@ func (t *RouteTable) removeQueueDataLocked(topic string, qds map[string]QueueDat
 // QueryDataVersion reports the data version last registered from
 // brokerAddr (registered is false when none is) and whether v differs from
 // it. An unchanged version counts as a registration for liveness, as in
-// RocketMQ, where a broker asks before deciding to re-register.
-func (t *RouteTable) QueryDataVersion(brokerAddr string, v DataVersion, now time.Time) (current DataVersion, registered, changed bool) {
+// RocketMQ, where a broker asks before deciding to re-register, but only
+// when o may change the registration (see Register): another host cannot
+// keep a dead broker routed.
+func (t *RouteTable) QueryDataVersion(brokerAddr string, v DataVersion, now time.Time, o Origin) (current DataVersion, registered, changed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	l := t.live[brokerAddr]
@@ -196,20 +322,37 @@ func (t *RouteTable) QueryDataVersion(brokerAddr string, v DataVersion, now time
 		return DataVersion{}, false, true
 	}
 	if l.dataVersion == v {
-		l.lastUpdate = now
+		if l.mayChange(o) == "" {
+			l.lastUpdate = now
+		}
 		return l.dataVersion, true, false
 	}
 	return l.dataVersion, true, true
 }
 
-// RemoveBroker drops a broker address (UNREGISTER_BROKER): its liveness,
-// its entry under its broker name and, when that was the broker name's
-// last address, the broker name with its cluster membership and topic
-// queues. It reports whether the address was registered.
+// RemoveBroker drops a broker address: its liveness, its entry under its
+// broker name and, when that was the broker name's last address, the
+// broker name with its cluster membership and topic queues. It reports
+// whether the address was registered.
 func (t *RouteTable) RemoveBroker(brokerAddr string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.removeAddrLocked(brokerAddr)
+}
+
+// Unregister is RemoveBroker for a request from o (UNREGISTER_BROKER): a
+// live address that o may not change (see Register) is refused with a
+// *ConflictError, so that no one can clear the way for a registration
+// Register would refuse.
+func (t *RouteTable) Unregister(brokerAddr string, o Origin) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if l := t.live[brokerAddr]; l != nil {
+		if why := l.mayChange(o); why != "" {
+			return false, &ConflictError{BrokerAddr: brokerAddr, LiveAddr: brokerAddr, Reason: "unregister of an address " + why}
+		}
+	}
+	return t.removeAddrLocked(brokerAddr), nil
 }
 
 // DropConn drops every broker that last registered over c and returns
@@ -246,7 +389,7 @@ func (t *RouteTable) Expire(now time.Time, ttl time.Duration) []ExpiredBroker {
 			timeout = l.timeout
 		}
 		if now.Sub(l.lastUpdate) > timeout {
-			expired = append(expired, ExpiredBroker{BrokerAddr: addr, Conn: l.conn})
+			expired = append(expired, ExpiredBroker{BrokerAddr: addr, Conn: l.conn, LastUpdate: l.lastUpdate})
 		}
 	}
 	for _, e := range expired {
@@ -290,102 +433,4 @@ func (t *RouteTable) removeBrokerNameLocked(name string) {
 			t.removeQueueDataLocked(topic, qds, name)
 		}
 	}
-}
-
-// DeleteTopic removes a topic's queue data (DELETE_TOPIC_IN_NAMESRV): all
-// of it when clusterName is empty, else only that on the cluster's
-// brokers. It reports whether anything was removed. A master that still
-// has the topic brings it back when its data version next changes.
-func (t *RouteTable) DeleteTopic(topic, clusterName string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	qds, ok := t.topics[topic]
-	if !ok {
-		return false
-	}
-	if clusterName == "" {
-		delete(t.topics, topic)
-		return true
-	}
-	removed := false
-	for name := range t.clusters[clusterName] {
-		if _, ok := qds[name]; ok {
-			t.removeQueueDataLocked(topic, qds, name)
-			removed = true
-		}
-	}
-	return removed
-}
-
-// TopicRoute returns the route of topic, with queue and broker data
-// sorted by broker name, or false when no registered broker holds it.
-func (t *RouteTable) TopicRoute(topic string) (*TopicRouteData, bool) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	qds := t.topics[topic]
-	if len(qds) == 0 {
-		return nil, false
-	}
-	route := &TopicRouteData{
-		QueueDatas:        make([]QueueData, 0, len(qds)),
-		BrokerDatas:       make([]BrokerData, 0, len(qds)),
-		FilterServerTable: map[string][]string{},
-	}
-	for _, name := range slices.Sorted(maps.Keys(qds)) {
-		route.QueueDatas = append(route.QueueDatas, qds[name])
-		if b := t.brokers[name]; b != nil {
-			route.BrokerDatas = append(route.BrokerDatas, b.data(name))
-		}
-	}
-	if len(route.BrokerDatas) == 0 {
-		return nil, false
-	}
-	return route, true
-}
-
-// data returns a copy of the entry as a BrokerData.
-func (b *brokerEntry) data(name string) BrokerData {
-	return BrokerData{Cluster: b.cluster, BrokerName: name, BrokerAddrs: maps.Clone(b.addrs)}
-}
-
-// ClusterInfo returns a copy of the broker and cluster tables.
-func (t *RouteTable) ClusterInfo() *ClusterInfo {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	info := &ClusterInfo{
-		BrokerAddrTable:  make(map[string]BrokerData, len(t.brokers)),
-		ClusterAddrTable: make(map[string][]string, len(t.clusters)),
-	}
-	for name, b := range t.brokers {
-		info.BrokerAddrTable[name] = b.data(name)
-	}
-	for cluster, names := range t.clusters {
-		info.ClusterAddrTable[cluster] = slices.Sorted(maps.Keys(names))
-	}
-	return info
-}
-
-// Topics returns the names of every routed topic, sorted.
-func (t *RouteTable) Topics() []string {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return slices.Sorted(maps.Keys(t.topics))
-}
-
-// LiveBrokers returns the liveness record of every registered broker
-// address, sorted by address.
-func (t *RouteTable) LiveBrokers() []LiveBroker {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	out := make([]LiveBroker, 0, len(t.live))
-	for _, addr := range slices.Sorted(maps.Keys(t.live)) {
-		l := t.live[addr]
-		out = append(out, LiveBroker{
-			BrokerAddr:   addr,
-			LastUpdate:   l.lastUpdate,
-			DataVersion:  l.dataVersion,
-			HAServerAddr: l.haServerAddr,
-		})
-	}
-	return out
 }

@@ -228,7 +228,7 @@ func TestRouteTableConcurrentUse(t *testing.T) {
 }
 
 func TestLifecycle(t *testing.T) {
-	ns := New(nil)
+	ns := New(testOptions(t, nil))
 	if ns.Addr() != "" {
 		t.Fatalf("Addr before Start = %q", ns.Addr())
 	}
@@ -250,12 +250,12 @@ func TestLifecycle(t *testing.T) {
 	if err := ns.Start("127.0.0.1:0"); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Start after Close = %v, want ErrClosed", err)
 	}
-	if err := New(nil).Close(); err != nil {
+	if err := New(testOptions(t, nil)).Close(); err != nil {
 		t.Fatalf("Close without Start: %v", err)
 	}
 	// A failed Start (address in use) leaves nothing running.
 	first := startNameServer(t, nil)
-	second := New(nil)
+	second := New(testOptions(t, nil))
 	if err := second.Start(first.Addr()); err == nil {
 		t.Fatal("Start on a used address succeeded")
 	}

@@ -54,9 +54,51 @@ type ClusterInfo struct {
 	ClusterAddrTable map[string][]string   `json:"clusterAddrTable"`
 }
 
-// TopicList is the answer to GET_ALL_TOPIC_LIST_FROM_NAMESERVER.
+// TopicList is the answer to GET_ALL_TOPIC_LIST_FROM_NAMESERVER and the
+// other topic lists.
 type TopicList struct {
 	TopicList []string `json:"topicList"`
+	// BrokerAddr names a broker to read the topics from; only the system
+	// topic list sets it.
+	BrokerAddr string `json:"brokerAddr,omitempty"`
+}
+
+// newTopicList wraps topics, writing [] rather than null: clients range
+// over it.
+func newTopicList(topics []string, brokerAddr string) TopicList {
+	if topics == nil {
+		topics = []string{}
+	}
+	return TopicList{TopicList: topics, BrokerAddr: brokerAddr}
+}
+
+// kvList is RocketMQ's KVTable: the answer to GET_KVLIST_BY_NAMESPACE and
+// the body of a register response.
+type kvList struct {
+	Table map[string]string `json:"table"`
+}
+
+// newKVList wraps table, writing {} rather than null.
+func newKVList(table map[string]string) kvList {
+	if table == nil {
+		table = map[string]string{}
+	}
+	return kvList{Table: table}
+}
+
+// wireQueueData reads a QueueData from a broker or admin tool, accepting
+// RocketMQ 4.x's topicSynFlag spelling as well as topicSysFlag.
+type wireQueueData struct {
+	QueueData
+	TopicSynFlag *int32 `json:"topicSynFlag"`
+}
+
+func (w wireQueueData) queueData() QueueData {
+	qd := w.QueueData
+	if w.TopicSynFlag != nil && qd.TopicSysFlag == 0 {
+		qd.TopicSysFlag = *w.TopicSynFlag
+	}
+	return qd
 }
 
 // DataVersion identifies one state of a broker's topic configuration. The

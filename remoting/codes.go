@@ -109,6 +109,9 @@ const (
 	// RequestUpdateGlobalWhiteAddrsConfig (UPDATE_GLOBAL_WHITE_ADDRS_CONFIG) replaces the ACL global address white list (admin).
 	RequestUpdateGlobalWhiteAddrsConfig int16 = 53
 
+	// RequestGetBrokerClusterACLConfig (GET_BROKER_CLUSTER_ACL_CONFIG) returns the broker's whole ACL configuration, secret keys included (admin).
+	RequestGetBrokerClusterACLConfig int16 = 54
+
 	// RequestPutKVConfig (PUT_KV_CONFIG) stores a namespaced key/value pair on the nameserver.
 	RequestPutKVConfig int16 = 100
 
@@ -392,6 +395,15 @@ const (
 
 	// ResponseNoMessage (NO_MESSAGE) means no message matched (for example a reply or view by id).
 	ResponseNoMessage int16 = 208
+
+	// ResponseUpdateAndCreateACLConfigFailed (UPDATE_AND_CREATE_ACL_CONFIG_FAILED) means an ACL account could not be created or updated; RocketMQ reuses the value 209 for POLLING_FULL.
+	ResponseUpdateAndCreateACLConfigFailed int16 = 209
+
+	// ResponseDeleteACLConfigFailed (DELETE_ACL_CONFIG_FAILED) means an ACL account could not be deleted; RocketMQ reuses the value 210 for POLLING_TIMEOUT.
+	ResponseDeleteACLConfigFailed int16 = 210
+
+	// ResponseUpdateGlobalWhiteAddrsConfigFailed (UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED) means the ACL global white list could not be replaced; RocketMQ reuses the value 211 for BROKER_NOT_EXIST.
+	ResponseUpdateGlobalWhiteAddrsConfigFailed int16 = 211
 
 	// ResponsePollingFull (POLLING_FULL) means too many suspended pop requests (5.x).
 	ResponsePollingFull int16 = 209

@@ -64,6 +64,8 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			var on bool
 			on, err = strconv.ParseBool(v)
 			o.DisableAutoCreateTopic = !on
+		case "enablePropertyFilter":
+			o.EnablePropertyFilter, err = strconv.ParseBool(v)
 		case "defaultTopicQueueNums":
 			o.DefaultTopicQueueNums, err = strconv.Atoi(v)
 		case "flushDiskType":

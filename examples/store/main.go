@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/filter"
 	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/store"
 )
@@ -54,7 +55,7 @@ func main() {
 
 	// Pull queue 0 from its start, only the "paid" and "shipped" messages.
 	offset := s.GetMinOffsetInQueue("orders", 0)
-	r, err := s.GetMessage("example-group", "orders", 0, offset, 32, store.NewTagFilter("paid || shipped"))
+	r, err := s.GetMessage("example-group", "orders", 0, offset, 32, filter.NewTagFilter("paid || shipped"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -80,6 +80,7 @@ func send(args []string) error {
 	tags := fs.String("tags", "", "comma-separated tags, used in turn")
 	size := fs.Int("size", 0, "body size (padding after the prefix and number)")
 	delay := fs.Int("delay", 0, "delay level")
+	prop := fs.String("prop", "", "a property set to each message's number")
 	fs.Parse(args)
 	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2))
 	if err != nil {
@@ -108,6 +109,9 @@ func send(args []string) error {
 		}
 		if *delay > 0 {
 			m.WithDelayTimeLevel(*delay)
+		}
+		if *prop != "" {
+			m.WithProperty(*prop, fmt.Sprint(i))
 		}
 		msgs[i] = m
 	}
@@ -187,7 +191,8 @@ func consume(args []string) error {
 	topic := fs.String("topic", "", "topic")
 	group := fs.String("group", "driver-cg", "consumer group")
 	instance := fs.String("instance", "c1", "instance name")
-	expr := fs.String("expr", "*", "tag expression")
+	expr := fs.String("expr", "*", "subscription expression")
+	typ := fs.String("type", "TAG", "expression type: TAG or SQL92")
 	model := fs.String("model", "clustering", "clustering or broadcasting")
 	failOnce := fs.String("fail-once-prefix", "", "answer RetryLater the first time a body with this prefix arrives")
 	slow := fs.Duration("sleep", 0, "time spent on each message (a slow consumer)")
@@ -204,7 +209,7 @@ func consume(args []string) error {
 	if err != nil {
 		return err
 	}
-	err = pc.Subscribe(*topic, consumer.MessageSelector{Type: consumer.TAG, Expression: *expr},
+	err = pc.Subscribe(*topic, consumer.MessageSelector{Type: consumer.ExpressionType(*typ), Expression: *expr},
 		func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
 			if *failOnce != "" {
 				failedMu.Lock()
@@ -256,12 +261,14 @@ func pull(args []string) error {
 	queue := fs.Int("queue", 0, "queue id")
 	offset := fs.Int64("offset", 0, "offset")
 	n := fs.Int("n", 32, "messages")
+	expr := fs.String("expr", "", "subscription expression (empty: every message)")
+	typ := fs.String("type", "", "expression type: TAG or SQL92")
 	fs.Parse(args)
 	pc, err := rocketmq.NewPullConsumer(consumer.WithNsResolver(resolver(*ns)), consumer.WithGroupName("driver-pull"))
 	if err != nil {
 		return err
 	}
-	if err := pc.Subscribe(*topic, consumer.MessageSelector{}); err != nil {
+	if err := pc.Subscribe(*topic, consumer.MessageSelector{Type: consumer.ExpressionType(*typ), Expression: *expr}); err != nil {
 		return err
 	}
 	if err := pc.Start(); err != nil {
