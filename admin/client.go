@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rocketstore/rocketstore/acl"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives one line per failed call. Default slog.Default().
 	Logger *slog.Logger
+	// AccessKey and SecretKey sign every request as RocketMQ's ACL wants
+	// (an admin account for the admin codes). Default: unsigned.
+	AccessKey, SecretKey string
 }
 
 func (o Options) withDefaults() Options {
@@ -103,7 +107,11 @@ func (c *Client) callExpect(ctx context.Context, role Role, addr string, code in
 	if ext == nil {
 		ext = map[string]string{}
 	}
-	resp, err := c.rc.InvokeSync(ctx, addr, remoting.NewRequest(code, ext, body))
+	req := remoting.NewRequest(code, ext, body)
+	if c.opts.AccessKey != "" {
+		acl.Sign(req, c.opts.AccessKey, c.opts.SecretKey)
+	}
+	resp, err := c.rc.InvokeSync(ctx, addr, req)
 	if err != nil {
 		c.log.Warn("admin call failed", "role", string(role), "addr", addr, "request", RequestName(code), "err", err)
 		return nil, &CallError{Role: role, Addr: addr, Request: code, Err: err}

@@ -28,8 +28,19 @@ type plainQueue MessageQueue
 // MarshalJSON writes a MessageQueue value as an object.
 func (q MessageQueue) MarshalJSON() ([]byte, error) { return json.Marshal(plainQueue(q)) }
 
-// UnmarshalJSON reads a MessageQueue value from an object.
-func (q *MessageQueue) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, (*plainQueue)(q)) }
+// UnmarshalJSON reads a MessageQueue value from an object, or from a
+// string holding one: encoding/json hands a map key to UnmarshalJSON as a
+// string when the type has both methods.
+func (q *MessageQueue) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var text string
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		return q.UnmarshalText([]byte(text))
+	}
+	return json.Unmarshal(b, (*plainQueue)(q))
+}
 
 // MarshalText writes the queue as the JSON object text fastjson uses as a
 // map key.
