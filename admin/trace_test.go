@@ -6,7 +6,9 @@ import (
 )
 
 // traceRecord joins fields as RocketMQ's trace encoders do.
-func traceRecord(fields ...string) string { return strings.Join(fields, contentSplitter) + fieldSplitter }
+func traceRecord(fields ...string) string {
+	return strings.Join(fields, contentSplitter) + fieldSplitter
+}
 
 func TestDecodeTracesOfGoAndJavaClients(t *testing.T) {
 	const id = "7F0000010B2A18B4AAC2719E3E3B0000"
