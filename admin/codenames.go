@@ -9,6 +9,7 @@ import (
 // requestNames names the request codes this package sends, for error
 // messages in RocketMQ's vocabulary.
 var requestNames = map[int16]string{
+	remoting.RequestPullMessage:                      "PULL_MESSAGE",
 	remoting.RequestQueryMessage:                     "QUERY_MESSAGE",
 	remoting.RequestQueryConsumerOffset:              "QUERY_CONSUMER_OFFSET",
 	remoting.RequestUpdateConsumerOffset:             "UPDATE_CONSUMER_OFFSET",

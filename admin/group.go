@@ -73,13 +73,13 @@ func (c *Client) BrokerConsumeStats(ctx context.Context, addr string) (ConsumeSt
 // QueueProgress is one row of mqadmin consumerProgress: a queue's end, the
 // group's committed offset and their difference (the lag).
 type QueueProgress struct {
-	MessageQueue
-	BrokerOffset   int64 `json:"brokerOffset"`
-	ConsumerOffset int64 `json:"consumerOffset"`
-	PullOffset     int64 `json:"pullOffset"`
-	Diff           int64 `json:"diff"`
-	Inflight       int64 `json:"inflight"`
-	LastTimestamp  int64 `json:"lastTimestamp"`
+	Queue          MessageQueue `json:"queue"`
+	BrokerOffset   int64        `json:"brokerOffset"`
+	ConsumerOffset int64        `json:"consumerOffset"`
+	PullOffset     int64        `json:"pullOffset"`
+	Diff           int64        `json:"diff"`
+	Inflight       int64        `json:"inflight"`
+	LastTimestamp  int64        `json:"lastTimestamp"`
 }
 
 // Progress is a group's progress over all brokers (mqadmin
@@ -115,7 +115,7 @@ func (c *Client) ConsumerProgress(ctx context.Context, group, topic string) (Pro
 		p.ConsumeTps += cs.ConsumeTps
 		for q, w := range cs.OffsetTable {
 			row := QueueProgress{
-				MessageQueue: q, BrokerOffset: w.BrokerOffset, ConsumerOffset: w.ConsumerOffset,
+				Queue: q, BrokerOffset: w.BrokerOffset, ConsumerOffset: w.ConsumerOffset,
 				PullOffset: w.PullOffset, LastTimestamp: w.LastTimestamp,
 				Diff: w.BrokerOffset - w.ConsumerOffset, Inflight: w.PullOffset - w.ConsumerOffset,
 			}
@@ -124,7 +124,7 @@ func (c *Client) ConsumerProgress(ctx context.Context, group, topic string) (Pro
 			p.InflightTotal += row.Inflight
 		}
 	}
-	slices.SortFunc(p.Queues, func(a, b QueueProgress) int { return CompareQueues(a.MessageQueue, b.MessageQueue) })
+	slices.SortFunc(p.Queues, func(a, b QueueProgress) int { return CompareQueues(a.Queue, b.Queue) })
 	return p, nil
 }
 

@@ -15,8 +15,8 @@ const SkipToEnd int64 = -1
 
 // QueueOffsetRef is one queue's offset for a group.
 type QueueOffsetRef struct {
-	MessageQueue
-	Offset int64 `json:"offset"`
+	Queue  MessageQueue `json:"queue"`
+	Offset int64        `json:"offset"`
 }
 
 // OffsetReset is a broker's part of a reset: the offsets it set, and
@@ -68,7 +68,7 @@ func (c *Client) ResetOffsetByTime(ctx context.Context, group, topic string, tim
 		switch {
 		case err == nil:
 			for q, off := range table {
-				r.Queues = append(r.Queues, QueueOffsetRef{MessageQueue: q, Offset: off})
+				r.Queues = append(r.Queues, QueueOffsetRef{Queue: q, Offset: off})
 			}
 		case IsCode(err, remoting.ResponseConsumerNotOnline):
 			r.Direct = true
@@ -77,14 +77,14 @@ func (c *Client) ResetOffsetByTime(ctx context.Context, group, topic string, tim
 			}
 			for _, s := range r.Rollback {
 				r.Queues = append(r.Queues, QueueOffsetRef{
-					MessageQueue: MessageQueue{Topic: topic, BrokerName: s.BrokerName, QueueID: s.QueueID},
-					Offset:       s.RollbackOffset,
+					Queue:  MessageQueue{Topic: topic, BrokerName: s.BrokerName, QueueID: s.QueueID},
+					Offset: s.RollbackOffset,
 				})
 			}
 		default:
 			return out, err
 		}
-		slices.SortFunc(r.Queues, func(a, b QueueOffsetRef) int { return CompareQueues(a.MessageQueue, b.MessageQueue) })
+		slices.SortFunc(r.Queues, func(a, b QueueOffsetRef) int { return CompareQueues(a.Queue, b.Queue) })
 		out = append(out, r)
 	}
 	return out, nil
@@ -108,8 +108,7 @@ func (c *Client) invokeReset(ctx context.Context, addr, group, topic string, tim
 func (c *Client) resetDirect(ctx context.Context, b routeBroker, group, topic string, timestamp int64, force bool) ([]RollbackStats, error) {
 	var out []RollbackStats
 	for q := range b.queues.ReadQueueNums {
-		qref := queueHeader(topic, q)
-		end, err := c.queueOffset(ctx, b.addr, remoting.RequestGetMaxOffset, qref)
+		end, err := c.MaxOffset(ctx, b.addr, topic, q)
 		if err != nil {
 			return out, err
 		}
@@ -124,8 +123,7 @@ func (c *Client) resetDirect(ctx context.Context, b routeBroker, group, topic st
 		}
 		target := end
 		if timestamp != SkipToEnd {
-			qref["timestamp"] = strconv.FormatInt(timestamp, 10)
-			if target, err = c.queueOffset(ctx, b.addr, remoting.RequestSearchOffsetByTimestamp, qref); err != nil {
+			if target, err = c.SearchOffset(ctx, b.addr, topic, q, timestamp); err != nil {
 				return out, err
 			}
 		}
@@ -171,6 +169,14 @@ func (c *Client) MaxOffset(ctx context.Context, addr, topic string, queueID int3
 // MinOffset is a queue's first offset (GET_MIN_OFFSET).
 func (c *Client) MinOffset(ctx context.Context, addr, topic string, queueID int32) (int64, error) {
 	return c.queueOffset(ctx, addr, remoting.RequestGetMinOffset, queueHeader(topic, queueID))
+}
+
+// SearchOffset is the offset of a queue's first message stored at or after
+// timestamp, in ms (SEARCH_OFFSET_BY_TIMESTAMP).
+func (c *Client) SearchOffset(ctx context.Context, addr, topic string, queueID int32, timestamp int64) (int64, error) {
+	ext := queueHeader(topic, queueID)
+	ext["timestamp"] = strconv.FormatInt(timestamp, 10)
+	return c.queueOffset(ctx, addr, remoting.RequestSearchOffsetByTimestamp, ext)
 }
 
 // committedOffset is a group's committed offset of a queue

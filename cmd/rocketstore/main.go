@@ -4,6 +4,7 @@
 //	rocketstore serve     nameserver and broker in one process (127.0.0.1:9876 and :10911, data in ./data)
 //	rocketstore namesrv   the nameserver alone
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
+//	rocketstore admin     mqadmin's commands (clusterList, topicStatus, consumerProgress, ...)
 //	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
 //
 // SIGINT or SIGTERM shuts down cleanly: the broker unregisters, flushes and
@@ -41,6 +42,8 @@ func main() {
 		err = runBroker(os.Args[2:])
 	case "controller":
 		err = runController(os.Args[2:])
+	case "admin":
+		os.Exit(runAdmin(os.Args[2:], os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "-h", "-help", "--help", "help":
@@ -64,6 +67,7 @@ commands:
   serve     run a nameserver and a broker in one process
   namesrv   run a nameserver
   broker    run a broker
+  admin     mqadmin's commands: clusters, topics, groups, lag, offsets, messages
   bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
 
 Run "rocketstore <command> -h" for its flags.

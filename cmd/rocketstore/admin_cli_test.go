@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rocketstore/rocketstore/admin"
+	"github.com/rocketstore/rocketstore/internal/testcluster"
+)
+
+// adminRun runs `rocketstore admin args...` in process and returns its exit
+// status, stdout and stderr.
+func adminRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code := runAdmin(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// mustAdmin runs a command that must succeed.
+func mustAdmin(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := adminRun(t, args...)
+	if code != 0 {
+		t.Fatalf("admin %v: exit %d\nstdout: %s\nstderr: %s", args, code, out, errOut)
+	}
+	return out
+}
+
+// mustJSON runs a command with -o json and decodes its output into v.
+func mustJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	out := mustAdmin(t, append(args, "-o", "json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("admin %v -o json: %v\n%s", args, err, out)
+	}
+}
+
+// hasRow reports whether some line of a table holds the cells in order,
+// separated by column padding.
+func hasRow(table string, cells ...string) bool {
+	quoted := make([]string, len(cells))
+	for i, c := range cells {
+		quoted[i] = regexp.QuoteMeta(c)
+	}
+	return regexp.MustCompile(`(?m)^` + strings.Join(quoted, `\s+`) + `\s*$`).MatchString(table)
+}
+
+func TestAdminTopicCommands(t *testing.T) {
+	cl := testcluster.Start(t)
+	ns := cl.NameServer
+
+	out := mustAdmin(t, "updateTopic", "-b", cl.BrokerAddr, "-t", "Orders", "-r", "2", "-w", "2", "-order", "true")
+	if !strings.Contains(out, "create topic to "+cl.BrokerAddr+" success.") {
+		t.Fatalf("updateTopic: %s", out)
+	}
+	cl.WaitRoute(t, "Orders")
+
+	if out := mustAdmin(t, "topicList", "-n", ns); !hasRow(out, "Orders") {
+		t.Fatalf("topicList: %s", out)
+	}
+	var topics []string
+	mustJSON(t, &topics, "topicList", "-n", ns)
+	if !slices.Contains(topics, "Orders") {
+		t.Fatalf("topicList -o json: %v", topics)
+	}
+
+	out = mustAdmin(t, "topicRoute", "-n", ns, "-t", "Orders")
+	if !hasRow(out, cl.ClusterName, cl.BrokerName, "{0="+cl.BrokerAddr+"}", "2", "2", "RW-") || !hasRow(out, "Total:", "1", "2", "2") {
+		t.Fatalf("topicRoute:\n%s", out)
+	}
+	var rd admin.TopicRouteData
+	mustJSON(t, &rd, "topicRoute", "-namesrvAddr", ns, "-topic", "Orders")
+	if len(rd.QueueDatas) != 1 || rd.QueueDatas[0].WriteQueueNums != 2 || rd.BrokerDatas[0].BrokerAddrs[0] != cl.BrokerAddr {
+		t.Fatalf("topicRoute -o json: %+v", rd)
+	}
+
+	out = mustAdmin(t, "deleteTopic", "-n", ns, "-t", "Orders", "-c", cl.ClusterName)
+	if !strings.Contains(out, "delete topic [Orders] from cluster ["+cl.ClusterName+"] success.") {
+		t.Fatalf("deleteTopic: %s", out)
+	}
+	code, _, errOut := adminRun(t, "topicRoute", "-n", ns, "-t", "Orders")
+	if code != 1 || !strings.Contains(errOut, "TOPIC_NOT_EXIST") || !strings.Contains(errOut, ns) {
+		t.Fatalf("topicRoute of a deleted topic: exit %d, %s", code, errOut)
+	}
+}
+
+func TestAdminMessageCommands(t *testing.T) {
+	cl := testcluster.Start(t)
+	ns := cl.NameServer
+	a := cl.Send(t, "Pay", 0, "hello", "TagA", "order-7")
+	cl.Send(t, "Pay", 1, "world", "TagB", "order-8")
+	cl.WaitRoute(t, "Pay")
+	cl.WaitDispatched(t)
+
+	out := mustAdmin(t, "queryMsgByKey", "-n", ns, "-t", "Pay", "-k", "order-7")
+	if !hasRow(out, a.MsgID, "0", "0") {
+		t.Fatalf("queryMsgByKey:\n%s", out)
+	}
+	out = mustAdmin(t, "queryMsgById", "-n", ns, "-t", "Pay", "-i", a.MsgID)
+	for _, row := range [][]string{{"OffsetID:", a.OffsetMsgID}, {"Tags:", "[TagA]"}, {"Keys:", "[order-7]"}, {"Message Body:", "hello"}} {
+		if !hasRow(out, row...) {
+			t.Errorf("queryMsgById lacks %v:\n%s", row, out)
+		}
+	}
+	var m admin.Message
+	mustJSON(t, &m, "queryMsgById", "-i", a.OffsetMsgID)
+	if m.MsgID != a.MsgID || string(m.Body) != "hello" || m.Properties["KEYS"] != "order-7" {
+		t.Fatalf("queryMsgById -o json: %+v", m)
+	}
+
+	var all []admin.QueuedMessage
+	mustJSON(t, &all, "printMsg", "-n", ns, "-t", "Pay")
+	if len(all) != 2 || string(all[1].Body) != "world" || all[1].BrokerName != cl.BrokerName {
+		t.Fatalf("printMsg -o json: %+v", all)
+	}
+	out = mustAdmin(t, "printMsg", "-n", ns, "-t", "Pay", "-s", "TagB")
+	if strings.Contains(out, "hello") || !strings.Contains(out, "world") {
+		t.Fatalf("printMsg -s TagB:\n%s", out)
+	}
+}
+
+func TestAdminWritePerm(t *testing.T) {
+	cl := testcluster.Start(t)
+	cl.Send(t, "Drain", 0, "x", "", "")
+	cl.WaitRoute(t, "Drain")
+	out := mustAdmin(t, "wipeWritePerm", "-n", cl.NameServer, "-b", cl.BrokerName)
+	if !strings.Contains(out, "wipe write perm of broker["+cl.BrokerName+"] in name server["+cl.NameServer+"] OK") {
+		t.Fatalf("wipeWritePerm: %s", out)
+	}
+	if out := mustAdmin(t, "topicRoute", "-n", cl.NameServer, "-t", "Drain"); !strings.Contains(out, "R--") {
+		t.Fatalf("route after wipe:\n%s", out)
+	}
+	var res []admin.NameServerResult
+	mustJSON(t, &res, "addWritePerm", "-n", cl.NameServer, "-b", cl.BrokerName)
+	if len(res) != 1 || res[0].Count == 0 || res[0].Error != "" {
+		t.Fatalf("addWritePerm -o json: %+v", res)
+	}
+}
+
+func TestAdminUsageAndErrors(t *testing.T) {
+	cases := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{nil, 2, "clusterList"},
+		{[]string{"nope"}, 2, `unknown command "nope"`},
+		{[]string{"topicRoute", "-n", "127.0.0.1:1"}, 2, "-t is required"},
+		{[]string{"topicList", "-n", "127.0.0.1:1", "-o", "yaml"}, 2, "-o is the output format"},
+		{[]string{"topicList", "-n", "127.0.0.1:1", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"updateTopic", "-t", "T"}, 2, "-b broker address or -c cluster name is required"},
+		{[]string{"resetOffsetByTime", "-n", "127.0.0.1:1", "-g", "g", "-t", "T", "-s", "yesterday"}, 2, "yyyy-MM-dd#HH:mm:ss:SSS"},
+		{[]string{"topicList", "-n", "127.0.0.1:1"}, 1, "name server 127.0.0.1:1: GET_ALL_TOPIC_LIST_FROM_NAMESERVER"},
+	}
+	for _, tc := range cases {
+		code, _, errOut := adminRun(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.inStderr) {
+			t.Errorf("admin %v: exit %d, stderr %q; want exit %d with %q", tc.args, code, errOut, tc.code, tc.inStderr)
+		}
+	}
+	if code, _, errOut := adminRun(t, "topicStatus", "-h"); code != 0 || !strings.Contains(errOut, "-topic") {
+		t.Errorf("topicStatus -h: exit %d, %s", code, errOut)
+	}
+}
+
+func TestParseTimestampForms(t *testing.T) {
+	now := time.Date(2024, 3, 5, 10, 20, 30, 400e6, time.Local)
+	ms := now.UnixMilli()
+	for in, want := range map[string]int64{"now": ms, "1700000000000": 1700000000000, "2024-03-05#10:20:30:400": ms} {
+		got, err := parseTimestamp(in, now)
+		if err != nil || got != want {
+			t.Errorf("parseTimestamp(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
