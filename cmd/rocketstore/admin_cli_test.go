@@ -178,4 +178,3 @@ func TestParseTimestampForms(t *testing.T) {
 		}
 	}
 }
-
