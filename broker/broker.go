@@ -31,6 +31,17 @@ type Broker struct {
 	filters   *filter.Cache // compiled subscription expressions
 	pullStats pullStats
 	refusals  *logThrottle // repeated refusals of a client leave one line a minute
+	producers *producerTable
+
+	// Operating the broker: metrics, subscription group configs, what
+	// heartbeats say of connections, flow control, the named pools.
+	metrics    *metrics // nil with DisableMetrics
+	groups     *subGroupTable
+	clients    *clientTable
+	flow       *flowControl
+	stats      *brokerStats // nil with DisableMetrics
+	config     configState
+	namedPools map[string]*remoting.Pool
 
 	haMaster *ha.Master // masters only
 	haSlave  *ha.Slave  // slaves only
@@ -61,6 +72,9 @@ func New(opts *Options) (*Broker, error) {
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
 		return nil, err
 	}
+	if b.groups, err = openSubGroupTable(configDir); err != nil {
+		return nil, err
+	}
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
@@ -71,6 +85,13 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	b.consumers = newConsumerTable(b)
+	b.producers = newProducerTable()
+	b.clients = newClientTable()
+	b.flow = newFlowControl(o.FlowControl)
+	if !o.DisableMetrics {
+		b.metrics = newMetrics(b)
+		b.stats = newBrokerStats(b.metrics, o.ClusterName)
+	}
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -117,11 +138,12 @@ func (b *Broker) routes() {
 	admin := remoting.NewPool(2, 10000)
 	heartbeat := remoting.NewPool(2, 10000)
 	b.pools = []*remoting.Pool{send, pull, admin, heartbeat}
+	b.namedPools = map[string]*remoting.Pool{"send": send, "pull": pull, "admin": admin, "heartbeat": heartbeat}
 	s := b.server
 	for _, code := range []int16{remoting.RequestSendMessage, remoting.RequestSendMessageV2, remoting.RequestSendBatchMessage} {
-		s.Handle(code, send, b.handleSend)
+		s.Handle(code, send, b.timed(b.handleSend))
 	}
-	s.Handle(remoting.RequestPullMessage, pull, b.handlePull)
+	s.Handle(remoting.RequestPullMessage, pull, b.timed(b.handlePull))
 	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
@@ -138,6 +160,7 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestDeleteTopicInBroker, admin, b.handleDeleteTopic)
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
+	b.adminRoutes(admin)
 }
 
 // housekeeping persists consumer offsets and expires silent consumers.
@@ -152,6 +175,9 @@ func (b *Broker) housekeeping() {
 			_ = b.offsets.save()
 			_ = b.schedule.save()
 			b.consumers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
+			b.producers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
+			b.clients.expire(time.Now().Add(-b.opts.ConsumerExpiry))
+			b.stats.sample()
 		}
 	}
 }
@@ -182,6 +208,8 @@ func (b *Broker) Close() error {
 // suspended pulls.
 func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
+	b.producers.dropConn(c)
+	b.clients.drop(c)
 }
 
 // errorResponse answers req with code and err's text.

@@ -131,12 +131,14 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 	if hb.ClientID == "" {
 		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "heartbeat without clientID")
 	}
+	b.registerProducers(c, &hb)
+	b.clients.heartbeat(c, req, &hb)
 	for _, cd := range hb.ConsumerDatas {
 		if cd.GroupName == "" {
 			continue
 		}
 		cl := &consumerClient{id: hb.ClientID, conn: c, lastSeen: time.Now(), model: cd.MessageModel}
-		if err := b.ensureRetryTopic(cd.GroupName); err != nil {
+		if err := b.ensureGroup(cd.GroupName); err != nil {
 			return errorResponse(req, remoting.ResponseSystemError, err)
 		}
 		joined, subs := b.consumers.register(cd.GroupName, cl, cd.SubscriptionDatas)

@@ -124,6 +124,9 @@ func TestPullFiltersByTheGroupsHeartbeatSubscription(t *testing.T) {
 	if err := ph.Decode(resp.ExtFields); err != nil || ph.NextBeginOffset != 30 {
 		t.Fatalf("next offset %d (%v), want 30", ph.NextBeginOffset, err)
 	}
+	// The stats move once the response is handed to the writer, which
+	// may be after the client read it.
+	waitFor(t, "pull stats", func() bool { return f.b.PullStats().Responses > before.Responses })
 	after := f.b.PullStats()
 	if after.Messages-before.Messages != 20 || after.BodyBytes-before.BodyBytes != int64(len(resp.Body)) || after.Responses-before.Responses != 1 {
 		t.Fatalf("pull stats moved by %+v / %+v for a body of %d bytes with 20 records", before, after, len(resp.Body))

@@ -19,6 +19,10 @@ type offsetTable struct {
 	mu    sync.Mutex
 	table map[string]map[string]int64
 	dirty bool
+	// resets holds offsets an operator reset that the group has not yet
+	// pulled from (see offsets_reset.go): commits of older offsets are
+	// ignored meanwhile.
+	resets map[string]map[int32]int64
 }
 
 type offsetFile struct {
@@ -44,6 +48,9 @@ func (t *offsetTable) commit(group, topic string, queueID int32, offset int64) {
 	k := offsetKey(group, topic)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if _, pending := t.resets[k][queueID]; pending {
+		return // a stale commit from before the reset
+	}
 	q := t.table[k]
 	if q == nil {
 		q = map[string]int64{}

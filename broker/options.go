@@ -60,6 +60,12 @@ type Options struct {
 	// disk. Default 5 s.
 	OffsetPersistInterval time.Duration
 
+	// DisableMetrics turns the Prometheus instruments off
+	// (MetricsRegistry is then nil). Default on.
+	DisableMetrics bool
+	// FlowControl configures how sends are refused under overload.
+	FlowControl FlowControlOptions
+
 	// Role is RoleAsyncMaster (default), RoleSyncMaster or RoleSlave.
 	Role Role
 	// HAListenAddr is where a master accepts slaves. Default: the listen

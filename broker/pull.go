@@ -43,6 +43,9 @@ func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if refusal != nil {
 		return b.refuse(c, req, refusal.code, refusal.err, "group", h.ConsumerGroup, "topic", h.Topic)
 	}
+	if resp := b.admitPull(c, req, &h); resp != nil {
+		return resp
+	}
 	if h.SysFlag&pullCommitOffset != 0 && h.CommitOffset >= 0 {
 		b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	}
@@ -79,6 +82,7 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 			return nil
 		}
 		b.pullStats.add(len(parts), r.BufferTotalSize)
+		b.pullDelivered(p, len(parts), r.BufferTotalSize)
 		return nil
 	}
 	r.Release()

@@ -42,6 +42,7 @@ func (b *Broker) registerLoop() {
 // nameserver. A nameserver that does not answer is tried again next time.
 func (b *Broker) registerAll() {
 	topics, version := b.topics.snapshot()
+	topics = b.withBrokerPermission(topics)
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
 		return

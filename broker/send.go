@@ -28,6 +28,9 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if err != nil {
 		return errorResponse(req, code, err)
 	}
+	if resp := b.admitSend(c, req, &h); resp != nil {
+		return resp
+	}
 	queueID := h.QueueID
 	if queueID < 0 || int(queueID) >= tc.WriteQueueNums {
 		queueID = rand.Int32N(int32(tc.WriteQueueNums))
@@ -51,7 +54,7 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if req.Code == remoting.RequestSendBatchMessage || h.Batch {
 		return b.sendBatch(ctx, req, &m)
 	}
-	res, err := b.store.PutMessage(ctx, &m)
+	res, err := b.putMessage(ctx, &m)
 	return b.replicatedResponse(sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
 
@@ -71,7 +74,7 @@ func (b *Broker) sendBatch(ctx context.Context, req *remoting.Command, m *messag
 			return errorResponse(req, remoting.ResponseMessageIllegal, err)
 		}
 	}
-	results, err := b.store.PutMessages(ctx, inner, nil)
+	results, err := b.putMessages(ctx, inner)
 	var end int64
 	if n := len(results); n > 0 {
 		end = results[n-1].End()

@@ -29,8 +29,8 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	if err != nil || group == "" {
 		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "send back needs offset and group")
 	}
-	maxTimes := defaultMaxReconsumeTimes
-	if v, err := strconv.Atoi(e["maxReconsumeTimes"]); err == nil && v >= 0 {
+	maxTimes := b.retryMaxTimes(group)
+	if v, err := strconv.Atoi(e["maxReconsumeTimes"]); err == nil && v >= 0 && req.Version >= versionV3_4_9 {
 		maxTimes = v
 	}
 	delayLevel, _ := strconv.Atoi(e["delayLevel"])
@@ -41,6 +41,7 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	topic := retryGroupTopicPrefix + group
 	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
 		topic = dlqTopicPrefix + group
+		b.metrics.deadLettered(orig.Topic, group)
 	}
 	if _, ok := b.topics.get(topic); !ok {
 		if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {

@@ -35,21 +35,21 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 	}
 	crc := message.BodyCRC(m.Body)
 
-	l.appendMu.Lock()
+	l.lockAppend()
 	if l.closed.Load() {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		return AppendResult{}, ErrClosed
 	}
 	f, err := l.reserve(size)
 	if err != nil {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		return AppendResult{}, err
 	}
 	res, err := l.encode(f.Writable(), f.StartOffset()+int64(f.WrotePosition()), m, crc, l.opts.Now().UnixMilli())
 	if err == nil {
 		f.Advance(int(res.Size))
 	}
-	l.appendMu.Unlock()
+	l.unlockAppend()
 	if err != nil {
 		return AppendResult{}, err
 	}
@@ -83,14 +83,14 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 	}
 
 	first := len(results)
-	l.appendMu.Lock()
+	l.lockAppend()
 	if l.closed.Load() {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		return results, ErrClosed
 	}
 	f, err := l.reserve(total)
 	if err != nil {
-		l.appendMu.Unlock()
+		l.unlockAppend()
 		return results, err
 	}
 	dst := f.Writable()
@@ -102,14 +102,14 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 		if err != nil {
 			// Sizes were checked above, so this is a broken invariant; nothing
 			// was published, so the log is unchanged.
-			l.appendMu.Unlock()
+			l.unlockAppend()
 			return results[:first], err
 		}
 		written += int(res.Size)
 		results = append(results, res)
 	}
 	f.Advance(written)
-	l.appendMu.Unlock()
+	l.unlockAppend()
 
 	waitFor := &msgs[len(msgs)-1]
 	return results, l.awaitDurable(ctx, start+int64(written), waitFor)

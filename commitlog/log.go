@@ -21,6 +21,7 @@ type Log struct {
 	// the queue-offset assigner. No I/O that waits on another goroutine
 	// happens under it.
 	appendMu sync.Mutex
+	lockedAt atomic.Int64 // unix nanoseconds when an append took appendMu; 0 while free
 	closed   atomic.Bool
 
 	flusher     *flush.IntervalFlusher // every mode: async flush, and the fallback for WAIT=false under sync flush

@@ -3,6 +3,7 @@ package remoting
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // Command is one remoting request or response: RocketMQ's RemotingCommand.
@@ -34,7 +35,15 @@ type Command struct {
 	// serialize is how a received request was encoded, so that its
 	// response goes back the same way.
 	serialize SerializeType
+	// arrived is when a server read the request's frame (see Arrived).
+	arrived time.Time
 }
+
+// Arrived is when a server read this request's frame off its connection,
+// before it waited in its pool's queue: a handler tells from it how long
+// the request queued (RocketMQ's RequestTask createTimestamp). Zero for
+// commands not received by a Server.
+func (c *Command) Arrived() time.Time { return c.arrived }
 
 // Flag bits (RemotingCommand's RPC_TYPE and RPC_ONEWAY bit positions).
 const (

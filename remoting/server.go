@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 )
 
 // Pool is a bounded set of workers for one kind of request (sends, pulls,
@@ -159,6 +160,7 @@ func (s *Server) accept(ln net.Listener) {
 
 // dispatch runs on the connection's reader: it only queues the request.
 func (s *Server) dispatch(c *Conn, req *Command) {
+	req.arrived = time.Now()
 	s.mu.RLock()
 	r, ok := s.routes[req.Code]
 	s.mu.RUnlock()
