@@ -63,7 +63,11 @@ func runClusterList(e *adminEnv, args []string) error {
 			errs = append(errs, err)
 		} else {
 			row.Version = kv["brokerVersionDesc"]
-			row.InTPS, row.OutTPS = firstNumber(kv["putTps"]), firstNumber(kv["getTransferredTps"])
+			out := kv["getTransferredTps"]
+			if out == "" {
+				out = kv["getTotalTps"] // what a broker without transfer statistics reports
+			}
+			row.InTPS, row.OutTPS = firstNumber(kv["putTps"]), firstNumber(out)
 			row.PageCacheLockTimeMills = kv["pageCacheLockTimeMills"]
 			row.DiskRatio = firstNumber(kv["commitLogDiskRatio"])
 			row.Activated = kv["brokerActive"] == "true"

@@ -178,3 +178,120 @@ func TestParseTimestampForms(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminGroupAndOffsetCommands(t *testing.T) {
+	cl := testcluster.Start(t)
+	ns := cl.NameServer
+	for i := range 6 {
+		cl.Send(t, "Pay", int32(i%2), "m", "TagA", "")
+	}
+	cl.WaitRoute(t, "Pay")
+	cl.WaitDispatched(t)
+	cl.Commit(t, "g1", "Pay", 0, 1)
+	cl.Heartbeat(t, "g1", "client-1", "Pay")
+	cl.WaitRoute(t, "%RETRY%g1")
+
+	// Queue 0 holds 3 and the group committed 1; queue 1 holds 3, none
+	// committed.
+	out := mustAdmin(t, "consumerProgress", "-n", ns, "-g", "g1")
+	if !hasRow(out, "Pay", cl.BrokerName, "0", "3", "1", "2", "0", mustMatch(t, out, `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)) ||
+		!hasRow(out, "Pay", cl.BrokerName, "1", "3", "0", "3", "0", "N/A") || !strings.Contains(out, "Consume Diff Total: 5") {
+		t.Fatalf("consumerProgress:\n%s", out)
+	}
+	var p admin.Progress
+	mustJSON(t, &p, "consumerProgress", "-n", ns, "-g", "g1", "-t", "Pay")
+	if p.DiffTotal != 5 || len(p.Queues) != 4 || p.Queues[0].ConsumerOffset != 1 || p.Queues[0].Diff != 2 {
+		t.Fatalf("consumerProgress -o json: %+v", p)
+	}
+	if out := mustAdmin(t, "consumerProgress", "-n", ns); !hasRow(out, "g1", "1", "317", "PUSH", "CLUSTERING", "0", "5") {
+		t.Fatalf("consumerProgress of all groups:\n%s", out)
+	}
+	out = mustAdmin(t, "consumerConnection", "-n", ns, "-g", "g1")
+	if !hasRow(out, "client-1", mustMatch(t, out, `127\.0\.0\.1:\d+`), "GO", "317") || !hasRow(out, "Pay", "*") || !strings.Contains(out, "MessageModel: CLUSTERING") {
+		t.Fatalf("consumerConnection:\n%s", out)
+	}
+
+	// Skip the backlog: lag goes to 0; back to the start: lag is the whole
+	// topic again.
+	mustAdmin(t, "skipAccumulatedMessage", "-n", ns, "-g", "g1", "-t", "Pay")
+	mustJSON(t, &p, "consumerProgress", "-n", ns, "-g", "g1", "-t", "Pay")
+	if p.DiffTotal != 0 {
+		t.Fatalf("lag after skipAccumulatedMessage: %+v", p)
+	}
+	var resets []admin.OffsetReset
+	mustJSON(t, &resets, "resetOffsetByTime", "-n", ns, "-g", "g1", "-t", "Pay", "-s", "0")
+	if len(resets) != 1 || len(resets[0].Queues) != 4 || resets[0].Queues[0].Offset != 0 {
+		t.Fatalf("resetOffsetByTime -o json: %+v", resets)
+	}
+	mustJSON(t, &p, "consumerProgress", "-n", ns, "-g", "g1", "-t", "Pay")
+	if p.DiffTotal != 6 {
+		t.Fatalf("lag after resetOffsetByTime 0: %+v", p)
+	}
+	out = mustAdmin(t, "resetOffsetByTime", "-n", ns, "-g", "g1", "-t", "Pay", "-b", cl.BrokerAddr, "-q", "1", "-offset", "2")
+	if !strings.Contains(out, "reset consumer offset to 2") {
+		t.Fatalf("resetOffsetByTime -b -q: %s", out)
+	}
+	mustJSON(t, &p, "consumerProgress", "-n", ns, "-g", "g1", "-t", "Pay")
+	if p.Queues[1].ConsumerOffset != 2 {
+		t.Fatalf("queue 1 after the one-queue reset: %+v", p.Queues[1])
+	}
+}
+
+func TestAdminSubscriptionGroupAndBrokerCommands(t *testing.T) {
+	cl := testcluster.Start(t)
+	out := mustAdmin(t, "updateSubGroup", "-n", cl.NameServer, "-c", cl.ClusterName, "-g", "billing", "-r", "3", "-s", "false")
+	if !strings.Contains(out, "create subscription group to "+cl.BrokerAddr+" success.") {
+		t.Fatalf("updateSubGroup: %s", out)
+	}
+	c := admin.New(&admin.Options{})
+	defer c.Close()
+	w, err := c.SubscriptionGroups(t.Context(), cl.BrokerAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := w.SubscriptionGroupTable["billing"]; g.RetryMaxTimes != 3 || g.ConsumeEnable || !g.ConsumeFromMinEnable {
+		t.Fatalf("group as stored: %+v", g)
+	}
+	mustAdmin(t, "deleteSubGroup", "-b", cl.BrokerAddr, "-g", "billing")
+	if w, err = c.SubscriptionGroups(t.Context(), cl.BrokerAddr); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.SubscriptionGroupTable["billing"]; ok {
+		t.Fatal("billing is still configured after deleteSubGroup")
+	}
+
+	out = mustAdmin(t, "clusterList", "-n", cl.NameServer)
+	if !hasRow(out, cl.ClusterName, cl.BrokerName, "0", cl.BrokerAddr, mustMatch(t, out, `V4_9_4 \(rocketstore \S+\)`),
+		mustMatch(t, out, `\d+\.\d\d  +\d+\.\d\d  +\d+  +\d+\.\d\d  +\d\.\d{4}`), "true") {
+		t.Fatalf("clusterList:\n%s", out)
+	}
+	if out := mustAdmin(t, "brokerStatus", "-b", cl.BrokerAddr); !hasRow(out, "brokerActive", "true") || !hasRow(out, "commitLogMinOffset", "0") {
+		t.Fatalf("brokerStatus:\n%s", out)
+	}
+	if out := mustAdmin(t, "getBrokerConfig", "-b", cl.BrokerAddr); !hasRow(out, "brokerName", cl.BrokerName) {
+		t.Fatalf("getBrokerConfig:\n%s", out)
+	}
+	out = mustAdmin(t, "updateBrokerConfig", "-b", cl.BrokerAddr, "-k", "brokerPermission", "-v", "4")
+	if !strings.Contains(out, "update broker config success, "+cl.BrokerAddr) {
+		t.Fatalf("updateBrokerConfig: %s", out)
+	}
+	var tables []brokerTable
+	mustJSON(t, &tables, "getBrokerConfig", "-n", cl.NameServer, "-c", cl.ClusterName)
+	if len(tables) != 1 || tables[0].Values["brokerPermission"] != "4" {
+		t.Fatalf("getBrokerConfig -o json: %+v", tables)
+	}
+	code, _, errOut := adminRun(t, "updateBrokerConfig", "-b", cl.BrokerAddr, "-k", "brokerName", "-v", "other")
+	if code != 1 || !strings.Contains(errOut, "UPDATE_BROKER_CONFIG") || !strings.Contains(errOut, "brokerName") {
+		t.Fatalf("a key that cannot change live: exit %d, %s", code, errOut)
+	}
+}
+
+// mustMatch returns the first match of a pattern in s.
+func mustMatch(t *testing.T, s, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindString(s)
+	if m == "" {
+		t.Fatalf("no %s in:\n%s", pattern, s)
+	}
+	return m
+}

@@ -290,9 +290,9 @@ func (e *adminEnv) resetOffsets(group, topic string, ts int64, force bool) error
 	return e.emit(resets, func(t *tableWriter) {
 		t.row("#brokerName", "#queueId", "#offset", "#how")
 		for _, r := range resets {
-			how := "broker (consumers told)"
+			how := "reset by the broker"
 			if r.Direct {
-				how = "committed (no consumer online)"
+				how = "committed directly (no consumer online)"
 			}
 			for _, q := range r.Queues {
 				t.row(q.Queue.BrokerName, q.Queue.QueueID, q.Offset, how)
