@@ -3,6 +3,8 @@ package admin
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,7 +117,7 @@ func (c *Client) CreateTopic(ctx context.Context, addr string, tc TopicConfig) e
 
 // formatAttributes writes attributes in mqadmin's "+a=b,+c=d" form.
 func formatAttributes(attrs map[string]string) string {
-	keys := sortedKeys(attrs)
+	keys := slices.Sorted(maps.Keys(attrs))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = "+" + k + "=" + attrs[k]
@@ -200,4 +202,54 @@ func (c *Client) BrokerStats(ctx context.Context, addr, statsName, statsKey stri
 	var d BrokerStatsData
 	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestViewBrokerStatsData, map[string]string{"statsName": statsName, "statsKey": statsKey}, &d)
 	return d, err
+}
+
+// RuntimeStats are the figures of GET_BROKER_RUNTIME_INFO that tools show,
+// read from RocketMQ's keys; a figure the broker does not report is zero.
+type RuntimeStats struct {
+	Version string `json:"version"`
+	Active  bool   `json:"active"`
+	// InTps and OutTps are messages per second over the last minute
+	// (putTps; getTransferredTps, or getTotalTps where a broker reports
+	// only that).
+	InTps  float64 `json:"inTps"`
+	OutTps float64 `json:"outTps"`
+	// DiskRatio is the commit log disk's used fraction; DiskCapacity is
+	// RocketMQ's "Total : x, Free : y." text.
+	DiskRatio          float64 `json:"diskRatio"`
+	DiskCapacity       string  `json:"diskCapacity,omitempty"`
+	CommitLogMaxOffset int64   `json:"commitLogMaxOffset"`
+	// PutTotal and GetTotal count messages stored and delivered since the
+	// broker started (msgPutTotalTodayNow, msgGetTotalTodayNow).
+	PutTotal int64 `json:"msgPutTotal"`
+	GetTotal int64 `json:"msgGetTotal"`
+	// EarliestMessageTime is the store time of the oldest message, ms.
+	EarliestMessageTime int64 `json:"earliestMessageTime"`
+	// PageCacheLockTimeMills is how long the append in progress has held
+	// the commit log.
+	PageCacheLockTimeMills int64 `json:"pageCacheLockTimeMills"`
+}
+
+// ParseRuntimeStats reads a runtime info table.
+func ParseRuntimeStats(kv map[string]string) RuntimeStats {
+	first := func(key string) float64 {
+		f, _ := strconv.ParseFloat(strings.Fields(kv[key] + " 0")[0], 64)
+		return f
+	}
+	i64 := func(key string) int64 {
+		n, _ := strconv.ParseInt(kv[key], 10, 64)
+		return n
+	}
+	out := "getTransferredTps"
+	if _, ok := kv[out]; !ok {
+		out = "getTotalTps"
+	}
+	return RuntimeStats{
+		Version: kv["brokerVersionDesc"], Active: kv["brokerActive"] == "true",
+		InTps: first("putTps"), OutTps: first(out),
+		DiskRatio: first("commitLogDiskRatio"), DiskCapacity: kv["commitLogDirCapacity"],
+		CommitLogMaxOffset: i64("commitLogMaxOffset"),
+		PutTotal:           i64("msgPutTotalTodayNow"), GetTotal: i64("msgGetTotalTodayNow"),
+		EarliestMessageTime: i64("earliestMessageTimeStamp"), PageCacheLockTimeMills: i64("pageCacheLockTimeMills"),
+	}
 }

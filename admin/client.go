@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/acl"
+	"github.com/rocketstore/rocketstore/internal/lograte"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -22,7 +23,8 @@ type Options struct {
 	// Timeout bounds each request when the caller's context has no
 	// deadline. Default 5 s (mqadmin's timeoutMillis).
 	Timeout time.Duration
-	// Logger receives one line per failed call. Default slog.Default().
+	// Logger receives a line per server and request that got no answer
+	// (at most one every 10 s for each). Default slog.Default().
 	Logger *slog.Logger
 	// AccessKey and SecretKey sign every request as RocketMQ's ACL wants
 	// (an admin account for the admin codes). Default: unsigned.
@@ -55,6 +57,8 @@ type Client struct {
 	opts Options
 	log  *slog.Logger
 	rc   *remoting.Client
+	// warn keeps a server that stays down from writing a line per call.
+	warn *lograte.Limiter
 
 	mu       sync.Mutex
 	nsNext   int // the name server tried first: the last that answered
@@ -68,7 +72,7 @@ func New(opts *Options) *Client {
 		o = *opts
 	}
 	o = o.withDefaults()
-	return &Client{opts: o, log: o.Logger, rc: remoting.NewClient(remoting.ClientOptions{})}
+	return &Client{opts: o, log: o.Logger, rc: remoting.NewClient(remoting.ClientOptions{}), warn: lograte.New(0)}
 }
 
 // NameServers are the name server addresses the client asks.
@@ -113,7 +117,8 @@ func (c *Client) callExpect(ctx context.Context, role Role, addr string, code in
 	}
 	resp, err := c.rc.InvokeSync(ctx, addr, req)
 	if err != nil {
-		c.log.Warn("admin call failed", "role", string(role), "addr", addr, "request", RequestName(code), "err", err)
+		c.warn.Log(c.log, slog.LevelWarn, addr+"/"+RequestName(code), "admin call failed",
+			"role", string(role), "addr", addr, "request", RequestName(code), "err", err)
 		return nil, &CallError{Role: role, Addr: addr, Request: code, Err: err}
 	}
 	for _, want := range ok {

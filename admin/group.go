@@ -106,9 +106,32 @@ func (c *Client) ConsumerProgress(ctx context.Context, group, topic string) (Pro
 	if err != nil {
 		return Progress{}, err
 	}
-	p := Progress{Group: group, Topic: topic}
+	var addrs []string
 	for _, b := range routeMasters(rd) {
-		cs, err := c.ConsumeStats(ctx, b.addr, group, topic)
+		addrs = append(addrs, b.addr)
+	}
+	return c.progressOn(ctx, addrs, group, topic)
+}
+
+// GroupProgress gathers a group's progress on every topic from every
+// master the name servers know, without a route: a group whose consumers
+// never connected has no retry topic, yet may have offsets.
+func (c *Client) GroupProgress(ctx context.Context, group string) (Progress, error) {
+	masters, err := c.Masters(ctx, "")
+	if err != nil {
+		return Progress{}, err
+	}
+	addrs := make([]string, len(masters))
+	for i, m := range masters {
+		addrs[i] = m.Addr
+	}
+	return c.progressOn(ctx, addrs, group, "")
+}
+
+func (c *Client) progressOn(ctx context.Context, addrs []string, group, topic string) (Progress, error) {
+	p := Progress{Group: group, Topic: topic, Queues: []QueueProgress{}}
+	for _, addr := range addrs {
+		cs, err := c.ConsumeStats(ctx, addr, group, topic)
 		if err != nil {
 			return p, err
 		}

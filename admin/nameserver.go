@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -36,7 +37,7 @@ func (c *Client) Brokers(ctx context.Context, cluster string) ([]BrokerRef, erro
 	}
 	if cluster != "" {
 		if _, ok := ci.ClusterAddrTable[cluster]; !ok {
-			return nil, fmt.Errorf("%w: cluster %q (the name servers know %v)", ErrNotFound, cluster, sortedKeys(ci.ClusterAddrTable))
+			return nil, fmt.Errorf("%w: cluster %q (the name servers know %v)", ErrNotFound, cluster, slices.Sorted(maps.Keys(ci.ClusterAddrTable)))
 		}
 	}
 	var refs []BrokerRef
@@ -186,13 +187,4 @@ func (c *Client) DeleteTopicInNameServers(ctx context.Context, topic, cluster st
 		}
 	}
 	return first
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,9 +3,12 @@ package admin
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rocketstore/rocketstore/remoting"
 )
 
 // DefaultTraceTopic is where RocketMQ clients write message traces when
@@ -135,6 +138,9 @@ func (c *Client) QueryTrace(ctx context.Context, traceTopic, msgID string, opts 
 		traceTopic = DefaultTraceTopic
 	}
 	msgs, err := c.QueryMessageByKey(ctx, traceTopic, msgID, opts)
+	if IsCode(err, remoting.ResponseTopicNotExist) {
+		return nil, fmt.Errorf("%w: the trace topic %s does not exist: no client has sent traces (enable tracing in the clients)", ErrNotFound, traceTopic)
+	}
 	if err != nil {
 		return nil, err
 	}

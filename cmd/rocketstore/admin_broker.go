@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,25 +20,10 @@ func quietLogger(w io.Writer) *slog.Logger {
 // brokerRow is one broker in clusterList.
 type brokerRow struct {
 	admin.BrokerRef
-	Version string  `json:"version"`
-	InTPS   float64 `json:"inTps"`
-	OutTPS  float64 `json:"outTps"`
-	// PageCacheLockTimeMills is how long the current append has held the
-	// commit log (RocketMQ's PCWait).
-	PageCacheLockTimeMills string `json:"pageCacheLockTimeMills"`
+	admin.RuntimeStats
 	// Hours is the age of the oldest stored message.
 	Hours float64 `json:"hours"`
-	// DiskRatio is the commit log disk's used fraction.
-	DiskRatio float64 `json:"diskRatio"`
-	Activated bool    `json:"activated"`
-	Error     string  `json:"error,omitempty"`
-}
-
-// firstNumber reads the first number of a RocketMQ statistics string
-// ("12.50 11.20 10.00" → 12.5).
-func firstNumber(s string) float64 {
-	f, _ := strconv.ParseFloat(strings.Fields(s + " 0")[0], 64)
-	return f
+	Error string  `json:"error,omitempty"`
 }
 
 func runClusterList(e *adminEnv, args []string) error {
@@ -62,16 +46,8 @@ func runClusterList(e *adminEnv, args []string) error {
 			row.Error = err.Error()
 			errs = append(errs, err)
 		} else {
-			row.Version = kv["brokerVersionDesc"]
-			out := kv["getTransferredTps"]
-			if out == "" {
-				out = kv["getTotalTps"] // what a broker without transfer statistics reports
-			}
-			row.InTPS, row.OutTPS = firstNumber(kv["putTps"]), firstNumber(out)
-			row.PageCacheLockTimeMills = kv["pageCacheLockTimeMills"]
-			row.DiskRatio = firstNumber(kv["commitLogDiskRatio"])
-			row.Activated = kv["brokerActive"] == "true"
-			if ms, err := strconv.ParseInt(kv["earliestMessageTimeStamp"], 10, 64); err == nil && ms > 0 {
+			row.RuntimeStats = admin.ParseRuntimeStats(kv)
+			if ms := row.EarliestMessageTime; ms > 0 {
 				row.Hours = now.Sub(time.UnixMilli(ms)).Hours()
 			}
 		}
@@ -84,8 +60,8 @@ func runClusterList(e *adminEnv, args []string) error {
 				t.row(r.Cluster, r.BrokerName, r.BrokerID, r.Addr, "-", "-", "-", "-", "-", "-", "-")
 				continue
 			}
-			t.row(r.Cluster, r.BrokerName, r.BrokerID, r.Addr, r.Version, fmt.Sprintf("%.2f", r.InTPS), fmt.Sprintf("%.2f", r.OutTPS),
-				r.PageCacheLockTimeMills, fmt.Sprintf("%.2f", r.Hours), fmt.Sprintf("%.4f", r.DiskRatio), r.Activated)
+			t.row(r.Cluster, r.BrokerName, r.BrokerID, r.Addr, r.Version, fmt.Sprintf("%.2f", r.InTps), fmt.Sprintf("%.2f", r.OutTps),
+				r.PageCacheLockTimeMills, fmt.Sprintf("%.2f", r.Hours), fmt.Sprintf("%.4f", r.DiskRatio), r.Active)
 		}
 	})
 	if err != nil {

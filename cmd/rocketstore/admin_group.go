@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -211,7 +212,7 @@ func runConsumerConnection(e *adminEnv, args []string) error {
 		t.line("")
 		t.line("Below is subscription:")
 		t.row("#Topic", "#SubExpression")
-		for _, topic := range sortedKeys(cc.SubscriptionTable) {
+		for _, topic := range slices.Sorted(maps.Keys(cc.SubscriptionTable)) {
 			t.row(topic, cc.SubscriptionTable[topic].SubString)
 		}
 		t.line("")
@@ -334,13 +335,4 @@ func resetOneQueue(e *adminEnv, group, topic, stamp, addr, queue, offsetFlag str
 	return e.emit(res, func(t *tableWriter) {
 		t.line("reset consumer offset to %d", off)
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

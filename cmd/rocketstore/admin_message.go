@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,7 +41,7 @@ func printMessage(t *tableWriter, m admin.Message) {
 // formatProps prints properties as {k=v, ...}, sorted.
 func formatProps(p map[string]string) string {
 	parts := make([]string, 0, len(p))
-	for _, k := range sortedKeys(p) {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
 		parts = append(parts, k+"="+p[k])
 	}
 	return "{" + strings.Join(parts, ", ") + "}"

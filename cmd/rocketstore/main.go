@@ -12,6 +12,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -110,6 +111,7 @@ func serve(args []string) error {
 	nsAddr := fs.String("namesrv-listen", nameserver.DefaultAddr, "nameserver listen address")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	opts := brokerFlags(fs, "")
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	if *cpuProfile != "" {
@@ -135,10 +137,15 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
 	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func namesrv(args []string) error {
@@ -158,6 +165,7 @@ func namesrv(args []string) error {
 func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
 	opts := brokerFlags(fs, nameserver.DefaultAddr)
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	o, err := opts()
@@ -168,9 +176,14 @@ func runBroker(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func startBroker(o broker.Options) (*broker.Broker, error) {
