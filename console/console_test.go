@@ -309,6 +309,7 @@ func TestSamplerTurnsCountersIntoRates(t *testing.T) {
 	cl := testcluster.Start(t)
 	cl.Send(t, "Rated", 0, "m", "", "")
 	cl.WaitRoute(t, "Rated")
+	cl.WaitDispatched(t) // the first reading sees the first message in its queue
 	c := admin.New(&admin.Options{NameServers: []string{cl.NameServer}})
 	defer c.Close()
 	sm := newSampler(c, 3, 256, nil)
