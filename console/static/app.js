@@ -239,6 +239,10 @@ function lagBar(v, max) {
   return b;
 }
 
+// lastReset is the outcome of the last reset, shown again after the
+// page redraws with the new offsets.
+let lastReset = null;
+
 function resetForm(g) {
   const topics = g.topics.filter(t => !t.startsWith("%RETRY%"));
   const topic = el("select", {id: "reset-topic"}, topics.map(t => el("option", {value: t}, t)));
@@ -248,6 +252,10 @@ function resetForm(g) {
     el("option", {value: "earliest"}, "the first message"),
     el("option", {value: "time"}, "a time"));
   const result = el("span", {id: "reset-result", class: "muted"});
+  if (lastReset && lastReset.group === g.group) {
+    result.textContent = lastReset.text;
+    result.className = lastReset.ok ? "good" : "bad";
+  }
   const submit = async ev => {
     ev.preventDefault();
     const body = {group: g.group, topic: topic.value, to: to.value};
@@ -260,10 +268,10 @@ function resetForm(g) {
     try {
       const resets = await api("/api/group/reset", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
       const n = resets.reduce((s, r) => s + r.queues.length, 0);
-      result.textContent = `reset ${n} queues of ${body.topic}`;
-      result.className = "good";
+      lastReset = {group: g.group, ok: true, text: `reset ${n} queues of ${body.topic} at ${fmtTime(Date.now())}`};
       await render(false);
     } catch (e) {
+      lastReset = {group: g.group, ok: false, text: e.message};
       result.textContent = e.message;
       result.className = "bad";
     }
