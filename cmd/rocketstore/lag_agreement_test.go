@@ -147,9 +147,9 @@ func httpGet(t *testing.T, url string) string {
 // is the same, and is what the consumer did not read.
 func TestLagAgreesAcrossCLIMetricsConsoleAndStore(t *testing.T) {
 	const (
-		topic, group      = "Lagging", "lag-watch"
-		first, more       = 100, 150
-		queues      int32 = 4
+		topic, group       = "Lagging", "lag-watch"
+		first, more        = 100, 150
+		queues       int32 = 4
 	)
 	driver := buildClientDriver(t)
 	cl := testcluster.Start(t)
