@@ -29,12 +29,10 @@ func (s *Server) apiCluster(ctx context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	views := make([]brokerView, len(refs))
-	masters := map[string]int{} // broker name → index of its master
 	for i, ref := range refs {
 		v := brokerView{BrokerRef: ref, Role: "slave"}
 		if ref.BrokerID == admin.MasterID {
 			v.Role = "master"
-			masters[ref.BrokerName] = i
 		}
 		if kv, err := s.admin.RuntimeInfo(ctx, ref.Addr); err != nil {
 			v.Error = err.Error()
@@ -43,14 +41,7 @@ func (s *Server) apiCluster(ctx context.Context, r *http.Request) (any, error) {
 		}
 		views[i] = v
 	}
-	for i, v := range views {
-		m, ok := masters[v.BrokerName]
-		if v.Role != "slave" || !ok || v.Error != "" || views[m].Error != "" {
-			continue
-		}
-		views[i].ReplicationLag = max(views[m].CommitLogMaxOffset-v.CommitLogMaxOffset, 0)
-		views[m].ReplicationLag = max(views[m].ReplicationLag, views[i].ReplicationLag)
-	}
+	fillReplicationLag(views)
 	return struct {
 		NameServers []string     `json:"nameServers"`
 		Brokers     []brokerView `json:"brokers"`
@@ -69,6 +60,26 @@ type topicView struct {
 	Rate     *Rate  `json:"rate,omitempty"`
 	System   bool   `json:"system"`
 	Error    string `json:"error,omitempty"`
+}
+
+// fillReplicationLag sets each slave's lag behind its master (the bytes of
+// the master's commit log it does not hold) and each master's largest. A
+// broker that did not report its offsets gets none.
+func fillReplicationLag(views []brokerView) {
+	masters := map[string]int{} // broker name → index of its master
+	for i, v := range views {
+		if v.Role == "master" && v.Error == "" {
+			masters[v.BrokerName] = i
+		}
+	}
+	for i, v := range views {
+		m, ok := masters[v.BrokerName]
+		if v.Role != "slave" || !ok || v.Error != "" {
+			continue
+		}
+		views[i].ReplicationLag = max(views[m].CommitLogMaxOffset-v.CommitLogMaxOffset, 0)
+		views[m].ReplicationLag = max(views[m].ReplicationLag, views[i].ReplicationLag)
+	}
 }
 
 // isSystemTopic reports RocketMQ's internal topics: retry and dead-letter

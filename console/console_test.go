@@ -353,3 +353,44 @@ func TestCounterDeltas(t *testing.T) {
 		t.Fatalf("perSecond = %v", got)
 	}
 }
+
+func TestClusterViewShowsTheSlave(t *testing.T) {
+	cl := testcluster.Start(t)
+	slave := cl.StartSlave(t)
+	cl.Send(t, "Replicated", 0, "m", "", "")
+	testcluster.WaitFor(t, 20*time.Second, "the slave to catch up", func() bool {
+		return slave.Store().CommitLog().MaxOffset() == cl.Broker.Store().CommitLog().MaxOffset()
+	})
+	s := startConsole(t, cl)
+	var cluster struct {
+		Brokers []brokerView `json:"brokers"`
+	}
+	getJSON(t, s, "/api/cluster", &cluster)
+	if len(cluster.Brokers) != 2 {
+		t.Fatalf("brokers: %+v", cluster.Brokers)
+	}
+	m, sl := cluster.Brokers[0], cluster.Brokers[1]
+	if m.Role != "master" || sl.Role != "slave" || sl.BrokerID != 1 || sl.Addr != slave.Addr() || sl.BrokerName != m.BrokerName {
+		t.Fatalf("roles: %+v", cluster.Brokers)
+	}
+	if sl.CommitLogMaxOffset != m.CommitLogMaxOffset || m.CommitLogMaxOffset == 0 || sl.ReplicationLag != 0 || sl.Active {
+		t.Fatalf("a caught-up slave: %+v", sl)
+	}
+}
+
+func TestReplicationLagIsTheMastersLead(t *testing.T) {
+	views := []brokerView{
+		{BrokerRef: admin.BrokerRef{BrokerName: "a", BrokerID: 0}, Role: "master", RuntimeStats: admin.RuntimeStats{CommitLogMaxOffset: 1000}},
+		{BrokerRef: admin.BrokerRef{BrokerName: "a", BrokerID: 1}, Role: "slave", RuntimeStats: admin.RuntimeStats{CommitLogMaxOffset: 400}},
+		{BrokerRef: admin.BrokerRef{BrokerName: "a", BrokerID: 2}, Role: "slave", RuntimeStats: admin.RuntimeStats{CommitLogMaxOffset: 900}},
+		{BrokerRef: admin.BrokerRef{BrokerName: "b", BrokerID: 1}, Role: "slave", RuntimeStats: admin.RuntimeStats{CommitLogMaxOffset: 5}}, // master gone
+		{BrokerRef: admin.BrokerRef{BrokerName: "c", BrokerID: 0}, Role: "master", Error: "unreachable"},
+		{BrokerRef: admin.BrokerRef{BrokerName: "c", BrokerID: 1}, Role: "slave", RuntimeStats: admin.RuntimeStats{CommitLogMaxOffset: 5}},
+	}
+	fillReplicationLag(views)
+	for i, want := range []int64{600, 600, 100, 0, 0, 0} {
+		if views[i].ReplicationLag != want {
+			t.Errorf("broker %d (%s/%d): lag %d, want %d", i, views[i].BrokerName, views[i].BrokerID, views[i].ReplicationLag, want)
+		}
+	}
+}

@@ -295,3 +295,61 @@ func mustMatch(t *testing.T, s, pattern string) string {
 	}
 	return m
 }
+
+func TestAdminStatusConnectionAndTraceCommands(t *testing.T) {
+	cl := testcluster.Start(t)
+	ns := cl.NameServer
+	sent := cl.Send(t, "Orders", 1, "o", "TagA", "k1")
+	cl.Send(t, "Orders", 1, "o", "TagA", "k2")
+	// A trace as rocketmq-client-go writes it: Pub and SubAfter records
+	// in RMQ_SYS_TRACE_TOPIC, keyed by the traced message's id.
+	trace := strings.Join([]string{"Pub", "1700000000100", "DefaultRegion", "pg", "Orders", sent.MsgID, "TagA", "k1",
+		cl.BrokerAddr, "1", "4", "0", sent.OffsetMsgID, "true", "10.1.2.3"}, "\x01") + "\x02" +
+		strings.Join([]string{"SubAfter", "req-1", sent.MsgID, "7", "true", "k1", "0", "1700000000200", "billing"}, "\x01") + "\x02"
+	cl.Send(t, admin.DefaultTraceTopic, 0, trace, "", sent.MsgID+" k1")
+	cl.ProducerHeartbeat(t, "pg", "producer-1")
+	cl.WaitRoute(t, "Orders")
+	cl.WaitRoute(t, admin.DefaultTraceTopic)
+	cl.WaitDispatched(t)
+
+	out := mustAdmin(t, "topicStatus", "-n", ns, "-t", "Orders")
+	if !hasRow(out, cl.BrokerName, "1", "0", "2", mustMatch(t, out, `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)) || !hasRow(out, cl.BrokerName, "0", "0", "0", "N/A") {
+		t.Fatalf("topicStatus:\n%s", out)
+	}
+	var st topicStatus
+	mustJSON(t, &st, "topicStatus", "-n", ns, "-t", "Orders")
+	if len(st.Queues) != 4 || st.Queues[1].Queue.QueueID != 1 || st.Queues[1].MaxOffset != 2 {
+		t.Fatalf("topicStatus -o json: %+v", st)
+	}
+
+	out = mustAdmin(t, "producerConnection", "-n", ns, "-g", "pg", "-t", "Orders")
+	if !hasRow(out, "0001", "producer-1", mustMatch(t, out, `127\.0\.0\.1:\d+`), "GO", "317") {
+		t.Fatalf("producerConnection:\n%s", out)
+	}
+
+	out = mustAdmin(t, "queryMsgTraceById", "-n", ns, "-i", sent.MsgID)
+	if !hasRow(out, "Pub", "pg", "10.1.2.3", mustMatch(t, out, `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`), "4ms", "success") ||
+		!strings.Contains(out, "SubAfter") || !strings.Contains(out, "7ms") {
+		t.Fatalf("queryMsgTraceById:\n%s", out)
+	}
+	var events []admin.TraceEvent
+	mustJSON(t, &events, "queryMsgTraceById", "-n", ns, "-i", sent.MsgID)
+	if len(events) != 2 || events[0].Type != "Pub" || events[1].GroupName != "billing" || events[1].CostTime != 7 {
+		t.Fatalf("queryMsgTraceById -o json: %+v", events)
+	}
+
+	out = mustAdmin(t, "topicList", "-n", ns, "-c")
+	if !hasRow(out, cl.ClusterName, "Orders") {
+		t.Fatalf("topicList -c:\n%s", out)
+	}
+	var rows []brokerRow
+	mustJSON(t, &rows, "clusterList", "-n", ns)
+	if len(rows) != 1 || rows[0].Addr != cl.BrokerAddr || rows[0].PutTotal != 3 || !rows[0].Active || rows[0].Error != "" {
+		t.Fatalf("clusterList -o json: %+v", rows)
+	}
+	var tables []brokerTable
+	mustJSON(t, &tables, "brokerStatus", "-b", cl.BrokerAddr)
+	if len(tables) != 1 || tables[0].Values["msgPutTotalTodayNow"] != "3" {
+		t.Fatalf("brokerStatus -o json: %+v", tables)
+	}
+}

@@ -92,15 +92,50 @@ func Start(t testing.TB, configure ...func(*broker.Options)) *Cluster {
 		}
 		ns.Close()
 	})
-	// The broker registers as it starts; wait so that tests begin with
-	// the broker in the name server's cluster table.
-	WaitFor(t, 10*time.Second, "the broker's registration", func() bool {
+	// The broker registers as it starts; tests begin with it in the name
+	// server's cluster table.
+	c.waitListed(t, c.BrokerAddr)
+	return c
+}
+
+// StartSlave starts a slave of the cluster's broker (broker id 1, same
+// name and cluster) and waits until the name server lists it. It stops
+// when the test ends.
+func (c *Cluster) StartSlave(t testing.TB) *broker.Broker {
+	t.Helper()
+	s, err := broker.New(&broker.Options{
+		ListenAddr: freeAddr(t), HAListenAddr: "127.0.0.1:0", NameServers: []string{c.NameServer},
+		DataDir: t.TempDir(), BrokerName: c.BrokerName, ClusterName: c.ClusterName, BrokerID: 1,
+		Role: broker.RoleSlave, MasterHAAddr: c.Broker.HAAddr(), MasterAddr: c.BrokerAddr,
+		SlaveSyncInterval: 200 * time.Millisecond,
+		Store: store.Options{CommitLog: commitlog.Options{FileSize: 8 << 20}, ConsumeQueueUnitsPerFile: 1000,
+			IndexSlotCount: 1000, IndexMaxEntries: 4000, CleanResourceInterval: -1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("slave close: %v", err)
+		}
+	})
+	c.waitListed(t, s.Addr())
+	return s
+}
+
+// waitListed waits until the name server's cluster table holds addr.
+func (c *Cluster) waitListed(t testing.TB, addr string) {
+	t.Helper()
+	WaitFor(t, 10*time.Second, "the registration of "+addr, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		resp, err := c.client.InvokeSync(ctx, c.NameServer, remoting.NewRequest(remoting.RequestGetBrokerClusterInfo, nil, nil))
-		return err == nil && resp.Code == remoting.ResponseSuccess && strings.Contains(string(resp.Body), c.BrokerAddr)
+		return err == nil && resp.Code == remoting.ResponseSuccess && strings.Contains(string(resp.Body), addr)
 	})
-	return c
 }
 
 // freeAddr returns a 127.0.0.1 address with a port nothing listens on.
@@ -167,6 +202,19 @@ func (c *Cluster) Commit(t testing.TB, group, topic string, queueID int32, offse
 		"commitOffset": strconv.FormatInt(offset, 10),
 	}
 	c.call(t, remoting.NewRequest(remoting.RequestUpdateConsumerOffset, ext, nil))
+}
+
+// ProducerHeartbeat registers clientID as a producer of group.
+func (c *Cluster) ProducerHeartbeat(t testing.TB, group, clientID string) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{
+		"clientID": clientID, "consumerDataSet": []any{},
+		"producerDataSet": []map[string]string{{"groupName": group}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.call(t, remoting.NewRequest(remoting.RequestHeartBeat, nil, body))
 }
 
 // Heartbeat registers clientID as a push consumer of group subscribed to
