@@ -31,12 +31,9 @@ func (b *Broker) handleGetRuntimeInfo(c *remoting.Conn, req *remoting.Command) *
 		i64("msgGetTotalTodayNow", getNow)
 		i64("msgGetTotalTodayMorning", getMorning)
 		i64("msgGetTotalYesterdayMorning", getYester)
-		if d, ok := b.stats.view(statsBrokerPut, b.opts.ClusterName); ok {
-			t["putTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
-		if d, ok := b.stats.view(statsBrokerGet, b.opts.ClusterName); ok {
-			t["getTotalTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
+		t["putTps"], t["getTotalTps"], t["getTransferredTps"] = b.stats.rates()
+		i64("putMessageTimesTotal", putNow)
+		i64("bootTimestamp", b.stats.started.UnixMilli())
 	}
 	i64("dispatchBehindBytes", b.store.DispatchBehindBytes())
 	i64("pageCacheLockTimeMills", log.LockHeldFor(now).Milliseconds())
@@ -114,7 +111,7 @@ func (b *Broker) handleGetTopicStats(c *remoting.Conn, req *remoting.Command) *r
 	}
 	tc, ok := b.topics.get(topic)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseTopicNotExist, "topic["+topic+"] not exist")
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, fmt.Errorf("topic[%s] not exist", topic))
 	}
 	body := []byte(`{"offsetTable":{`)
 	for q := range int32(max(tc.ReadQueueNums, tc.WriteQueueNums)) {
@@ -297,7 +294,7 @@ func (b *Broker) handleViewBrokerStats(c *remoting.Conn, req *remoting.Command) 
 	}
 	d, ok := b.stats.view(name, key)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, fmt.Sprintf("The stats <%s> <%s> not exist", name, key))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("The stats <%s> <%s> not exist", name, key))
 	}
 	return jsonResponse(req, d)
 }

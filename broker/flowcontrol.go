@@ -44,6 +44,11 @@ type FlowControlOptions struct {
 	// DisableFastFailure turns the send-queue timeout off
 	// (brokerFastFailureEnable=false).
 	DisableFastFailure bool
+	// BrokerPermission is the broker's permission at start
+	// (brokerPermission): PermRead|PermWrite (6, the default) or PermRead
+	// (4: read-only, draining producers off the broker). It can change
+	// live through UPDATE_BROKER_CONFIG.
+	BrokerPermission int
 	// TopicLimits and GroupLimits bound the sends of a topic and of a
 	// producer group (token buckets, one second of burst); a send over a
 	// limit is answered SYSTEM_BUSY naming it. Set them in broker.conf
@@ -76,6 +81,9 @@ func newFlowControl(o FlowControlOptions) *flowControl {
 	f.pageCacheBusy.Store(int64(cmpOr(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
 	f.fastFailure.Store(!o.DisableFastFailure)
 	f.permission.Store(DefaultBrokerPermission)
+	if o.BrokerPermission > 0 {
+		f.permission.Store(int32(o.BrokerPermission))
+	}
 	l := &rateLimits{}
 	for t, r := range o.TopicLimits {
 		l = l.with(true, t, r)

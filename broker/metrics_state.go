@@ -12,10 +12,10 @@ import (
 
 // Half-message topic and check group of transactional messages (RocketMQ's
 // TransactionalMessageUtil), whose backlog is reported when the topic
-// exists.
+// exists: the half messages past the check group's committed offset.
 const (
-	transHalfTopic  = "RMQ_SYS_TRANS_HALF_TOPIC"
-	transCheckGroup = "CID_RMQ_SYS_TRANS"
+	halfMessageTopic = "RMQ_SYS_TRANS_HALF_TOPIC"
+	halfCheckGroup   = "CID_RMQ_SYS_TRANS"
 )
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -122,9 +122,9 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for level, backlog := range b.schedule.backlog() {
 		gauge(descDelay, float64(backlog), strconv.Itoa(level))
 	}
-	if _, ok := b.topics.get(transHalfTopic); ok {
-		done, _ := b.offsets.query(transCheckGroup, transHalfTopic, 0)
-		gauge(descHalf, float64(max(b.store.GetMaxOffsetInQueue(transHalfTopic, 0)-done, 0)))
+	if _, ok := b.topics.get(halfMessageTopic); ok {
+		done, _ := b.offsets.query(halfCheckGroup, halfMessageTopic, 0)
+		gauge(descHalf, float64(max(b.store.GetMaxOffsetInQueue(halfMessageTopic, 0)-done, 0)))
 	}
 	for name, p := range b.poolsByName() {
 		gauge(descWatermark, float64(p.Queued()), name)
@@ -147,7 +147,7 @@ func (b *Broker) consumerLags(now time.Time) []groupLag {
 	out := make([]groupLag, 0, len(snap.OffsetTable))
 	for key, queues := range snap.OffsetTable {
 		topic, group, ok := strings.Cut(key, "@")
-		if !ok || topic == store.ScheduleTopic || group == transCheckGroup {
+		if !ok || topic == store.ScheduleTopic || group == halfCheckGroup {
 			continue
 		}
 		l := groupLag{topic: topic, group: group, queues: make(map[int32]int64, len(queues))}

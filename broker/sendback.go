@@ -41,7 +41,11 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	topic := retryGroupTopicPrefix + group
 	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
 		topic = dlqTopicPrefix + group
-		b.metrics.deadLettered(orig.Topic, group)
+		origin := e["originTopic"]
+		if origin == "" {
+			origin = orig.Topic
+		}
+		b.metrics.deadLettered(origin, group)
 	}
 	if _, ok := b.topics.get(topic); !ok {
 		if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
