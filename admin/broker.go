@@ -32,7 +32,11 @@ func (c *Client) BrokerConfig(ctx context.Context, addr string) (map[string]stri
 	if err != nil {
 		return nil, err
 	}
-	return parseProperties(string(resp.Body)), nil
+	props, err := remoting.ParseProperties(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %s: %w", RoleBroker, addr, RequestName(remoting.RequestGetBrokerConfig), err)
+	}
+	return props, nil
 }
 
 // UpdateBrokerConfig changes a broker's configuration at run time
@@ -43,26 +47,6 @@ func (c *Client) UpdateBrokerConfig(ctx context.Context, addr string, props map[
 	}
 	_, err := c.call(ctx, RoleBroker, addr, remoting.RequestUpdateBrokerConfig, nil, []byte(formatProperties(props)))
 	return err
-}
-
-// parseProperties reads the key=value lines of a Java properties text as
-// RocketMQ writes it (MixAll.properties2String): '#' and '!' start comments,
-// the first '=' or ':' separates key and value.
-func parseProperties(text string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i < 0 {
-			out[line] = ""
-			continue
-		}
-		out[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
-	}
-	return out
 }
 
 // formatProperties writes props as sorted key=value lines.

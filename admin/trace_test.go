@@ -3,6 +3,8 @@ package admin
 import (
 	"strings"
 	"testing"
+
+	"github.com/rocketstore/rocketstore/remoting"
 )
 
 // traceRecord joins fields as RocketMQ's trace encoders do.
@@ -42,19 +44,14 @@ func TestDecodeTracesOfGoAndJavaClients(t *testing.T) {
 	}
 }
 
-func TestPropertiesTextRoundTrip(t *testing.T) {
-	props := parseProperties("# comment\nbrokerName=broker-a\nflushDiskType = SYNC_FLUSH\n!also a comment\nnamesrvAddr=127.0.0.1:9876;127.0.0.2:9876\nempty=\n")
-	want := map[string]string{"brokerName": "broker-a", "flushDiskType": "SYNC_FLUSH", "namesrvAddr": "127.0.0.1:9876;127.0.0.2:9876", "empty": ""}
-	if len(props) != len(want) {
-		t.Fatalf("got %v", props)
+func TestFormatProperties(t *testing.T) {
+	text := formatProperties(map[string]string{"b": "2", "a": "1", "namesrvAddr": "h1:9876;h2:9876"})
+	if text != "a=1\nb=2\nnamesrvAddr=h1:9876;h2:9876\n" {
+		t.Fatalf("format %q", text)
 	}
-	for k, v := range want {
-		if props[k] != v {
-			t.Errorf("%s = %q, want %q", k, props[k], v)
-		}
-	}
-	if got := formatProperties(map[string]string{"b": "2", "a": "1"}); got != "a=1\nb=2\n" {
-		t.Fatalf("format %q", got)
+	back, err := remoting.ParseProperties([]byte(text))
+	if err != nil || len(back) != 3 || back["namesrvAddr"] != "h1:9876;h2:9876" {
+		t.Fatalf("parsed back %v, %v", back, err)
 	}
 }
 
