@@ -15,8 +15,8 @@ import (
 // RuntimeInfo asks a broker for its runtime statistics
 // (GET_BROKER_RUNTIME_INFO): mqadmin brokerStatus's table.
 func (c *Client) RuntimeInfo(ctx context.Context, addr string) (map[string]string, error) {
-	var kv KVTable
-	if err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetBrokerRuntimeInfo, nil, &kv); err != nil {
+	kv, err := brokerJSON[KVTable](ctx, c, addr, remoting.RequestGetBrokerRuntimeInfo, nil)
+	if err != nil {
 		return nil, err
 	}
 	if kv.Table == nil {
@@ -134,17 +134,13 @@ func (c *Client) DeleteTopic(ctx context.Context, cluster, topic string) error {
 // AllTopicConfig asks a broker for every topic configuration it holds
 // (GET_ALL_TOPIC_CONFIG).
 func (c *Client) AllTopicConfig(ctx context.Context, addr string) (TopicConfigWrapper, error) {
-	var w TopicConfigWrapper
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetAllTopicConfig, nil, &w)
-	return w, err
+	return brokerJSON[TopicConfigWrapper](ctx, c, addr, remoting.RequestGetAllTopicConfig, nil)
 }
 
 // TopicStats asks one broker for a topic's offsets per queue
 // (GET_TOPIC_STATS_INFO).
 func (c *Client) TopicStats(ctx context.Context, addr, topic string) (TopicStatsTable, error) {
-	var ts TopicStatsTable
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetTopicStatsInfo, map[string]string{"topic": topic}, &ts)
-	return ts, err
+	return brokerJSON[TopicStatsTable](ctx, c, addr, remoting.RequestGetTopicStatsInfo, map[string]string{"topic": topic})
 }
 
 // TopicStatus is a topic's offsets on every master of its route, merged
@@ -171,8 +167,8 @@ func (c *Client) TopicStatus(ctx context.Context, topic string) (TopicStatsTable
 // TopicConsumers asks a broker which groups consume a topic
 // (QUERY_TOPIC_CONSUME_BY_WHO).
 func (c *Client) TopicConsumers(ctx context.Context, addr, topic string) ([]string, error) {
-	var gl GroupList
-	if err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestQueryTopicConsumeByWho, map[string]string{"topic": topic}, &gl); err != nil {
+	gl, err := brokerJSON[GroupList](ctx, c, addr, remoting.RequestQueryTopicConsumeByWho, map[string]string{"topic": topic})
+	if err != nil {
 		return nil, err
 	}
 	sort.Strings(gl.GroupList)
@@ -183,9 +179,7 @@ func (c *Client) TopicConsumers(ctx context.Context, addr, topic string) ([]stri
 // (VIEW_BROKER_STATS_DATA), e.g. statsName TOPIC_PUT_NUMS with a topic as
 // statsKey.
 func (c *Client) BrokerStats(ctx context.Context, addr, statsName, statsKey string) (BrokerStatsData, error) {
-	var d BrokerStatsData
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestViewBrokerStatsData, map[string]string{"statsName": statsName, "statsKey": statsKey}, &d)
-	return d, err
+	return brokerJSON[BrokerStatsData](ctx, c, addr, remoting.RequestViewBrokerStatsData, map[string]string{"statsName": statsName, "statsKey": statsKey})
 }
 
 // RuntimeStats are the figures of GET_BROKER_RUNTIME_INFO that tools show,

@@ -129,17 +129,18 @@ func (c *Client) callExpect(ctx context.Context, role Role, addr string, code in
 	return nil, &ResponseError{Role: role, Addr: addr, Request: code, Code: resp.Code, Remark: resp.Remark}
 }
 
-// callJSON sends a request and decodes the fastjson body of its answer
-// into v.
-func (c *Client) callJSON(ctx context.Context, role Role, addr string, code int16, ext map[string]string, v any) error {
-	resp, err := c.call(ctx, role, addr, code, ext, nil)
+// brokerJSON asks a broker and decodes the fastjson body of its answer as
+// a T.
+func brokerJSON[T any](ctx context.Context, c *Client, addr string, code int16, ext map[string]string) (T, error) {
+	var v T
+	resp, err := c.call(ctx, RoleBroker, addr, code, ext, nil)
 	if err != nil {
-		return err
+		return v, err
 	}
-	if err := decodeJavaJSON(resp.Body, v); err != nil {
-		return fmt.Errorf("%s %s: %s: %w", role, addr, RequestName(code), err)
+	if err := decodeJavaJSON(resp.Body, &v); err != nil {
+		return v, fmt.Errorf("%s %s: %s: %w", RoleBroker, addr, RequestName(code), err)
 	}
-	return nil
+	return v, nil
 }
 
 // callNameServer asks the name servers in turn, starting with the last that

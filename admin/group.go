@@ -41,9 +41,7 @@ func (c *Client) DeleteSubscriptionGroup(ctx context.Context, addr, group string
 // SubscriptionGroups asks a broker for every consumer group configuration
 // (GET_ALL_SUBSCRIPTIONGROUP_CONFIG).
 func (c *Client) SubscriptionGroups(ctx context.Context, addr string) (SubscriptionGroupWrapper, error) {
-	var w SubscriptionGroupWrapper
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetAllSubscriptionGroupConfig, nil, &w)
-	return w, err
+	return brokerJSON[SubscriptionGroupWrapper](ctx, c, addr, remoting.RequestGetAllSubscriptionGroupConfig, nil)
 }
 
 // ConsumeStats asks one broker for a group's progress (GET_CONSUME_STATS),
@@ -54,8 +52,7 @@ func (c *Client) ConsumeStats(ctx context.Context, addr, group, topic string) (C
 	if topic != "" {
 		ext["topic"] = topic
 	}
-	var cs ConsumeStats
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetConsumeStats, ext, &cs)
+	cs, err := brokerJSON[ConsumeStats](ctx, c, addr, remoting.RequestGetConsumeStats, ext)
 	if cs.OffsetTable == nil {
 		cs.OffsetTable = map[MessageQueue]OffsetWrapper{}
 	}
@@ -65,9 +62,7 @@ func (c *Client) ConsumeStats(ctx context.Context, addr, group, topic string) (C
 // BrokerConsumeStats asks a broker for the progress of every group on
 // every topic (GET_BROKER_CONSUME_STATS).
 func (c *Client) BrokerConsumeStats(ctx context.Context, addr string) (ConsumeStatsList, error) {
-	var l ConsumeStatsList
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetBrokerConsumeStats, map[string]string{"isOrder": "false"}, &l)
-	return l, err
+	return brokerJSON[ConsumeStatsList](ctx, c, addr, remoting.RequestGetBrokerConsumeStats, map[string]string{"isOrder": "false"})
 }
 
 // QueueProgress is one row of mqadmin consumerProgress: a queue's end, the
@@ -154,9 +149,7 @@ func (c *Client) progressOn(ctx context.Context, addrs []string, group, topic st
 // ConsumerConnectionOf asks one broker for a group's connections
 // (GET_CONSUMER_CONNECTION_LIST).
 func (c *Client) ConsumerConnectionOf(ctx context.Context, addr, group string) (ConsumerConnection, error) {
-	var cc ConsumerConnection
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetConsumerConnectionList, map[string]string{"consumerGroup": group}, &cc)
-	return cc, err
+	return brokerJSON[ConsumerConnection](ctx, c, addr, remoting.RequestGetConsumerConnectionList, map[string]string{"consumerGroup": group})
 }
 
 // ConsumerConnection finds a group's connections on the brokers of its
@@ -183,9 +176,7 @@ func (c *Client) ConsumerConnection(ctx context.Context, group string) (Consumer
 // ProducerConnectionOf asks one broker for a producer group's connections
 // (GET_PRODUCER_CONNECTION_LIST).
 func (c *Client) ProducerConnectionOf(ctx context.Context, addr, group string) (ProducerConnection, error) {
-	var pc ProducerConnection
-	err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestGetProducerConnectionList, map[string]string{"producerGroup": group}, &pc)
-	return pc, err
+	return brokerJSON[ProducerConnection](ctx, c, addr, remoting.RequestGetProducerConnectionList, map[string]string{"producerGroup": group})
 }
 
 // ProducerConnection gathers a producer group's connections on the masters

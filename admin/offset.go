@@ -96,11 +96,8 @@ func (c *Client) invokeReset(ctx context.Context, addr, group, topic string, tim
 		"topic": topic, "group": group, "timestamp": strconv.FormatInt(timestamp, 10),
 		"isForce": strconv.FormatBool(force), "queueId": "-1",
 	}
-	var body ResetOffsetBody
-	if err := c.callJSON(ctx, RoleBroker, addr, remoting.RequestInvokeBrokerToResetOffset, ext, &body); err != nil {
-		return nil, err
-	}
-	return body.OffsetTable, nil
+	body, err := brokerJSON[ResetOffsetBody](ctx, c, addr, remoting.RequestInvokeBrokerToResetOffset, ext)
+	return body.OffsetTable, err
 }
 
 // resetDirect commits the reset offsets of one broker's queues itself, as

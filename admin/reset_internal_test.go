@@ -16,11 +16,7 @@ func TestDirectResetCommitsOffsetsQueueByQueue(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	for i := range 6 {
-		cl.Send(t, "Backlog", int32(i%2), "m", "", "")
-	}
-	cl.WaitRoute(t, "Backlog")
-	cl.WaitDispatched(t)
+	cl.Backlog(t, "Backlog", 6, 2, "m")
 	cl.Commit(t, "g", "Backlog", 0, 1) // queue 0 holds 3, the group read 1; queue 1 never committed
 	rd, err := c.TopicRoute(ctx, "Backlog")
 	if err != nil {

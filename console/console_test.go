@@ -145,11 +145,7 @@ func TestPagesAreEmbeddedWithAPolicy(t *testing.T) {
 
 func TestAPIClusterTopicsAndGroups(t *testing.T) {
 	cl := testcluster.Start(t)
-	for i := range 6 {
-		cl.Send(t, "Pay", int32(i%2), "m", "TagA", "")
-	}
-	cl.WaitRoute(t, "Pay")
-	cl.WaitDispatched(t)
+	cl.Backlog(t, "Pay", 6, 2, "m")
 	cl.Commit(t, "billing", "Pay", 0, 1)
 	cl.Commit(t, "billing", "Pay", 1, 3)
 	cl.Heartbeat(t, "billing", "client-1", "Pay")
@@ -224,11 +220,7 @@ func TestAPIClusterTopicsAndGroups(t *testing.T) {
 
 func TestAPIResetOffsetMovesTheLag(t *testing.T) {
 	cl := testcluster.Start(t)
-	for i := range 8 {
-		cl.Send(t, "Backlog", int32(i%4), "m", "", "")
-	}
-	cl.WaitRoute(t, "Backlog")
-	cl.WaitDispatched(t)
+	cl.Backlog(t, "Backlog", 8, 4, "m")
 	for q := range int32(4) {
 		cl.Commit(t, "slow", "Backlog", q, 0)
 	}

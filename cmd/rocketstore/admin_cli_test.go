@@ -182,11 +182,7 @@ func TestParseTimestampForms(t *testing.T) {
 func TestAdminGroupAndOffsetCommands(t *testing.T) {
 	cl := testcluster.Start(t)
 	ns := cl.NameServer
-	for i := range 6 {
-		cl.Send(t, "Pay", int32(i%2), "m", "TagA", "")
-	}
-	cl.WaitRoute(t, "Pay")
-	cl.WaitDispatched(t)
+	cl.Backlog(t, "Pay", 6, 2, "m")
 	cl.Commit(t, "g1", "Pay", 0, 1)
 	cl.Heartbeat(t, "g1", "client-1", "Pay")
 	cl.WaitRoute(t, "%RETRY%g1")

@@ -153,10 +153,7 @@ func TestLagAgreesAcrossCLIMetricsConsoleAndStore(t *testing.T) {
 	)
 	driver := buildClientDriver(t)
 	cl := testcluster.Start(t)
-	for i := range first {
-		cl.Send(t, topic, int32(i)%queues, fmt.Sprintf("m-%d", i), "TagA", "")
-	}
-	cl.WaitRoute(t, topic)
+	cl.Backlog(t, topic, first, queues, "m")
 	ac := admin.New(&admin.Options{NameServers: []string{cl.NameServer}})
 	defer ac.Close()
 	srv, err := console.New(&console.Options{Addr: "127.0.0.1:0", Admin: ac, Gatherer: cl.Broker.MetricsRegistry(), SampleInterval: time.Hour})
@@ -177,10 +174,7 @@ func TestLagAgreesAcrossCLIMetricsConsoleAndStore(t *testing.T) {
 		return err == nil && len(p.Queues) == int(queues) && p.DiffTotal == 0
 	})
 	c.stop(t)
-	for i := range more {
-		cl.Send(t, topic, int32(i)%queues, fmt.Sprintf("n-%d", i), "TagA", "")
-	}
-	cl.WaitDispatched(t)
+	cl.Backlog(t, topic, more, queues, "n")
 	if got := c.consumed(); got != first {
 		t.Fatalf("the consumer read %d messages, want %d", got, first)
 	}

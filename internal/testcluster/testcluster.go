@@ -194,6 +194,20 @@ func (c *Cluster) Send(t testing.TB, topic string, queueID int32, body, tags, ke
 	return Sent{MsgID: id, OffsetMsgID: rh.MsgID, QueueID: rh.QueueID, QueueOffset: rh.QueueOffset}
 }
 
+// Backlog stores n messages on topic, spread over queues queues in turn,
+// with bodies prefix-0, prefix-1, ... and tags TagA, and waits until they
+// are routed and dispatched.
+func (c *Cluster) Backlog(t testing.TB, topic string, n int, queues int32, prefix string) []Sent {
+	t.Helper()
+	sent := make([]Sent, n)
+	for i := range n {
+		sent[i] = c.Send(t, topic, int32(i)%queues, prefix+"-"+strconv.Itoa(i), "TagA", "")
+	}
+	c.WaitRoute(t, topic)
+	c.WaitDispatched(t)
+	return sent
+}
+
 // Commit commits a group's offset of one queue, as a consumer does.
 func (c *Cluster) Commit(t testing.TB, group, topic string, queueID int32, offset int64) {
 	t.Helper()
