@@ -164,6 +164,19 @@ func TestMessagesByKeyOffsetIDAndUniqueID(t *testing.T) {
 	}
 }
 
+func TestBrokerStatsOfATopic(t *testing.T) {
+	cl := testcluster.Start(t)
+	cl.Backlog(t, "Counted", 5, 1, "m")
+	c := newClient(t, cl.NameServer)
+	d, err := c.BrokerStats(ctxT(t), cl.BrokerAddr, "TOPIC_PUT_NUMS", "Counted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.StatsMinute.Sum != 5 || d.StatsHour.Sum != 5 || d.StatsMinute.Tps <= 0 {
+		t.Fatalf("TOPIC_PUT_NUMS of Counted: %+v", d)
+	}
+}
+
 func TestWritePermWipeAndRestore(t *testing.T) {
 	cl := testcluster.Start(t)
 	c := newClient(t, cl.NameServer)

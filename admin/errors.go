@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/rocketstore/rocketstore/remoting"
 )
 
 // Sentinel errors; every error of this package that is not a server's
@@ -74,7 +72,3 @@ func IsCode(err error, code int16) bool {
 	var re *ResponseError
 	return errors.As(err, &re) && re.Code == code
 }
-
-// IsNotSupported reports whether a server answered that it does not know
-// the request (REQUEST_CODE_NOT_SUPPORTED).
-func IsNotSupported(err error) bool { return IsCode(err, remoting.ResponseRequestCodeNotSupported) }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/rocketstore/rocketstore/admin"
@@ -68,9 +69,8 @@ func (s *Server) api(f apiFunc) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		if err != nil {
 			status := errorStatus(err)
-			if status >= 500 {
-				s.warn.Log(s.log, slog.LevelWarn, r.URL.Path, "console request failed", "path", r.URL.Path, "status", status, "err", err)
-			}
+			s.warn.Log(s.log, slog.LevelWarn, r.URL.Path+strconv.Itoa(status), "console request failed",
+				"path", r.URL.Path, "status", status, "peer", r.RemoteAddr, "err", err)
 			w.WriteHeader(status)
 			v = map[string]string{"error": err.Error()}
 		}
