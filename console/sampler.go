@@ -23,7 +23,8 @@ import (
 //     (GET_TOPIC_STATS_INFO), and out per topic, from the sum of its
 //     consumer groups' committed offsets (GET_BROKER_CONSUME_STATS).
 //
-// A counter that went down (a broker restarted) counts from zero again.
+// A counter that went down (a broker restarted) counts from zero again; one
+// missing from a reading gives no rate for that interval.
 
 // Point is one sample of the throughput chart: messages per second in and
 // out over the interval that ended at T (ms since the epoch).
@@ -120,9 +121,15 @@ func (s *sampler) sample(ctx context.Context) {
 }
 
 // delta is how far counter key moved between two readings; a counter that
-// went down was reset and counts from zero.
+// went down was reset and counts from zero. A counter missing from either
+// reading (a broker that did not answer, a topic beyond the sampling cap)
+// has no rate: taking its whole value as one interval's would draw a spike.
 func delta(before, after map[string]int64, key string) float64 {
-	b, a := before[key], after[key]
+	b, inBefore := before[key]
+	a, inAfter := after[key]
+	if !inBefore || !inAfter {
+		return 0
+	}
 	if a < b {
 		return float64(a)
 	}
