@@ -7,21 +7,24 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/filter"
 	"github.com/rocketstore/rocketstore/ha"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // Broker serves RocketMQ clients from a message store: sends, pulls with
 // long polling, consumer groups and offsets, topic configs and queries. See
 // the package documentation.
 type Broker struct {
-	opts  Options
-	log   *slog.Logger
-	store *store.MessageStore
+	opts     Options
+	log      *slog.Logger
+	store    *store.MessageStore
+	warnings *limitedLog // warnings a peer can repeat, rate-limited per cause
 
 	topics    *topicTable
 	offsets   *offsetTable
@@ -32,6 +35,8 @@ type Broker struct {
 	pullStats pullStats
 	refusals  *logThrottle // repeated refusals of a client leave one line a minute
 	producers *producerTable
+	locks     *lockTable
+	txns      *transactions
 
 	// Operating the broker: metrics, subscription group configs, what
 	// heartbeats say of connections, flow control, the named pools.
@@ -50,6 +55,12 @@ type Broker struct {
 	client *remoting.Client // to nameservers (and a slave's master)
 	pools  []*remoting.Pool
 
+	// masterServices are the background writers, started on a master
+	// only (onMaster); slaveRefusals counts puts refused on a slave.
+	masterServices []masterService
+	slaveRefusals  atomic.Int64
+	timer          atomic.Pointer[timer.Timer] // masters with the timer on
+
 	registerNow chan struct{}
 	quit        chan struct{}
 	wg          sync.WaitGroup
@@ -64,9 +75,13 @@ func New(opts *Options) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	configDir := filepath.Join(o.DataDir, "config")
 	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
+		return nil, err
+	}
+	if err := b.createSystemTopics(); err != nil {
 		return nil, err
 	}
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
@@ -78,20 +93,28 @@ func New(opts *Options) (*Broker, error) {
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
 		return nil, err
 	}
+	b.onMaster("delay scheduler", b.schedule.run)
 	b.polls = newLongPoll(b)
 	storeOpts := o.Store
-	storeOpts.OnArrival = b.polls.arrived
+	storeOpts.OnArrival = b.arrived
+	storeOpts.Events = b.storeEvents(storeOpts.Events)
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
 	}
+	if err := b.openTimer(); err != nil {
+		return nil, errors.Join(err, b.store.Close())
+	}
 	b.consumers = newConsumerTable(b)
 	b.producers = newProducerTable()
+	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
 	b.clients = newClientTable()
 	b.flow = newFlowControl(o.FlowControl)
 	if !o.DisableMetrics {
 		b.metrics = newMetrics(b)
 		b.stats = newBrokerStats(b.metrics, o.ClusterName)
 	}
+	b.txns = newTransactions(b)
+	b.onMaster("transaction check", b.transactionCheckLoop)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -126,7 +149,7 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
-	b.wg.Go(b.schedule.run)
+	b.startMasterServices()
 	return nil
 }
 
@@ -137,18 +160,29 @@ func (b *Broker) routes() {
 	pull := remoting.NewPool(8, 100000)
 	admin := remoting.NewPool(2, 10000)
 	heartbeat := remoting.NewPool(2, 10000)
-	b.pools = []*remoting.Pool{send, pull, admin, heartbeat}
-	b.namedPools = map[string]*remoting.Pool{"send": send, "pull": pull, "admin": admin, "heartbeat": heartbeat}
+	// A reply waits for the requester to take it, and END_TRANSACTION
+	// writes: each has its own pool, as in RocketMQ, so that neither holds
+	// up sends.
+	reply := remoting.NewPool(4, 10000)
+	endTransaction := remoting.NewPool(4, 100000)
+	b.pools = []*remoting.Pool{send, pull, admin, heartbeat, reply, endTransaction}
+	b.namedPools = map[string]*remoting.Pool{"send": send, "pull": pull, "admin": admin, "heartbeat": heartbeat,
+		"reply": reply, "endTransaction": endTransaction}
 	s := b.server
 	for _, code := range []int16{remoting.RequestSendMessage, remoting.RequestSendMessageV2, remoting.RequestSendBatchMessage} {
 		s.Handle(code, send, b.timed(b.handleSend))
 	}
 	s.Handle(remoting.RequestPullMessage, pull, b.timed(b.handlePull))
 	s.Handle(remoting.RequestConsumerSendMsgBack, send, b.handleSendBack)
+	s.Handle(remoting.RequestSendReplyMessage, reply, b.handleSendReply)
+	s.Handle(remoting.RequestSendReplyMessageV2, reply, b.handleSendReply)
+	s.Handle(remoting.RequestEndTransaction, endTransaction, b.handleEndTransaction)
 	s.Handle(remoting.RequestHeartBeat, heartbeat, b.handleHeartbeat)
 	s.Handle(remoting.RequestUnregisterClient, heartbeat, b.handleUnregisterClient)
 	s.Handle(remoting.RequestGetConsumerListByGroup, heartbeat, b.handleGetConsumerList)
 	s.Handle(remoting.RequestCheckClientConfig, heartbeat, b.handleCheckClientConfig)
+	s.Handle(remoting.RequestLockBatchMQ, heartbeat, b.handleLockBatch)
+	s.Handle(remoting.RequestUnlockBatchMQ, heartbeat, b.handleUnlockBatch)
 	s.Handle(remoting.RequestQueryConsumerOffset, admin, b.handleQueryConsumerOffset)
 	s.Handle(remoting.RequestUpdateConsumerOffset, admin, b.handleUpdateConsumerOffset)
 	s.Handle(remoting.RequestGetMaxOffset, admin, b.handleGetMaxOffset)
@@ -160,24 +194,40 @@ func (b *Broker) routes() {
 	s.Handle(remoting.RequestDeleteTopicInBroker, admin, b.handleDeleteTopic)
 	s.Handle(remoting.RequestGetAllTopicConfig, admin, b.handleGetAllTopicConfig)
 	s.Handle(remoting.RequestGetAllConsumerOffset, admin, b.handleGetAllConsumerOffset)
+	s.Handle(remoting.RequestGetAllDelayOffset, admin, b.handleGetAllDelayOffset)
+	s.Handle(remoting.RequestGetTimerCheckPoint, admin, b.handleGetTimerCheckPoint)
 	b.adminRoutes(admin)
 }
 
-// housekeeping persists consumer offsets and expires silent consumers.
+// housekeeping persists consumer offsets and expires silent clients and
+// stale queue locks.
 func (b *Broker) housekeeping() {
-	tick := time.NewTicker(min(b.opts.OffsetPersistInterval, 10*time.Second))
+	b.runEvery(min(b.opts.OffsetPersistInterval, 10*time.Second), func() {
+		if err := b.offsets.save(); err != nil {
+			b.log.Error("persist consumer offsets", "err", err)
+		}
+		if err := b.schedule.save(); err != nil {
+			b.log.Error("persist delay offsets", "err", err)
+		}
+		now := time.Now()
+		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.clients.expire(now.Add(-b.opts.ConsumerExpiry))
+		b.stats.sample()
+		b.locks.expire(now)
+	})
+}
+
+// runEvery calls fn every interval until the broker closes.
+func (b *Broker) runEvery(interval time.Duration, fn func()) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-b.quit:
 			return
 		case <-tick.C:
-			_ = b.offsets.save()
-			_ = b.schedule.save()
-			b.consumers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
-			b.producers.expire(time.Now().Add(-b.opts.ConsumerExpiry))
-			b.clients.expire(time.Now().Add(-b.opts.ConsumerExpiry))
-			b.stats.sample()
+			fn()
 		}
 	}
 }
@@ -199,13 +249,14 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close())
 	})
 	return errors.Join(errs...)
 }
 
-// connClosed forgets what a closed connection held: its consumers and its
-// suspended pulls.
+// connClosed forgets what a closed connection held: its consumers,
+// producers and suspended pulls. Queue locks stay until they expire or are
+// unlocked, as RocketMQ's: a consumer may still be working on its queue.
 func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
 	b.producers.dropConn(c)

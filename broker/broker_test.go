@@ -18,7 +18,13 @@ import (
 // nameserver.
 func testBroker(t *testing.T, dir string) *Broker {
 	t.Helper()
-	b, err := New(&Options{
+	return testBrokerWith(t, dir, nil)
+}
+
+// testBrokerWith is testBroker with options changed by set.
+func testBrokerWith(t *testing.T, dir string, set func(*Options)) *Broker {
+	t.Helper()
+	o := &Options{
 		ListenAddr: "127.0.0.1:0",
 		DataDir:    dir,
 		Store: store.Options{
@@ -29,7 +35,11 @@ func testBroker(t *testing.T, dir string) *Broker {
 			CleanResourceInterval:    -1,
 			DelayLevels:              strings.Repeat("100ms ", 18),
 		},
-	})
+	}
+	if set != nil {
+		set(o)
+	}
+	b, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,23 +153,23 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 // ensureRetryTopic creates %RETRY%<group> (one queue), which push consumers
 // subscribe to.
 func (b *Broker) ensureRetryTopic(group string) error {
-	topic := retryGroupTopicPrefix + group
-	if _, ok := b.topics.get(topic); ok {
-		return nil
-	}
-	if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
-		return err
-	}
-	b.registerSoon()
-	return nil
+	return b.ensureTopic(retryGroupTopicPrefix + group)
 }
 
-// handleUnregisterClient drops a client from its groups.
+// handleUnregisterClient drops a client from the producer group and the
+// consumer group it names (either may be absent, as RocketMQ's clients send
+// one unregistration per group).
 func (b *Broker) handleUnregisterClient(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	id := req.ExtFields["clientID"]
+	if pg := req.ExtFields["producerGroup"]; pg != "" {
+		b.producers.unregister(pg, id)
+	}
 	group := req.ExtFields["consumerGroup"]
+	if group == "" {
+		return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+	}
 	for _, g := range b.consumers.remove(func(gr string, cl *consumerClient) bool {
-		return cl.id == id && (group == "" || gr == group)
+		return cl.id == id && gr == group
 	}) {
 		b.consumers.notify(g)
 	}

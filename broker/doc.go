@@ -22,6 +22,44 @@
 // evaluated on each record's properties. PullStats counts what pull
 // responses carried.
 //
+// Timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are
+// rewritten by the send path into the timer topic and held by package
+// timer until due; a delay beyond timerMaxDelaySec is refused with
+// MESSAGE_ILLEGAL, as RocketMQ refuses it.
+//
+// A slave's commit log is a byte copy of its master's: every put goes
+// through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
+// the services that write messages of their own (the delay scheduler, the
+// timer) are registered with onMaster and started on a master only. A slave
+// copies its master's topic configs, consumer offsets, delay progress
+// (delayOffset.json) and timer checkpoint instead.
+//
+// Message kinds beyond plain sends, as RocketMQ's broker has them:
+//
+//   - Transactions (transaction*.go): a transactional send is stored as a
+//     half message in RMQ_SYS_TRANS_HALF_TOPIC, out of consumers' sight;
+//     END_TRANSACTION writes the committed message to its real topic and
+//     queue, or drops it, and records the outcome as an op record in
+//     RMQ_SYS_TRANS_OP_HALF_TOPIC. A check service on the master asks a live
+//     producer of the group (known from heartbeats) about half messages left
+//     open past TransactionTimeout, at most TransactionCheckMax times, then
+//     moves them to TRANS_CHECK_MAX_TIME_TOPIC. Its progress is the offsets
+//     of group CID_RMQ_SYS_TRANS, so all of it carries over a restart.
+//   - Orderly consumption (locks.go): LOCK_BATCH_MQ and UNLOCK_BATCH_MQ give
+//     each queue to one client of a group until it unlocks it or its lock
+//     goes unrenewed for RebalanceLockMaxLiveTime (60 s).
+//   - Request-reply (reply.go): SEND_REPLY_MESSAGE pushes a reply to the
+//     requesting producer (PUSH_REPLY_MESSAGE_TO_CLIENT) and stores it in
+//     <cluster>_REPLY_TOPIC.
+//   - Traces: sends answer TRACE_ON and MSG_REGION, and with
+//     TraceTopicEnable the trace topic exists, so clients store their
+//     traces here, keyed by message id.
+//
+// A new consumer group starts where RocketMQ 4.9 starts it: at offset 0
+// while the queue's first message is still in memory, else where the
+// client's ConsumeFromWhere says (QUERY_CONSUMER_OFFSET answers
+// QUERY_NOT_FOUND).
+//
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
 //

@@ -57,8 +57,9 @@ type FlowControlOptions struct {
 	TopicLimits, GroupLimits map[string]RateLimit
 }
 
-// RateLimit is a rate in messages and bytes (of message bodies) per second;
-// zero means unlimited.
+// RateLimit is a rate in messages and bytes per second (the bytes of a
+// send's body: the message body, or the encoded batch); zero means
+// unlimited.
 type RateLimit struct {
 	MessagesPerSecond float64
 	BytesPerSecond    float64
@@ -77,8 +78,8 @@ type flowControl struct {
 
 func newFlowControl(o FlowControlOptions) *flowControl {
 	f := &flowControl{}
-	f.waitInQueue.Store(int64(cmpOr(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
-	f.pageCacheBusy.Store(int64(cmpOr(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
+	f.waitInQueue.Store(int64(orDefault(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
+	f.pageCacheBusy.Store(int64(orDefault(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
 	f.fastFailure.Store(!o.DisableFastFailure)
 	f.permission.Store(DefaultBrokerPermission)
 	if o.BrokerPermission > 0 {
@@ -95,7 +96,7 @@ func newFlowControl(o FlowControlOptions) *flowControl {
 	return f
 }
 
-func cmpOr(d, def time.Duration) time.Duration {
+func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
 	}
@@ -115,23 +116,23 @@ func (b *Broker) admitSend(c *remoting.Conn, req *remoting.Command, h *remoting.
 	f := b.flow
 	now := time.Now()
 	if b.brokerPermission()&PermWrite == 0 {
-		return b.refuseSend(c, req, remoting.ResponseNoPermission, BusyWritePermission,
+		return b.refuseBusy(c, req, remoting.ResponseNoPermission, BusyWritePermission,
 			fmt.Errorf("the broker[%s] sending message is forbidden", b.opts.BrokerName))
 	}
 	if arrived := req.Arrived(); f.fastFailure.Load() && !arrived.IsZero() {
 		if waited := now.Sub(arrived); waited >= time.Duration(f.waitInQueue.Load()) {
-			return b.refuseSend(c, req, remoting.ResponseSystemBusy, BusyTimeoutCleanQueue, fmt.Errorf(
+			return b.refuseBusy(c, req, remoting.ResponseSystemBusy, BusyTimeoutCleanQueue, fmt.Errorf(
 				"[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: %dms, size of queue: %d",
 				waited.Milliseconds(), b.sendQueueLen()))
 		}
 	}
 	log := b.store.CommitLog()
 	if held := log.LockHeldFor(now); held > time.Duration(f.pageCacheBusy.Load()) {
-		return b.refuseSend(c, req, remoting.ResponseSystemBusy, BusyPageCache, fmt.Errorf(
+		return b.refuseBusy(c, req, remoting.ResponseSystemBusy, BusyPageCache, fmt.Errorf(
 			"[PC_SYNCHRONIZED]broker busy, start flow control for a while (the append lock is held for %dms)", held.Milliseconds()))
 	}
 	if free, on := log.TransientPoolAvailable(); on && free == 0 {
-		return b.refuseSend(c, req, remoting.ResponseSystemBusy, BusyTransientPool,
+		return b.refuseBusy(c, req, remoting.ResponseSystemBusy, BusyTransientPool,
 			errors.New("[REJECTREQUEST]system busy, start flow control for a while (the transient store pool has no free buffer)"))
 	}
 	if limits := f.limits.Load(); !limits.empty() {
@@ -140,7 +141,7 @@ func (b *Broker) admitSend(c *remoting.Conn, req *remoting.Command, h *remoting.
 			n = batchCount(req.Body)
 		}
 		if err := limits.take(h.Topic, h.ProducerGroup, n, len(req.Body), now); err != nil {
-			return b.refuseSend(c, req, remoting.ResponseSystemBusy, BusyRateLimit, err)
+			return b.refuseBusy(c, req, remoting.ResponseSystemBusy, BusyRateLimit, err)
 		}
 	}
 	return nil
@@ -156,9 +157,9 @@ func batchCount(body []byte) int {
 	return n
 }
 
-// refuseSend answers a send refused by flow control, counts it under
+// refuseBusy answers a send refused by flow control, counts it under
 // reason and logs it (one line per client and reason a minute).
-func (b *Broker) refuseSend(c *remoting.Conn, req *remoting.Command, code int16, reason string, err error) *remoting.Command {
+func (b *Broker) refuseBusy(c *remoting.Conn, req *remoting.Command, code int16, reason string, err error) *remoting.Command {
 	b.metrics.busy(reason)
 	return b.refuse(c, req, code, err, "reason", reason)
 }

@@ -35,18 +35,20 @@ func sinceMillis(t time.Time) float64 {
 	return float64(time.Since(t).Microseconds()) / 1000
 }
 
-// putMessage stores one message, counting it and timing the store.
-func (b *Broker) putMessage(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
+// storeSent stores a client's message (putMessage), counting it and
+// timing the store.
+func (b *Broker) storeSent(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
 	start := time.Now()
-	res, err := b.store.PutMessage(ctx, m)
+	res, err := b.putMessage(ctx, m)
 	b.putDone(m.Topic, 1, len(m.Body), start, err)
 	return res, err
 }
 
-// putMessages stores a batch, counting it and timing the store.
-func (b *Broker) putMessages(ctx context.Context, msgs []message.Message) ([]commitlog.AppendResult, error) {
+// storeSentBatch stores a client's batch (putMessages), counting it and
+// timing the store.
+func (b *Broker) storeSentBatch(ctx context.Context, msgs []message.Message) ([]commitlog.AppendResult, error) {
 	start := time.Now()
-	results, err := b.store.PutMessages(ctx, msgs, nil)
+	results, err := b.putMessages(ctx, msgs)
 	size := 0
 	for i := range results {
 		size += len(msgs[i].Body)

@@ -43,26 +43,7 @@ func sendMetricsRound(b *testing.B, metricsOn bool) {
 		}
 	}
 	stopScrapes := scrapeEvery(b, br, 100*time.Millisecond)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.SetBytes(1024)
-	b.ResetTimer()
-	for range 16 {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				if err := send(i); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
+	runSenders(b, 16, send)
 	stopScrapes()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
@@ -98,32 +79,15 @@ func BenchmarkSendMetricsInterleaved(b *testing.B) {
 		}
 	}
 	stopScrapes := scrapeEvery(b, on, 100*time.Millisecond)
-	var next atomic.Int64
 	var spent [2]atomic.Int64 // nanoseconds in sends to on, off
 	var count [2]atomic.Int64
-	var wg sync.WaitGroup
-	b.SetBytes(1024)
-	b.ResetTimer()
-	for range 16 {
-		wg.Go(func() {
-			for {
-				i := next.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				mode := int(i % 2)
-				d, err := send([]*Broker{on, off}[mode], i)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				spent[mode].Add(int64(d))
-				count[mode].Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
+	runSenders(b, 16, func(i int64) error {
+		mode := int(i % 2)
+		d, err := send([]*Broker{on, off}[mode], i)
+		spent[mode].Add(int64(d))
+		count[mode].Add(1)
+		return err
+	})
 	stopScrapes()
 	mean := func(m int) float64 { return float64(spent[m].Load()) / float64(max(count[m].Load(), 1)) / 1e3 }
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
@@ -176,4 +140,29 @@ func scrapeEvery(b *testing.B, br *Broker, period time.Duration) (stop func()) {
 		}
 	})
 	return func() { close(done); wg.Wait() }
+}
+
+// runSenders runs b.N sends of 1 KiB, numbered from 1, on senders
+// goroutines, timing only them.
+func runSenders(b *testing.B, senders int, send func(i int64) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.SetBytes(1024)
+	b.ResetTimer()
+	for range senders {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				if err := send(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
 }

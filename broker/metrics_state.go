@@ -10,14 +10,6 @@ import (
 	"github.com/rocketstore/rocketstore/store"
 )
 
-// Half-message topic and check group of transactional messages (RocketMQ's
-// TransactionalMessageUtil), whose backlog is reported when the topic
-// exists: the half messages past the check group's committed offset.
-const (
-	halfMessageTopic = "RMQ_SYS_TRANS_HALF_TOPIC"
-	halfCheckGroup   = "CID_RMQ_SYS_TRANS"
-)
-
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, labels, nil)
 }
@@ -122,9 +114,11 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for level, backlog := range b.schedule.backlog() {
 		gauge(descDelay, float64(backlog), strconv.Itoa(level))
 	}
-	if _, ok := b.topics.get(halfMessageTopic); ok {
-		done, _ := b.offsets.query(halfCheckGroup, halfMessageTopic, 0)
-		gauge(descHalf, float64(max(b.store.GetMaxOffsetInQueue(halfMessageTopic, 0)-done, 0)))
+	// Half messages past the transaction check's progress (its group's
+	// committed offset in the half queue).
+	if end := b.store.GetMaxOffsetInQueue(TransHalfTopic, 0); end > 0 {
+		done, _ := b.offsets.query(transCheckGroup, TransHalfTopic, 0)
+		gauge(descHalf, float64(max(end-max(done, b.store.GetMinOffsetInQueue(TransHalfTopic, 0)), 0)))
 	}
 	for name, p := range b.poolsByName() {
 		gauge(descWatermark, float64(p.Queued()), name)
@@ -147,7 +141,7 @@ func (b *Broker) consumerLags(now time.Time) []groupLag {
 	out := make([]groupLag, 0, len(snap.OffsetTable))
 	for key, queues := range snap.OffsetTable {
 		topic, group, ok := strings.Cut(key, "@")
-		if !ok || topic == store.ScheduleTopic || group == halfCheckGroup {
+		if !ok || topic == store.ScheduleTopic || group == transCheckGroup {
 			continue
 		}
 		l := groupLag{topic: topic, group: group, queues: make(map[int32]int64, len(queues))}

@@ -138,10 +138,7 @@ func (b *Broker) handleQueryConsumerOffset(c *remoting.Conn, req *remoting.Comma
 	}
 	off, ok := b.offsets.query(h.ConsumerGroup, h.Topic, h.QueueID)
 	if !ok {
-		// A queue that still starts at offset 0 is consumed from its
-		// start, as RocketMQ answers; one whose start was cleaned up is
-		// not found, and the client starts where ConsumeFromWhere says.
-		if b.store.GetMinOffsetInQueue(h.Topic, h.QueueID) > 0 {
+		if !b.startsInMemory(h.Topic, h.QueueID) {
 			return remoting.NewResponse(req, remoting.ResponseQueryNotFound, "no offset committed for this queue")
 		}
 		off = 0
@@ -160,4 +157,25 @@ func (b *Broker) handleUpdateConsumerOffset(c *remoting.Conn, req *remoting.Comm
 	}
 	b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+}
+
+// startsInMemory is RocketMQ 4.9's rule for a group with no committed
+// offset in a queue (ConsumerManageProcessor.queryConsumerOffset): offset 0
+// is answered while the queue's first message is still at offset 0 and in
+// memory (within the store's in-memory ratio of the log's end), so a new
+// group of a young queue reads it from its start; otherwise QUERY_NOT_FOUND
+// lets the client start where its ConsumeFromWhere says (the queue's end
+// for CONSUME_FROM_LAST_OFFSET).
+func (b *Broker) startsInMemory(topic string, queueID int32) bool {
+	if b.store.GetMinOffsetInQueue(topic, queueID) > 0 {
+		return false
+	}
+	r, err := b.store.GetMessage("", topic, queueID, 0, 1, nil)
+	if err != nil {
+		return false
+	}
+	defer r.Release()
+	// The store sets SuggestPullingFromSlave exactly when what it reached
+	// lies further behind the log's end than the in-memory ratio.
+	return !r.SuggestPullingFromSlave
 }

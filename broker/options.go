@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/timer"
 )
 
 // Defaults, equal to RocketMQ's BrokerConfig where the concept is the same.
@@ -25,6 +26,12 @@ const (
 	PermInherit                  = 1                    // PermName.PERM_INHERIT
 	DefaultPerm                  = PermRead | PermWrite // a new topic's perm
 	autoCreatePerm               = DefaultPerm | PermInherit
+
+	DefaultTraceTopic               = "RMQ_SYS_TRACE_TOPIC" // msgTraceTopicName
+	DefaultTransactionTimeout       = 6 * time.Second       // transactionTimeOut
+	DefaultTransactionCheckMax      = 15                    // transactionCheckMax
+	DefaultTransactionCheckInterval = 60 * time.Second      // transactionCheckInterval
+	DefaultRebalanceLockMaxLiveTime = 60 * time.Second      // rocketmq.broker.rebalance.lockMaxLiveTime
 )
 
 // Options configure a Broker. Zero values mean defaults.
@@ -86,8 +93,43 @@ type Options struct {
 	// over message properties (broker.conf enablePropertyFilter). Default
 	// off, as in RocketMQ: such subscriptions are refused.
 	EnablePropertyFilter bool
+	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
+	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
+	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
+	// and Logger default to the store's and the broker's.
+	Timer timer.Options
 
-	// Logger receives the broker's log lines. Default slog.Default().
+	// TransactionTimeout is how old a half (prepared) message must be
+	// before its producer is asked for its state (transactionTimeOut).
+	// Default 6 s.
+	TransactionTimeout time.Duration
+	// TransactionCheckMax is how many times a producer is asked before the
+	// half message is given up and moved to TRANS_CHECK_MAX_TIME_TOPIC
+	// (transactionCheckMax). Default 15.
+	TransactionCheckMax int
+	// TransactionCheckInterval is how often half messages are checked
+	// (transactionCheckInterval). Default 60 s.
+	TransactionCheckInterval time.Duration
+
+	// RebalanceLockMaxLiveTime is how long an orderly consumer's lock on a
+	// queue lasts without being renewed (RocketMQ's
+	// rocketmq.broker.rebalance.lockMaxLiveTime). Default 60 s.
+	RebalanceLockMaxLiveTime time.Duration
+
+	// TraceTopicEnable creates the trace topic (MsgTraceTopicName, one
+	// queue) at start, so that clients with tracing on can store their
+	// traces here (traceTopicEnable). Default off, as RocketMQ's.
+	TraceTopicEnable bool
+	// MsgTraceTopicName names the trace topic. Default RMQ_SYS_TRACE_TOPIC.
+	MsgTraceTopicName string
+	// DisableTraceOn answers TRACE_ON=false to sends, which tells producers
+	// not to send traces of them (RocketMQ's traceOn=false). Default: true
+	// is answered, as RocketMQ's traceOn defaults to true.
+	DisableTraceOn bool
+
+	// Logger receives the broker's log lines (refused and dropped
+	// requests, background errors), and the store's unless Store.Logger is
+	// set. Default slog.Default().
 	Logger *slog.Logger
 }
 
@@ -160,8 +202,32 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.SlaveSyncInterval <= 0 {
 		r.SlaveSyncInterval = 10 * time.Second
 	}
+	if r.TransactionTimeout <= 0 {
+		r.TransactionTimeout = DefaultTransactionTimeout
+	}
+	if r.TransactionCheckMax <= 0 {
+		r.TransactionCheckMax = DefaultTransactionCheckMax
+	}
+	if r.TransactionCheckInterval <= 0 {
+		r.TransactionCheckInterval = DefaultTransactionCheckInterval
+	}
+	if r.RebalanceLockMaxLiveTime <= 0 {
+		r.RebalanceLockMaxLiveTime = DefaultRebalanceLockMaxLiveTime
+	}
+	if r.MsgTraceTopicName == "" {
+		r.MsgTraceTopicName = DefaultTraceTopic
+	}
+	if err := store.ValidateTopic(r.MsgTraceTopicName); err != nil {
+		return r, fmt.Errorf("broker: msgTraceTopicName: %w", err)
+	}
 	if r.Logger == nil {
 		r.Logger = slog.Default()
+	}
+	if err := r.Timer.Validate(); err != nil {
+		return r, err
+	}
+	if r.Store.Logger == nil {
+		r.Store.Logger = r.Logger
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

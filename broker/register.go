@@ -2,11 +2,13 @@ package broker
 
 import (
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"strconv"
 	"time"
 
 	"github.com/rocketstore/rocketstore/remoting"
+	"github.com/rocketstore/rocketstore/store"
 )
 
 // registerTimeout bounds one registration call.
@@ -38,13 +40,52 @@ func (b *Broker) registerLoop() {
 	}
 }
 
+// storeEvents adds to the store's listener what the broker does when the
+// store becomes unwritable: say so, and register at once without write
+// permission.
+func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
+	var out store.EventListener
+	if ev != nil {
+		out = *ev
+	}
+	inner := out.Unwritable
+	out.Unwritable = func(err error) {
+		b.log.Error("broker: the store is unwritable: sends are refused and topics registered read-only until restart", "err", err)
+		b.registerSoon()
+		if inner != nil {
+			inner(err)
+		}
+	}
+	return &out
+}
+
+// registration is the topic configs and data version registerAll sends.
+// While the store is unwritable the topics go without write permission, so
+// that clients send elsewhere and keep reading here, under a data version
+// whose timestamp has its lowest bit flipped: a version the name server
+// has not seen, so it takes the new permissions (and sees another when the
+// broker, restarted, registers its own version again).
+func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
+	topics, version := b.topics.snapshot()
+	if b.store.Err() == nil {
+		return topics, version
+	}
+	for name, tc := range topics {
+		tc.Perm &^= PermWrite
+		topics[name] = tc
+	}
+	version.Timestamp ^= 1
+	return topics, version
+}
+
 // registerAll sends REGISTER_BROKER with the topic configs to every
 // nameserver. A nameserver that does not answer is tried again next time.
 func (b *Broker) registerAll() {
-	topics, version := b.topics.snapshot()
+	topics, version := b.registration()
 	topics = b.withBrokerPermission(topics)
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
+		b.log.Error("register: encode the topic configs", "err", err)
 		return
 	}
 	ext := map[string]string{
@@ -59,8 +100,14 @@ func (b *Broker) registerAll() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		_, _ = b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
+		resp, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
 		cancel()
+		if err == nil && resp.Code != remoting.ResponseSuccess {
+			err = fmt.Errorf("code %d: %s", resp.Code, resp.Remark)
+		}
+		if err != nil {
+			b.warnings.warn("register:"+addr, "register with a nameserver failed; trying again later", "nameserver", addr, "err", err)
+		}
 	}
 }
 
@@ -74,7 +121,9 @@ func (b *Broker) unregister() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		_, _ = b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil))
+		if _, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil)); err != nil {
+			b.log.Warn("unregister from a nameserver failed", "nameserver", addr, "err", err)
+		}
 		cancel()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rocketstore/rocketstore/ha"
@@ -12,7 +13,8 @@ import (
 
 // startReplication starts the role's side of replication: a master accepts
 // slaves on its HA address; a slave follows its master's commit log and
-// copies its topic configs and consumer offsets.
+// copies its topic configs, consumer offsets, delay progress and timer
+// checkpoint.
 func (b *Broker) startReplication() error {
 	switch b.opts.Role {
 	case RoleSlave:
@@ -20,11 +22,12 @@ func (b *Broker) startReplication() error {
 		b.haSlave.Start()
 		b.wg.Go(b.slaveSyncLoop)
 	default:
-		b.haMaster = ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout})
+		b.haMaster = ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log})
 		if err := b.haMaster.Listen(b.opts.HAListenAddr); err != nil {
 			return err
 		}
 	}
+	b.log.Info("replication started", "role", b.opts.Role)
 	return nil
 }
 
@@ -81,13 +84,72 @@ func (b *Broker) hasSlaveInSync() bool {
 	return false
 }
 
-// slaveSyncLoop copies the master's topic configs and consumer offsets, as
-// RocketMQ's SlaveSynchronize does, so that the slave serves pulls.
+// slaveSync is one thing a slave copies from its master, as RocketMQ's
+// SlaveSynchronize: a request and what to do with the answer's body.
+type slaveSync struct {
+	what  string
+	code  int16
+	apply func(body []byte) error
+}
+
+// slaveSyncs lists what a slave copies: everything a master keeps beside
+// its commit log that the slave would need to go on as a master.
+func (b *Broker) slaveSyncs() []slaveSync {
+	syncs := []slaveSync{
+		{"topic configs", remoting.RequestGetAllTopicConfig, fromJSON(func(f topicFile) error {
+			for _, tc := range f.TopicConfigTable {
+				if cur, ok := b.topics.get(tc.TopicName); !ok || cur != tc {
+					if err := b.topics.put(tc); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})},
+		{"consumer offsets", remoting.RequestGetAllConsumerOffset, fromJSON(func(f offsetFile) error {
+			b.offsets.replace(f.OffsetTable)
+			return nil
+		})},
+		{"delay offsets", remoting.RequestGetAllDelayOffset, fromJSON(func(f delayOffsetFile) error {
+			b.schedule.replace(f.OffsetTable)
+			return nil
+		})},
+	}
+	if !b.opts.Timer.Disabled {
+		syncs = append(syncs, slaveSync{"timer checkpoint", remoting.RequestGetTimerCheckPoint, b.syncTimerCheckpoint})
+	}
+	return syncs
+}
+
+// fromJSON decodes a JSON body before apply takes it.
+func fromJSON[T any](apply func(T) error) func([]byte) error {
+	return func(body []byte) error {
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return err
+		}
+		return apply(v)
+	}
+}
+
+// slaveSyncLoop copies the master's state every SlaveSyncInterval, so that
+// the slave serves pulls and holds the master's progress.
 func (b *Broker) slaveSyncLoop() {
 	tick := time.NewTicker(b.opts.SlaveSyncInterval)
 	defer tick.Stop()
+	syncs := b.slaveSyncs()
+	failing := make([]bool, len(syncs)) // one log line per change, not per round
 	for {
-		b.syncFromMaster()
+		for i, s := range syncs {
+			err := b.syncFromMaster(s)
+			switch {
+			case err != nil && !failing[i]:
+				b.log.Warn("slave sync failing", "what", s.what, "master", b.opts.MasterAddr, "err", err)
+			case err == nil && failing[i]:
+				b.log.Info("slave sync recovered", "what", s.what, "master", b.opts.MasterAddr)
+			}
+			failing[i] = err != nil
+		}
 		select {
 		case <-b.quit:
 			return
@@ -96,36 +158,37 @@ func (b *Broker) slaveSyncLoop() {
 	}
 }
 
-func (b *Broker) syncFromMaster() {
+func (b *Broker) syncFromMaster(s slaveSync) error {
 	ctx, cancel := timeoutContext(registerTimeout)
 	defer cancel()
-	resp, err := b.client.InvokeSync(ctx, b.opts.MasterAddr, remoting.NewRequest(remoting.RequestGetAllTopicConfig, nil, nil))
-	if err == nil && resp.Code == remoting.ResponseSuccess {
-		var f topicFile
-		if json.Unmarshal(resp.Body, &f) == nil {
-			for _, tc := range f.TopicConfigTable {
-				if cur, ok := b.topics.get(tc.TopicName); !ok || cur != tc {
-					_ = b.topics.put(tc)
-				}
-			}
-		}
+	resp, err := b.client.InvokeSync(ctx, b.opts.MasterAddr, remoting.NewRequest(s.code, nil, nil))
+	if err != nil {
+		return err
 	}
-	resp, err = b.client.InvokeSync(ctx, b.opts.MasterAddr, remoting.NewRequest(remoting.RequestGetAllConsumerOffset, nil, nil))
-	if err == nil && resp.Code == remoting.ResponseSuccess {
-		var f offsetFile
-		if json.Unmarshal(resp.Body, &f) == nil {
-			b.offsets.replace(f.OffsetTable)
-		}
+	if resp.Code != remoting.ResponseSuccess {
+		return fmt.Errorf("code %d: %s", resp.Code, resp.Remark)
 	}
+	return s.apply(resp.Body)
 }
 
-// handleGetAllConsumerOffset answers every committed offset (for slaves).
-func (b *Broker) handleGetAllConsumerOffset(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	body, err := json.Marshal(b.offsets.snapshot())
+// jsonResponse answers req with v as its JSON body.
+func jsonResponse(req *remoting.Command, v any) *remoting.Command {
+	body, err := json.Marshal(v)
 	if err != nil {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	resp := remoting.NewResponse(req, remoting.ResponseSuccess, "")
 	resp.Body = body
 	return resp
+}
+
+// handleGetAllConsumerOffset answers every committed offset (for slaves).
+func (b *Broker) handleGetAllConsumerOffset(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	return jsonResponse(req, b.offsets.snapshot())
+}
+
+// handleGetAllDelayOffset answers the delay scheduler's progress per level,
+// delayOffset.json's content (for slaves).
+func (b *Broker) handleGetAllDelayOffset(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	return jsonResponse(req, b.schedule.snapshot())
 }

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -115,8 +116,25 @@ func (s *scheduler) redeliver(rec *message.Record) error {
 		Topic: topic, QueueID: int32(qid), Flag: rec.Flag, Body: rec.Body, Properties: props,
 		SysFlag: rec.SysFlag, BornTimestamp: rec.BornTimestamp, BornHost: rec.BornHost, ReconsumeTimes: rec.ReconsumeTimes,
 	}
-	_, err := s.b.store.PutMessage(context.Background(), &m)
+	_, err := s.b.putMessage(context.Background(), &m)
 	return err
+}
+
+// snapshot is the per-level progress, as delayOffset.json holds it.
+func (s *scheduler) snapshot() delayOffsetFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return delayOffsetFile{OffsetTable: maps.Clone(s.offsets)}
+}
+
+// replace takes a master's progress (a slave copies it, so that it would
+// go on from there if it became a master).
+func (s *scheduler) replace(table map[string]int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !maps.Equal(s.offsets, table) {
+		s.offsets, s.dirty = maps.Clone(table), true
+	}
 }
 
 // save persists the per-level progress when it moved.

@@ -23,6 +23,9 @@ const (
 // delayed by its level (3 + times retried unless the consumer chose one),
 // through the schedule topic.
 func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoting.Command {
+	if err := b.checkWritable(retryGroupTopicPrefix + req.ExtFields["group"]); err != nil {
+		return errorResponse(req, remoting.ResponseServiceNotAvailable, err)
+	}
 	e := req.ExtFields
 	phys, err := strconv.ParseInt(e["offset"], 10, 64)
 	group := e["group"]
@@ -47,11 +50,8 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 		}
 		b.metrics.deadLettered(origin, group)
 	}
-	if _, ok := b.topics.get(topic); !ok {
-		if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
-			return errorResponse(req, remoting.ResponseSystemError, err)
-		}
-		b.registerSoon()
+	if err := b.ensureTopic(topic); err != nil {
+		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	props := orig.Properties
 	if _, ok := props.Lookup(message.PropertyRetryTopic); !ok {
@@ -79,7 +79,7 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 		SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp, BornHost: orig.BornHost,
 		ReconsumeTimes: orig.ReconsumeTimes + 1,
 	}
-	if _, err := b.store.PutMessage(context.Background(), &m); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+	if _, err := b.putMessage(context.Background(), &m); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")

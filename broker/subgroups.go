@@ -222,17 +222,6 @@ func (b *Broker) handleGetSubscriptionGroup(c *remoting.Conn, req *remoting.Comm
 	return jsonResponse(req, cfg)
 }
 
-// jsonResponse answers req with v as its JSON body.
-func jsonResponse(req *remoting.Command, v any) *remoting.Command {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, err)
-	}
-	resp := remoting.NewResponse(req, remoting.ResponseSuccess, "")
-	resp.Body = body
-	return resp
-}
-
 // versionV3_4_9 is MQVersion V3_4_9's ordinal: clients from it on send
 // their own maxReconsumeTimes with CONSUMER_SEND_MSG_BACK, which overrides
 // the group's retryMaxTimes (as RocketMQ's AbstractSendMessageProcessor).

@@ -118,4 +118,5 @@ func (t *topicTable) snapshot() (map[string]TopicConfig, DataVersion) {
 	return maps.Clone(t.topics), t.version
 }
 
-// names lists the topics.
+// TopicConfig returns a topic's configuration, if the broker has the topic.
+func (b *Broker) TopicConfig(topic string) (TopicConfig, bool) { return b.topics.get(topic) }

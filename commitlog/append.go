@@ -36,13 +36,10 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 	crc := message.BodyCRC(m.Body)
 
 	l.lockAppend()
-	if l.closed.Load() {
-		l.unlockAppend()
-		return AppendResult{}, ErrClosed
-	}
-	f, err := l.reserve(size)
+	f, roll, err := l.reserve(size)
 	if err != nil {
 		l.unlockAppend()
+		l.reportRoll(roll)
 		return AppendResult{}, err
 	}
 	res, err := l.encode(f.Writable(), f.StartOffset()+int64(f.WrotePosition()), m, crc, l.opts.Now().UnixMilli())
@@ -50,6 +47,7 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 		f.Advance(int(res.Size))
 	}
 	l.unlockAppend()
+	l.reportRoll(roll)
 	if err != nil {
 		return AppendResult{}, err
 	}
@@ -84,13 +82,10 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 
 	first := len(results)
 	l.lockAppend()
-	if l.closed.Load() {
-		l.unlockAppend()
-		return results, ErrClosed
-	}
-	f, err := l.reserve(total)
+	f, roll, err := l.reserve(total)
 	if err != nil {
 		l.unlockAppend()
+		l.reportRoll(roll)
 		return results, err
 	}
 	dst := f.Writable()
@@ -103,6 +98,7 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 			// Sizes were checked above, so this is a broken invariant; nothing
 			// was published, so the log is unchanged.
 			l.unlockAppend()
+			l.reportRoll(roll)
 			return results[:first], err
 		}
 		written += int(res.Size)
@@ -110,6 +106,7 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 	}
 	f.Advance(written)
 	l.unlockAppend()
+	l.reportRoll(roll)
 
 	waitFor := &msgs[len(msgs)-1]
 	return results, l.awaitDurable(ctx, start+int64(written), waitFor)
@@ -129,38 +126,57 @@ func (l *Log) checkedSize(m *message.Message) (int, error) {
 
 // reserve returns a file with room for size bytes plus the minimum blank
 // filler, filling the rest of the current file with a blank record and
-// rolling to the next file when needed. Called under appendMu. On error the
-// log is unchanged apart from a possibly completed filler, which readers
-// skip like any other.
-func (l *Log) reserve(size int) (*mappedfile.File, error) {
+// rolling to the next file when needed (roll then describes it, for
+// reporting once the append lock is released). It refuses when the log is
+// closed or poisoned. Called under appendMu. On error the log is unchanged
+// apart from a possibly completed filler, which readers skip like any
+// other.
+func (l *Log) reserve(size int) (f *mappedfile.File, roll *RollInfo, err error) {
+	if l.closed.Load() {
+		return nil, nil, ErrClosed
+	}
+	if err := l.Err(); err != nil {
+		return nil, nil, fmt.Errorf("commitlog: append refused: %w", err)
+	}
 	need := size + message.MinBlankSize
-	f, err := l.files.Writable(0)
-	if err != nil {
-		return nil, fmt.Errorf("commitlog: %w", err)
+	if f, err = l.files.Writable(0); err != nil {
+		return nil, nil, fmt.Errorf("commitlog: %w", err)
 	}
 	if f.Remaining() >= need {
-		return f, nil
+		return f, nil, nil
 	}
-	fillRest(f)
+	filler := fillRest(f)
 	if f, err = l.files.Writable(0); err != nil {
-		return nil, fmt.Errorf("commitlog: roll: %w", err)
+		return nil, nil, fmt.Errorf("commitlog: roll: %w", err)
 	}
+	roll = &RollInfo{Path: f.Path(), StartOffset: f.StartOffset(), FillerBytes: filler}
 	if f.Remaining() < need {
-		return nil, fmt.Errorf("%w: %d bytes do not fit in a fresh %d-byte file", ErrMessageTooLarge, size, f.Size())
+		return nil, roll, fmt.Errorf("%w: %d bytes do not fit in a fresh %d-byte file", ErrMessageTooLarge, size, f.Size())
 	}
-	return f, nil
+	return f, roll, nil
 }
 
-// fillRest ends f with a blank record covering its remaining bytes. Fewer
-// than MinBlankSize remaining bytes cannot hold a blank header; they are left
-// zero, which readers treat as the end of the file too.
-func fillRest(f *mappedfile.File) {
+// reportRoll reports a roll, if there was one; outside the append lock.
+func (l *Log) reportRoll(roll *RollInfo) {
+	if roll != nil {
+		l.report.roll(*roll)
+	}
+}
+
+// fillRest ends f with a blank record covering its remaining bytes and
+// returns how many. Fewer than MinBlankSize remaining bytes cannot hold a
+// blank header; they are zeroed (a reused write buffer holds old bytes), so
+// that readers see the padding that ends a file.
+func fillRest(f *mappedfile.File) int {
 	rest := f.Remaining()
 	if rest >= message.MinBlankSize {
 		// Cannot fail: the buffer holds at least MinBlankSize bytes.
 		_ = message.EncodeBlank(f.Writable()[:rest])
+	} else {
+		clear(f.Writable()[:rest])
 	}
 	f.Advance(rest)
+	return rest
 }
 
 // encode writes m as the record at physical offset phys into dst. Called

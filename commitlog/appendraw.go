@@ -16,10 +16,19 @@ var ErrNotContiguous = errors.New("commitlog: data does not continue the log")
 // that they continue the log. Durability follows the flush mode's flusher,
 // not a group commit.
 func (l *Log) AppendRaw(offset int64, data []byte) error {
+	var rolls []RollInfo
+	defer func() {
+		for _, r := range rolls {
+			l.report.roll(r)
+		}
+	}()
 	l.appendMu.Lock()
 	defer l.appendMu.Unlock()
 	if l.closed.Load() {
 		return ErrClosed
+	}
+	if err := l.Err(); err != nil {
+		return fmt.Errorf("commitlog: append refused: %w", err)
 	}
 	if end := l.files.MaxOffset(); offset != end {
 		// An empty log may join a master's log that starts later (its
@@ -38,6 +47,9 @@ func (l *Log) AppendRaw(offset int64, data []byte) error {
 		}
 		if at := f.StartOffset() + int64(f.WrotePosition()); at != offset {
 			return fmt.Errorf("%w: the writable file is at %d, the data at %d", ErrNotContiguous, at, offset)
+		}
+		if f.WrotePosition() == 0 && offset != l.files.MinOffset() {
+			rolls = append(rolls, RollInfo{Path: f.Path(), StartOffset: f.StartOffset()})
 		}
 		n := min(len(data), f.Remaining())
 		copy(f.Writable(), data[:n])

@@ -43,7 +43,9 @@ func runCrashChild(dir string) {
 // and intact, and that the log holds nothing damaged.
 func TestSyncFlushSurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (kill delays from PCG(42, seed))", seed)
+	rng := rand.New(rand.NewPCG(42, seed))
 	var all []testkit.Ack
 	for round := range crashRounds {
 		env := []string{crashChildEnv + "=" + dir, crashChildSeqEnv + "=" + strconv.FormatInt(int64(round+1)*10_000_000, 10)}

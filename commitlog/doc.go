@@ -17,6 +17,14 @@
 // the record goes at the start of the next file. Every full file therefore
 // ends with a blank record, and a reader that meets one moves to the next file.
 //
+// What may sit at an offset is defined once, by Layout: PeekUnit classifies
+// the bytes at an offset from their header (a record, the blank filler, zero
+// padding of fewer than 8 bytes at a file's end, or nothing written), and
+// CheckUnit and DecodeRecord verify a whole unit: framing, its
+// PHYSICALOFFSET field against its position, and optionally the body CRC.
+// Recovery, the iterator, Read and a replication slave's check of the
+// master's stream all use it.
+//
 // # Durability
 //
 // Append and AppendBatch encode straight into the current mapped file (or a
@@ -34,6 +42,26 @@
 //     committed are served from the buffers. Appends then take no page faults
 //     on the mapped files, whose first write to a page of a preallocated file
 //     waits for the journal while a flush commits it.
+//
+// # Errors are sticky
+//
+// The first write or sync of the files that fails poisons the log: every
+// later Append, AppendBatch, AppendRaw, Flush and durability wait fails
+// with an error matching ErrPoisoned and the cause (Log.Err returns it), the
+// flushed offset never moves again, and only reopening (which recovers
+// exactly what was durable) clears it. After a failed msync or fdatasync
+// the kernel may have marked the pages clean without writing them, so a
+// retry would acknowledge records that are not on the disk. A full disk at
+// a roll is not such a failure: nothing was written, and appends succeed
+// again once space is freed (ErrDiskFull).
+//
+// # Events
+//
+// Options.Events (optional callbacks) and Options.Logger report what the
+// log's background work cannot return to a caller: a roll to a new file, a
+// commit or flush round slower than FlushStallThreshold, the poisoning,
+// and other background errors (a removal that failed once the last reader
+// let go of a deleted file, for example).
 //
 // # Recovery
 //

@@ -31,6 +31,11 @@ var (
 	ErrNotRecord = errors.New("commitlog: offset is not the start of a record")
 	// ErrInvalidOptions means Options hold a combination the log cannot run.
 	ErrInvalidOptions = errors.New("commitlog: invalid options")
+	// ErrPoisoned is matched by Log.Err and by every error the log returns
+	// once a write or sync of it failed: nothing is acknowledged until the
+	// log is reopened. It is mappedfile.ErrPoisoned; errors.As with a
+	// *mappedfile.IOError gives the failed operation, file and offset.
+	ErrPoisoned = mappedfile.ErrPoisoned
 )
 
 // CorruptionError describes a record that failed its framing, offset or CRC

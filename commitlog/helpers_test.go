@@ -3,6 +3,7 @@ package commitlog
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"testing"
@@ -12,6 +13,9 @@ import (
 )
 
 const testFileSize = 256 << 10 // small files so tests roll often
+
+// discardLogger keeps tests that provoke many failures quiet.
+var discardLogger = slog.New(slog.DiscardHandler)
 
 var testBornHost = netip.MustParseAddrPort("10.1.2.3:40000")
 

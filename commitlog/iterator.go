@@ -54,45 +54,47 @@ func (it *Iterator) Next() bool {
 			return false
 		}
 		pos := int(it.next - f.StartOffset())
-		rest := f.Size() - pos
-		if rest < message.MinBlankSize {
-			it.next = f.StartOffset() + int64(f.Size())
-			continue
-		}
 		wrote := f.WrotePosition()
 		if pos >= wrote {
 			return false
 		}
-		head, err := it.view(f, pos, message.MinBlankSize, wrote)
+		layout := Layout{FileSize: int64(f.Size())}
+		head, err := it.view(f, pos, min(message.MinBlankSize, f.Size()-pos), wrote)
 		if err != nil {
 			it.fail(it.corrupt(f, err))
 			return false
 		}
-		size, magic, _ := message.PeekHeader(head)
-		if magic == message.BlankMagicCode && int(size) == rest {
+		u, known, err := layout.PeekUnit(head, it.next)
+		switch {
+		case err != nil:
+		case !known:
+			err = fmt.Errorf("a record header overruns the written data")
+		case u.Kind == UnitEnd:
+			err = fmt.Errorf("no record inside the written data")
+		case u.Kind == UnitPadding:
+			_, err = layout.CheckUnit(head, it.next, u, false)
+		}
+		if err != nil {
+			it.fail(it.corrupt(f, err))
+			return false
+		}
+		if u.Kind != UnitRecord { // the file's data ends here
 			it.next = f.StartOffset() + int64(f.Size())
 			continue
 		}
-		if size < message.MinBlankSize {
-			it.fail(it.corrupt(f, fmt.Errorf("record size %d", size)))
-			return false
-		}
-		b, err := it.view(f, pos, int(size), wrote)
+		b, err := it.view(f, pos, u.Size, wrote)
 		if err != nil {
 			it.fail(it.corrupt(f, err))
 			return false
 		}
-		rec, st, err := inspect(b, it.next, rest, it.checkCRC)
-		if err == nil && st != stepRecord {
-			err = fmt.Errorf("no record inside the written data")
-		}
+		rec, err := layout.DecodeRecord(b, it.next, u, it.checkCRC)
 		if err != nil {
 			it.fail(it.corrupt(f, err))
 			return false
 		}
 		it.cur = Entry{Offset: it.next, Bytes: b}
 		it.rec = rec
-		it.next += int64(size)
+		it.next += int64(u.Size)
 		return true
 	}
 	return false

@@ -29,33 +29,37 @@ type Log struct {
 	committer   *flush.Committer       // transient store pool only
 	pool        *flush.TransientStorePool
 
+	report   *reporter
 	recovery RecoveryReport
 }
 
 // Open opens (creating if needed) the commit log in dir, recovers it, and
 // starts its flush services. A nil opts means all defaults.
 func Open(dir string, opts *Options) (*Log, error) {
-	o, err := opts.withDefaults()
-	if err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	l := &Log{opts: o, dir: dir}
+	o := opts.withDefaults()
+	l := &Log{opts: o, dir: dir, report: newReporter(&o, dir)}
 	qopts := mappedfile.QueueOptions{
-		FileSize:    o.FileSize,
-		FS:          o.FS,
-		Preallocate: !o.DisablePreallocate,
-		Prewarm:     o.Prewarm,
-		Mlock:       o.Mlock,
+		FileSize:          o.FileSize,
+		FS:                o.FS,
+		Preallocate:       !o.DisablePreallocate,
+		Prewarm:           o.Prewarm,
+		Mlock:             o.Mlock,
+		OnBackgroundError: l.report.background,
+		OnPoisoned:        l.report.poisoned,
 	}
 	if o.Prewarm && o.FlushMode == SyncFlush {
 		qopts.PrewarmFlushPages = DefaultPrewarmFlushPages
 	}
+	var err error
 	if o.TransientStorePool {
 		l.pool, err = flush.NewTransientStorePool(flush.PoolOptions{
 			Size:           o.TransientStorePoolSize,
 			BufferSize:     o.FileSize,
 			Lock:           o.TransientStorePoolLock,
-			BestEffortLock: true,
+			BestEffortLock: o.TransientStorePoolLock,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("commitlog: transient store pool: %w", err)
@@ -64,42 +68,60 @@ func Open(dir string, opts *Options) (*Log, error) {
 	}
 	l.files, err = mappedfile.OpenQueue(dir, qopts)
 	if err != nil {
-		l.closePool()
-		return nil, fmt.Errorf("commitlog: open %s: %w", dir, err)
+		return nil, errors.Join(fmt.Errorf("commitlog: open %s: %w", dir, err), l.closePool())
 	}
 	if l.recovery, err = recoverLog(l.files, !o.SkipCRCOnRecover, o.RecoverFrom, o.CleanShutdown); err != nil {
-		l.files.Close()
-		l.closePool()
-		return nil, err
+		return nil, errors.Join(err, l.files.Close(), l.closePool())
 	}
 	// Prepare the file the next append goes to (and start preallocating the
 	// one after), so the first append does not create, or prewarm, a file.
-	// A full disk is not fatal here: Append reports it.
-	_, _ = l.files.Writable(l.files.MaxOffset())
-	l.startServices()
+	// A failure (a full disk) is not fatal here: Append meets it again and
+	// reports it to its caller.
+	if _, err := l.files.Writable(l.files.MaxOffset()); err != nil {
+		o.Logger.Warn("commitlog: no file to append to yet", "dir", dir, "err", err)
+	}
+	if err := l.startServices(); err != nil {
+		return nil, errors.Join(err, l.stopServices())
+	}
 	return l, nil
 }
 
-func (l *Log) startServices() {
+// startServices starts the flush services the options ask for. On error
+// the caller stops those that started (stopServices).
+func (l *Log) startServices() error {
 	o := &l.opts
-	l.flusher = flush.NewIntervalFlusher(l.files, flush.IntervalOptions{
+	var err error
+	l.flusher, err = flush.NewIntervalFlusher(l.files, flush.IntervalOptions{
 		Interval:         o.FlushInterval,
 		LeastPages:       o.FlushLeastPages,
 		ThoroughInterval: o.FlushThoroughInterval,
+		Hooks:            l.report.hooks("interval flush"),
 	})
+	if err != nil {
+		return fmt.Errorf("commitlog: %w", err)
+	}
 	if o.FlushMode == SyncFlush {
-		l.groupCommit = flush.NewGroupCommit(l.files, flush.GroupCommitOptions{
+		l.groupCommit, err = flush.NewGroupCommit(l.files, flush.GroupCommitOptions{
 			Timeout: o.SyncFlushTimeout,
 			Linger:  o.GroupCommitLinger,
+			Hooks:   l.report.hooks("group commit"),
 		})
+		if err != nil {
+			return fmt.Errorf("commitlog: %w", err)
+		}
 	}
 	if l.pool != nil {
-		l.committer = flush.NewCommitter(l.files, flush.CommitterOptions{
+		l.committer, err = flush.NewCommitter(l.files, flush.CommitterOptions{
 			Interval:         o.CommitInterval,
 			LeastPages:       o.CommitLeastPages,
 			ThoroughInterval: o.CommitThoroughInterval,
+			Hooks:            l.report.hooks("commit"),
 		}, l.flusher.Wake)
+		if err != nil {
+			return fmt.Errorf("commitlog: %w", err)
+		}
 	}
+	return nil
 }
 
 // Close stops the flush services, makes everything written durable, and
@@ -112,17 +134,24 @@ func (l *Log) Close() error {
 	if already {
 		return ErrClosed
 	}
+	return l.stopServices()
+}
+
+// stopServices stops the services that run, the files and the pool, in
+// that order. Each service commits or flushes once more as it stops. The
+// committer goes first so its final commit reaches the files before the
+// final flushes; no append can start any more.
+func (l *Log) stopServices() error {
 	var errs []error
-	// Each service commits or flushes once more as it stops. The committer
-	// goes first so its final commit reaches the files before the final
-	// flushes; no append can start any more.
 	if l.committer != nil {
 		errs = append(errs, l.committer.Close())
 	}
 	if l.groupCommit != nil {
 		errs = append(errs, l.groupCommit.Close())
 	}
-	errs = append(errs, l.flusher.Close())
+	if l.flusher != nil {
+		errs = append(errs, l.flusher.Close())
+	}
 	errs = append(errs, l.files.Close())
 	errs = append(errs, l.closePool())
 	return errors.Join(errs...)
@@ -136,15 +165,45 @@ func (l *Log) closePool() error {
 }
 
 // Flush commits and flushes everything written so far, whatever the flush
-// mode, and returns once it is durable.
+// mode, and returns once it is durable. A failure poisons the log (Err).
 func (l *Log) Flush() error {
 	if l.closed.Load() {
 		return ErrClosed
+	}
+	if err := l.Err(); err != nil {
+		return err
 	}
 	if err := l.files.Commit(0); err != nil {
 		return err
 	}
 	return l.files.Flush(0)
+}
+
+// Err is the sticky error that poisons the log, nil while it is healthy.
+// The first write or sync of its files that fails (a *mappedfile.IOError),
+// or any failure of a flush service, poisons it until it is reopened:
+// every later append, Flush and durability wait fails with this error
+// (wrapped), and the flushed offset never moves again, as the failed bytes
+// may not have reached the disk. errors.Is matches ErrPoisoned and the
+// cause. Reads keep working.
+func (l *Log) Err() error {
+	if err := l.files.Err(); err != nil {
+		return err
+	}
+	var err error
+	switch {
+	case l.groupCommit != nil && l.groupCommit.Err() != nil:
+		err = l.groupCommit.Err()
+	case l.committer != nil && l.committer.Err() != nil:
+		err = l.committer.Err()
+	case l.flusher != nil && l.flusher.Err() != nil:
+		err = l.flusher.Err()
+	default:
+		return nil
+	}
+	// A service stopped by something other than a failed write or sync (a
+	// file deleted under it) poisons the log as well: it flushes no more.
+	return fmt.Errorf("%w: %w", ErrPoisoned, err)
 }
 
 // Dir is the directory holding the log's files.
@@ -176,6 +235,7 @@ func (l *Log) Recovery() RecoveryReport { return l.recovery }
 // Files exposes the underlying file queue, for cleanup and inspection.
 func (l *Log) Files() *mappedfile.Queue { return l.files }
 
-// FlushError is the last error of the background flusher (nil when the last
-// flush succeeded).
-func (l *Log) FlushError() error { return l.flusher.LastError() }
+// FlushError is Err.
+//
+// Deprecated: use Err, which covers every flush service and the files.
+func (l *Log) FlushError() error { return l.Err() }

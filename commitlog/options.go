@@ -1,7 +1,9 @@
 package commitlog
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
 
@@ -43,6 +45,9 @@ const (
 	DefaultCommitLeastPages       = 4
 	DefaultCommitThoroughInterval = 200 * time.Millisecond
 	DefaultPrewarmFlushPages      = 4096 // flushLeastPagesWhenWarmMapedFile
+	// DefaultFlushStallThreshold is how slow a commit or flush must be to
+	// be reported: RocketMQ logs flushes that took more than 500 ms.
+	DefaultFlushStallThreshold = 500 * time.Millisecond
 )
 
 // DefaultStoreHost is the store host written into records when
@@ -67,10 +72,10 @@ type Options struct {
 	// FlushInterval is how often the async flusher wakes. Default 500 ms.
 	FlushInterval time.Duration
 	// FlushLeastPages is how many dirty 4 KiB pages make the async flusher
-	// flush. Default 4.
+	// flush. Default 4; negative means any dirty byte.
 	FlushLeastPages int
-	// FlushThoroughInterval forces an async flush whatever the page count.
-	// Default 10 s.
+	// FlushThoroughInterval forces an async flush whatever the page count;
+	// at least FlushInterval. Default 10 s.
 	FlushThoroughInterval time.Duration
 	// SyncFlushTimeout bounds a sync-flush wait. Default 5 s.
 	SyncFlushTimeout time.Duration
@@ -90,7 +95,8 @@ type Options struct {
 	// RLIMIT_MEMLOCK leaves them unlocked). Default off.
 	TransientStorePoolLock bool
 	// CommitInterval, CommitLeastPages and CommitThoroughInterval drive the
-	// committer. Defaults 200 ms, 4 pages, 200 ms.
+	// committer. Defaults 200 ms, 4 pages (negative: any byte), 200 ms; the
+	// thorough interval is at least the interval.
 	CommitInterval         time.Duration
 	CommitLeastPages       int
 	CommitThoroughInterval time.Duration
@@ -99,7 +105,7 @@ type Options struct {
 	// Mlock, locks it). Default off.
 	Prewarm bool
 	// Mlock locks prewarmed files in memory and advises the kernel to keep
-	// them. Default off.
+	// them; it needs Prewarm. Default off.
 	Mlock bool
 	// DisablePreallocate stops the log from creating the next file in the
 	// background. Default: preallocate.
@@ -110,9 +116,12 @@ type Options struct {
 	SkipCRCOnRecover bool
 	// RecoverFrom, when positive, makes recovery's scan start no later than
 	// the file holding this offset (the first file when it lies below
-	// them all), rather than only from the third-last file: a store passes
-	// the offset from which it will re-dispatch, so that every record it
-	// re-reads has been checked.
+	// them all), rather than only from the third-last file. Pass the lower
+	// of the offset from which you will re-dispatch (so that every record
+	// re-read has been checked) and the log's flushed offset as last
+	// recorded: after a power loss the kernel may have written back pages of
+	// later files but not of earlier ones, so a hole can lie anywhere past
+	// the last flush, not only in the last three files.
 	RecoverFrom int64
 	// CleanShutdown tells recovery that the log was closed cleanly (the
 	// caller keeps a marker, as a store does): nothing was written past the
@@ -130,11 +139,22 @@ type Options struct {
 	FS mappedfile.FS
 	// Now returns the store timestamp; nil means time.Now.
 	Now func() time.Time
+
+	// FlushStallThreshold is how long a commit or flush round may take
+	// before it is reported (Events.OnFlushStall and a log line). Default
+	// 500 ms; negative reports none.
+	FlushStallThreshold time.Duration
+	// Events receive what the log's background work cannot return to a
+	// caller. Optional.
+	Events Events
+	// Logger receives the same reports as log lines; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
-// withDefaults returns a copy of o with every zero field set to its default,
-// or an error for a combination that cannot work.
-func (o *Options) withDefaults() (Options, error) {
+// withDefaults returns a copy of o with every zero field set to its
+// default.
+func (o *Options) withDefaults() Options {
 	var r Options
 	if o != nil {
 		r = *o
@@ -149,6 +169,7 @@ func (o *Options) withDefaults() (Options, error) {
 	setDefault(&r.CommitInterval, DefaultCommitInterval)
 	setDefault(&r.CommitLeastPages, DefaultCommitLeastPages)
 	setDefault(&r.CommitThoroughInterval, DefaultCommitThoroughInterval)
+	setDefault(&r.FlushStallThreshold, DefaultFlushStallThreshold)
 	if !r.StoreHost.IsValid() {
 		r.StoreHost = DefaultStoreHost
 	}
@@ -158,15 +179,63 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
-	switch {
-	case r.FileSize < 4096:
-		return r, fmt.Errorf("%w: FileSize %d is below one page", ErrInvalidOptions, r.FileSize)
-	case r.MaxMessageSize+message.MinBlankSize > r.FileSize:
-		return r, fmt.Errorf("%w: MaxMessageSize %d does not fit in FileSize %d", ErrInvalidOptions, r.MaxMessageSize, r.FileSize)
-	case r.FlushMode != AsyncFlush && r.FlushMode != SyncFlush:
-		return r, fmt.Errorf("%w: unknown %v", ErrInvalidOptions, r.FlushMode)
+	if r.Logger == nil {
+		r.Logger = slog.Default()
 	}
-	return r, nil
+	return r
+}
+
+// Validate reports every problem of the options, as Open would use them
+// (defaults applied), at once: errors.Join of errors that each wrap
+// ErrInvalidOptions. A nil o is valid.
+func (o *Options) Validate() error {
+	r := o.withDefaults()
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...))
+	}
+	if r.FileSize < 4096 {
+		bad("FileSize %d is below one page", r.FileSize)
+	}
+	if r.MaxMessageSize < 0 {
+		bad("MaxMessageSize %d is negative", r.MaxMessageSize)
+	} else if r.MaxMessageSize+message.MinBlankSize > r.FileSize {
+		bad("MaxMessageSize %d does not fit in FileSize %d with a filler header", r.MaxMessageSize, r.FileSize)
+	}
+	if r.FlushMode != AsyncFlush && r.FlushMode != SyncFlush {
+		bad("unknown %v", r.FlushMode)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"FlushInterval", r.FlushInterval}, {"FlushThoroughInterval", r.FlushThoroughInterval},
+		{"SyncFlushTimeout", r.SyncFlushTimeout}, {"CommitInterval", r.CommitInterval},
+		{"CommitThoroughInterval", r.CommitThoroughInterval},
+	} {
+		if d.v < 0 {
+			bad("%s %v is negative", d.name, d.v)
+		}
+	}
+	if r.FlushThoroughInterval < r.FlushInterval {
+		bad("FlushThoroughInterval %v is shorter than FlushInterval %v", r.FlushThoroughInterval, r.FlushInterval)
+	}
+	if r.TransientStorePool && r.CommitThoroughInterval < r.CommitInterval {
+		bad("CommitThoroughInterval %v is shorter than CommitInterval %v", r.CommitThoroughInterval, r.CommitInterval)
+	}
+	if r.TransientStorePoolSize < 0 {
+		bad("TransientStorePoolSize %d is negative", r.TransientStorePoolSize)
+	}
+	if r.TransientStorePoolLock && !r.TransientStorePool {
+		bad("TransientStorePoolLock without TransientStorePool")
+	}
+	if r.Mlock && !r.Prewarm {
+		bad("Mlock locks prewarmed files: it needs Prewarm")
+	}
+	if r.RecoverFrom < 0 {
+		bad("RecoverFrom %d is negative", r.RecoverFrom)
+	}
+	return errors.Join(errs...)
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {

@@ -1,6 +1,7 @@
 package commitlog
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/rocketstore/rocketstore/mappedfile"
@@ -23,31 +24,41 @@ func (e Entry) Decode(checkCRC bool) (message.Record, error) {
 	return message.Decode(e.Bytes, checkCRC)
 }
 
-// Read returns the record that starts at offset. Its framing is checked;
-// call Entry.Decode with checkCRC for the body CRC.
+// Read returns the record that starts at offset, with its place checked
+// (the unit at offset must be a record of a size the layout allows, whole
+// within the written data, whose PHYSICALOFFSET field is offset); call
+// Entry.Decode for the rest of the framing and, with checkCRC, the body CRC.
+// An offset where no record starts gives ErrNotRecord; a damaged record a
+// *CorruptionError.
 func (l *Log) Read(offset int64) (Entry, error) {
 	f, pos, err := l.locate(offset)
 	if err != nil {
 		return Entry{}, err
 	}
-	if f.Size()-pos < message.MinBlankSize {
-		return Entry{}, fmt.Errorf("%w: %d is in the tail of file %s", ErrNotRecord, offset, f.Path())
-	}
-	head, err := f.Slice(pos, message.MinBlankSize)
+	layout := Layout{FileSize: int64(f.Size())}
+	head, err := f.Slice(pos, min(message.MinBlankSize, f.WrotePosition()-pos))
 	if err != nil {
 		return Entry{}, l.readError(offset, err)
 	}
-	size, magic, _ := message.PeekHeader(head.Bytes)
+	u, known, err := layout.PeekUnit(head.Bytes, offset)
 	head.Release()
-	if magic != message.MagicCodeV1 && magic != message.MagicCodeV2 {
-		return Entry{}, fmt.Errorf("%w: %d has magic %#x", ErrNotRecord, offset, uint32(magic))
+	switch {
+	case errors.Is(err, message.ErrBadMagic):
+		return Entry{}, fmt.Errorf("%w: %d: %w", ErrNotRecord, offset, err)
+	case err != nil:
+		return Entry{}, &CorruptionError{Path: f.Path(), Offset: offset, Reason: err}
+	case !known || u.Kind != UnitRecord:
+		return Entry{}, fmt.Errorf("%w: %d holds a %v", ErrNotRecord, offset, u.Kind)
+	case u.Size > f.WrotePosition()-pos:
+		return Entry{}, &CorruptionError{Path: f.Path(), Offset: offset, Reason: fmt.Errorf("record size %d overruns the written data", u.Size)}
 	}
-	if size < message.MinBlankSize || int(size) > f.WrotePosition()-pos {
-		return Entry{}, &CorruptionError{Path: f.Path(), Offset: offset, Reason: fmt.Errorf("record size %d overruns the written data", size)}
-	}
-	s, err := f.Slice(pos, int(size))
+	s, err := f.Slice(pos, u.Size)
 	if err != nil {
 		return Entry{}, l.readError(offset, err)
+	}
+	if err := layout.CheckPlaced(s.Bytes, offset, u); err != nil {
+		s.Release()
+		return Entry{}, &CorruptionError{Path: f.Path(), Offset: offset, Reason: err}
 	}
 	return Entry{Offset: offset, Bytes: s.Bytes, slice: s}, nil
 }

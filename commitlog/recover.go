@@ -83,11 +83,12 @@ func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64, clean bool) (Rec
 	return rep, nil
 }
 
-// scanFile walks f's records from its start. It returns the position just
-// past the last valid record (f.Size() when the file ends with a filler),
-// how many records it saw, and the corruption that stopped it, if any.
-// The walk checks framing; body CRCs are checked by a crcChecker on the
-// other cores meanwhile, and the first mismatch moves the end back to it.
+// scanFile walks f's units from its start. It returns the position just
+// past the last valid record (f.Size() when the file ends with a filler or
+// padding), how many records it saw, and the corruption that stopped it, if
+// any. The walk checks framing; body CRCs are checked by a crcChecker on
+// the other cores meanwhile, and the first mismatch moves the end back to
+// it.
 func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reason error, err error) {
 	s, err := f.SliceFrom(0)
 	if err != nil {
@@ -95,28 +96,33 @@ func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reaso
 	}
 	defer s.Release()
 	b := s.Bytes
+	layout := Layout{FileSize: int64(f.Size())}
 	var crcs *crcChecker
 	if checkCRC {
 		crcs = newCRCChecker()
 	}
+scan:
 	for next < f.Size() {
 		phys := f.StartOffset() + int64(next)
-		fr, st, ierr := frameAt(b[next:], phys, f.Size()-next)
-		if ierr != nil {
-			reason = &CorruptionError{Path: f.Path(), Offset: phys, Reason: ierr}
-			break
+		u, known, perr := layout.PeekUnit(b[next:], phys)
+		var fr message.Frame
+		if perr == nil && known {
+			fr, perr = layout.CheckUnit(b[next:], phys, u, false)
 		}
-		if st == stepNextFile {
+		switch {
+		case perr != nil:
+			reason = &CorruptionError{Path: f.Path(), Offset: phys, Reason: perr}
+			break scan
+		case !known || u.Kind == UnitEnd:
+			break scan
+		case u.Kind != UnitRecord: // a filler or padding ends the file's data
 			next = f.Size()
-			break
-		}
-		if st != stepRecord {
-			break
+			break scan
 		}
 		if crcs != nil {
 			crcs.add(next, records, fr)
 		}
-		next += int(fr.Size)
+		next += u.Size
 		records++
 	}
 	if crcs != nil {
@@ -129,14 +135,20 @@ func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reaso
 	return next, records, reason, nil
 }
 
+// firstRecordValid reports whether f starts with a whole, valid record.
 func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {
 	s, err := f.SliceFrom(0)
 	if err != nil {
 		return false
 	}
 	defer s.Release()
-	_, st, err := inspect(s.Bytes, f.StartOffset(), f.Size(), checkCRC)
-	return err == nil && st == stepRecord
+	layout := Layout{FileSize: int64(f.Size())}
+	u, known, err := layout.PeekUnit(s.Bytes, f.StartOffset())
+	if err != nil || !known || u.Kind != UnitRecord {
+		return false
+	}
+	_, err = layout.CheckUnit(s.Bytes, f.StartOffset(), u, checkCRC)
+	return err == nil
 }
 
 // holdsData reports whether anything was ever written to f: data always

@@ -64,7 +64,7 @@ func TestRecoveryTruncatesAtTheFirstDamagedRecord(t *testing.T) {
 	}{
 		{"body byte", func(r AppendResult) int64 { return r.End() - 200 }, message.ErrCRCMismatch},
 		{"magic", func(r AppendResult) int64 { return r.PhysicalOffset + 5 }, message.ErrBadMagic},
-		{"physical offset field", func(r AppendResult) int64 { return r.PhysicalOffset + message.OffsetPhysicalOffset + 7 }, errMisplaced},
+		{"physical offset field", func(r AppendResult) int64 { return r.PhysicalOffset + message.OffsetPhysicalOffset + 7 }, ErrMisplaced},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -30,66 +30,108 @@ func TestMain(m *testing.M) {
 
 // cluster is a nameserver and a broker on 127.0.0.1.
 type cluster struct {
-	ns        *nameserver.NameServer
-	broker    *broker.Broker
-	dataDir   string
-	configure []func(*broker.Options) // applied to the broker's options at each start
+	ns     *nameserver.NameServer
+	broker *broker.Broker
+	opts   broker.Options // the broker's, for startBroker
 }
 
 // startCluster starts a nameserver and a broker; configure may change the
 // broker's options.
 func startCluster(t *testing.T, dataDir string, configure ...func(*broker.Options)) *cluster {
 	t.Helper()
+	o := broker.Options{DataDir: dataDir}
+	for _, f := range configure {
+		f(&o)
+	}
+	return startClusterWith(t, o)
+}
+
+// startClusterWith starts a nameserver and a broker with o (on any free
+// port unless o says otherwise).
+func startClusterWith(t *testing.T, o broker.Options) *cluster {
+	t.Helper()
 	ns := nameserver.New(nil)
 	if err := ns.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	c := &cluster{ns: ns, dataDir: dataDir, configure: configure}
-	c.startBroker(t)
+	if o.ListenAddr == "" {
+		o.ListenAddr = "127.0.0.1:0"
+	}
+	c := &cluster{ns: ns, opts: o}
 	t.Cleanup(c.stop)
+	c.startBroker(t)
 	return c
 }
 
+// startBroker starts the cluster's broker (again, after a Close).
 func (c *cluster) startBroker(t *testing.T) {
 	t.Helper()
-	o := broker.Options{ListenAddr: "127.0.0.1:0", DataDir: c.dataDir}
-	for _, f := range c.configure {
-		f(&o)
-	}
-	c.broker = c.newBroker(t, o)
+	c.broker = c.newBroker(t, c.opts)
 }
 
 // newBroker starts a broker registered with the cluster's nameserver, on
-// the test sizes; o sets its address, data, role and name.
+// the test sizes and intervals; o sets its address, data, role and name
+// (and any option a test needs). It returns once the nameserver lists the
+// broker, so that clients find it.
 func (c *cluster) newBroker(t *testing.T, o broker.Options) *broker.Broker {
 	t.Helper()
-	b, err := broker.New(&broker.Options{
-		ListenAddr:           o.ListenAddr,
-		HAListenAddr:         o.HAListenAddr,
-		NameServers:          []string{c.ns.Addr()},
-		DataDir:              o.DataDir,
-		Role:                 o.Role,
-		BrokerID:             o.BrokerID,
-		MasterHAAddr:         o.MasterHAAddr,
-		MasterAddr:           o.MasterAddr,
-		SlaveSyncInterval:    200 * time.Millisecond,
-		EnablePropertyFilter: o.EnablePropertyFilter,
-		Store: store.Options{
-			CommitLog:                commitlog.Options{FileSize: 16 << 20},
-			ConsumeQueueUnitsPerFile: 10000,
-			IndexSlotCount:           10000,
-			IndexMaxEntries:          40000,
-			CleanResourceInterval:    -1,
-			DelayLevels:              strings.Repeat("1s ", 18), // retries and delayed messages come back soon
-		},
-	})
+	o.NameServers = []string{c.ns.Addr()}
+	if o.SlaveSyncInterval == 0 {
+		o.SlaveSyncInterval = 200 * time.Millisecond
+	}
+	if o.TransactionCheckInterval == 0 {
+		o.TransactionCheckInterval = 500 * time.Millisecond
+	}
+	if o.TransactionTimeout == 0 {
+		o.TransactionTimeout = 3 * time.Second
+	}
+	if o.TransactionCheckMax == 0 {
+		// A producer reconnects with its next heartbeat (every 30 s):
+		// checks must not run out before.
+		o.TransactionCheckMax = 300
+	}
+	o.TraceTopicEnable = true
+	o.Store = store.Options{
+		CommitLog:                commitlog.Options{FileSize: 16 << 20},
+		ConsumeQueueUnitsPerFile: 10000,
+		IndexSlotCount:           10000,
+		IndexMaxEntries:          40000,
+		CleanResourceInterval:    -1,
+		DelayLevels:              strings.Repeat("1s ", 18), // retries and delayed messages come back soon
+		MemoryBytes:              o.Store.MemoryBytes,
+	}
+	b, err := broker.New(&o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Start(); err != nil {
 		t.Fatal(err)
 	}
+	c.waitForRoute(t, broker.AutoCreateTopicKey, b.Addr())
 	return b
+}
+
+// waitForRoute waits until the nameserver's route of topic lists
+// brokerAddr: a client that looked the topic up earlier would find no
+// broker for it ("route info not found").
+func (c *cluster) waitForRoute(t *testing.T, topic, brokerAddr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if route, ok := c.ns.Routes().TopicRoute(topic); ok {
+			for _, bd := range route.BrokerDatas {
+				for _, a := range bd.BrokerAddrs {
+					if a == brokerAddr {
+						return
+					}
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the nameserver has no route of %s to %s", topic, brokerAddr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (c *cluster) stop() {

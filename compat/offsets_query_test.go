@@ -13,6 +13,7 @@ import (
 )
 
 func TestConsumerOffsetsSurviveABrokerRestart(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Restart", "-n", "20", "-prefix", "first")
@@ -48,6 +49,7 @@ func TestConsumerOffsetsSurviveABrokerRestart(t *testing.T) {
 }
 
 func TestQueryByKeyAndViewByIDOfClientMessages(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	lines := runDriver(t, "send", "-ns", c.ns.Addr(), "-topic", "Lookup", "-n", "8", "-prefix", "q")
 	ids := map[string]string{} // body → offset message id

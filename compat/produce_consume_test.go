@@ -18,6 +18,7 @@ func noDuplicates(t *testing.T, counts map[string]int) {
 }
 
 func TestSyncAsyncOnewayAndBatchSendsAreConsumedOnce(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Modes", "-n", "20", "-mode", "sync", "-prefix", "sync")
@@ -37,6 +38,7 @@ func TestSyncAsyncOnewayAndBatchSendsAreConsumedOnce(t *testing.T) {
 }
 
 func TestTagFilterSubscription(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Tags", "-n", "30", "-tags", "A,B,C")
@@ -55,6 +57,7 @@ func TestTagFilterSubscription(t *testing.T) {
 }
 
 func TestMessageNearTheSizeLimit(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	// Bodies above 4 KiB are compressed by the client; this one is random
@@ -72,6 +75,7 @@ func TestMessageNearTheSizeLimit(t *testing.T) {
 }
 
 func TestTwoConsumersSplitTheQueuesAndTakeOver(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Split", "-n", "1", "-prefix", "warm") // creates the topic (4 queues)
@@ -138,6 +142,7 @@ func TestTwoConsumersSplitTheQueuesAndTakeOver(t *testing.T) {
 }
 
 func TestBroadcastingDeliversToEveryConsumer(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Cast", "-n", "1", "-prefix", "warm")
@@ -160,6 +165,7 @@ func TestBroadcastingDeliversToEveryConsumer(t *testing.T) {
 }
 
 func TestPullByOffset(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "create-topic", "-ns", ns, "-broker-addr", c.broker.Addr(), "-topic", "PullMe", "-queues", "1")
@@ -181,6 +187,7 @@ func TestPullByOffset(t *testing.T) {
 }
 
 func TestAFailedMessageIsRetried(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Retry", "-n", "10", "-prefix", "r")
@@ -193,6 +200,7 @@ func TestAFailedMessageIsRetried(t *testing.T) {
 }
 
 func TestDelayedMessagesArriveLater(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, t.TempDir())
 	ns := c.ns.Addr()
 	runDriver(t, "send", "-ns", ns, "-topic", "Delayed", "-n", "1", "-prefix", "warm")

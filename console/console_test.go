@@ -301,7 +301,7 @@ func TestSamplerTurnsCountersIntoRates(t *testing.T) {
 	cl := testcluster.Start(t)
 	cl.Send(t, "Rated", 0, "m", "", "")
 	cl.WaitRoute(t, "Rated")
-	cl.WaitDispatched(t) // the first reading sees the first message in its queue
+	cl.WaitDispatched(t)             // the first reading sees the first message in its queue
 	cl.Commit(t, "g", "Rated", 1, 0) // and the group's offsets: rates need two readings
 	c := admin.New(&admin.Options{NameServers: []string{cl.NameServer}})
 	defer c.Close()

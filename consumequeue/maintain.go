@@ -94,24 +94,30 @@ func (q *Queue) SearchByTime(ts int64, storeTime func(Unit) (int64, error)) (int
 
 // DeleteExpired removes files whose every record lies below minPhys (the
 // commit log's new minimum), never the last file, then corrects the minimum
-// offset. It returns how many files went.
-func (q *Queue) DeleteExpired(minPhys int64) (int, error) {
+// offset. It returns the paths of the files that went.
+func (q *Queue) DeleteExpired(minPhys int64) ([]string, error) {
+	var candidates []string
 	n, err := q.files.DeleteFiles(func(f *mappedfile.File) bool {
 		s, err := f.Slice(f.Size()-UnitSize, UnitSize)
 		if err != nil {
 			return false
 		}
 		defer s.Release()
-		u := decodeUnit(s.Bytes)
-		return !u.IsBlank() && u.CommitLogOffset+int64(u.Size) <= minPhys
+		u := DecodeUnit(s.Bytes)
+		expired := !u.IsBlank() && u.CommitLogOffset+int64(u.Size) <= minPhys
+		if expired {
+			candidates = append(candidates, f.Path())
+		}
+		return expired
 	}, 0, time.Duration(-1))
+	gone := candidates[:n]
 	if err != nil {
-		return n, err
+		return gone, err
 	}
 	if first := q.files.First(); first != nil && first.StartOffset()/UnitSize > q.MinOffset() {
 		q.minLogicOffset.Store(first.StartOffset() / UnitSize)
 	}
-	return n, q.CorrectMinOffset(minPhys)
+	return gone, q.CorrectMinOffset(minPhys)
 }
 
 // Flush makes written units durable when at least leastPages pages wait.

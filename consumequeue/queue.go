@@ -40,7 +40,8 @@ type Unit struct {
 // IsBlank reports whether u only fills a gap.
 func (u Unit) IsBlank() bool { return u.Size == blankSize && u.CommitLogOffset == 0 }
 
-func decodeUnit(b []byte) Unit {
+// DecodeUnit reads the unit at the start of b.
+func DecodeUnit(b []byte) Unit {
 	return Unit{
 		CommitLogOffset: int64(binary.BigEndian.Uint64(b)),
 		Size:            int32(binary.BigEndian.Uint32(b[8:])),
@@ -54,21 +55,10 @@ func encodeUnit(b []byte, u Unit) {
 	binary.BigEndian.PutUint64(b[12:], uint64(u.TagsCode))
 }
 
-// valid reports whether the bytes of a unit were ever written: zeros mean
+// Written reports whether the bytes of a unit were ever written: zeros mean
 // the end of the queue (a real first message at offset 0 has a size).
-func valid(u Unit) bool { return u.CommitLogOffset >= 0 && u.Size > 0 }
-
-// Options configure a Queue. Zero values mean defaults.
-type Options struct {
-	// UnitsPerFile sets the file size (UnitsPerFile*20 bytes). Default 300,000.
-	UnitsPerFile int
-	// FS is the file system; nil means mappedfile.OSFS.
-	FS mappedfile.FS
-	// CleanShutdown tells recovery that the queue was closed cleanly, so
-	// the unused rest of its last file need not be cleared (see
-	// commitlog.Options.CleanShutdown).
-	CleanShutdown bool
-}
+// Recovery keeps the units up to the first that is not.
+func Written(u Unit) bool { return u.CommitLogOffset >= 0 && u.Size > 0 }
 
 // Queue is the consume queue of one topic and queue id.
 type Queue struct {
@@ -95,12 +85,18 @@ func Open(root, topic string, queueID int32, opts *Options) (*Queue, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.UnitsPerFile <= 0 {
-		o.UnitsPerFile = DefaultUnitsPerFile
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
+	o = o.WithDefaults()
 	files, err := mappedfile.OpenQueue(Dir(root, topic, queueID), mappedfile.QueueOptions{
 		FileSize: o.UnitsPerFile * UnitSize,
 		FS:       o.FS,
+		// As RocketMQ's: a file takes space only where units were written,
+		// so thousands of queues with a few messages each cost a page each
+		// rather than 6 MB each.
+		Sparse:            true,
+		OnBackgroundError: o.OnBackgroundError,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("consumequeue: open %s/%d: %w", topic, queueID, err)
@@ -136,8 +132,8 @@ scan:
 			return err
 		}
 		for pos := 0; pos+UnitSize <= len(s.Bytes); pos += UnitSize {
-			u := decodeUnit(s.Bytes[pos:])
-			if !valid(u) {
+			u := DecodeUnit(s.Bytes[pos:])
+			if !Written(u) {
 				s.Release()
 				break scan
 			}
@@ -168,7 +164,7 @@ func firstUnitValid(f *mappedfile.File) bool {
 		return false
 	}
 	defer s.Release()
-	return valid(decodeUnit(s.Bytes))
+	return Written(DecodeUnit(s.Bytes))
 }
 
 // firstUnitOffset is the logical offset of the first non-blank unit of the
@@ -272,7 +268,7 @@ func (q *Queue) Unit(logic int64) (Unit, error) {
 		return Unit{}, fmt.Errorf("%w: %d: %w", ErrNotFound, logic, err)
 	}
 	defer s.Release()
-	return decodeUnit(s.Bytes), nil
+	return DecodeUnit(s.Bytes), nil
 }
 
 // Scan calls fn for the units from logical offset from on, across files,
@@ -306,7 +302,7 @@ func (q *Queue) scanFile(f *mappedfile.File, from int64, fn func(int64, Unit) bo
 	next = from
 	for at := 0; at+UnitSize <= len(s.Bytes); at += UnitSize {
 		next++
-		if !fn(next-1, decodeUnit(s.Bytes[at:])) {
+		if !fn(next-1, DecodeUnit(s.Bytes[at:])) {
 			return next, false
 		}
 	}

@@ -10,7 +10,7 @@ import (
 func TestCommitterCommitsAndCallsBack(t *testing.T) {
 	target := &fakeTarget{}
 	woken := make(chan struct{}, 100)
-	c := NewCommitter(target, CommitterOptions{Interval: time.Millisecond, LeastPages: 1, ThoroughInterval: time.Hour},
+	c := mustCommitter(t, target, CommitterOptions{Interval: time.Millisecond, LeastPages: 1, ThoroughInterval: time.Hour},
 		func() { woken <- struct{}{} })
 	end := target.write(2 * pageSize)
 	select {
@@ -40,7 +40,7 @@ func TestCommitterCommitsAndCallsBack(t *testing.T) {
 func TestCommitterLeastPages(t *testing.T) {
 	target := &fakeTarget{}
 	var calls atomic.Int64
-	c := NewCommitter(target, CommitterOptions{Interval: time.Millisecond, ThoroughInterval: time.Hour},
+	c := mustCommitter(t, target, CommitterOptions{Interval: time.Millisecond, ThoroughInterval: time.Hour},
 		func() { calls.Add(1) })
 	defer c.Close()
 	target.write(3 * pageSize) // default LeastPages is 4
@@ -57,7 +57,7 @@ func TestCommitterLeastPages(t *testing.T) {
 func TestCommitterWake(t *testing.T) {
 	target := &fakeTarget{}
 	done := make(chan struct{}, 1)
-	c := NewCommitter(target, CommitterOptions{Interval: time.Hour, LeastPages: -1, ThoroughInterval: time.Hour},
+	c := mustCommitter(t, target, CommitterOptions{Interval: time.Hour, LeastPages: -1, ThoroughInterval: time.Hour},
 		func() { done <- struct{}{} })
 	defer c.Close()
 	target.write(1)
@@ -67,7 +67,7 @@ func TestCommitterWake(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Wake never committed")
 	}
-	if c.LastError() != nil {
-		t.Fatal(c.LastError())
+	if c.Err() != nil {
+		t.Fatal(c.Err())
 	}
 }

@@ -28,9 +28,23 @@
 //     buffers into the files every Interval (200 ms, LeastPages 4) and every
 //     ThoroughInterval (200 ms) regardless, then wakes the flusher.
 //   - TransientStorePool lends the write buffers: pre-allocated off the Go
-//     heap with an anonymous mmap, optionally locked in memory.
+//     heap with an anonymous mmap, optionally locked in memory (on Windows,
+//     ordinary Go memory that cannot be locked).
 //
-// Option zero values mean RocketMQ's defaults.
+// Option zero values mean RocketMQ's defaults; each options struct has a
+// Validate that reports every problem at once, and the constructors refuse
+// invalid options.
+//
+// # Failures are sticky
+//
+// The first failed commit or flush poisons the service that met it: it
+// never touches the target again, and every later Wait (GroupCommit) fails
+// with that error, as does Close; Err returns it. After a failed sync the
+// kernel may have marked the dirty pages clean without writing them, so a
+// retry would report success for bytes that are not on the disk (the
+// fsyncgate lesson); only reopening the log and recovering it is safe. The
+// Hooks of each service report that failure (OnError) and rounds slower
+// than a threshold (OnStall), from the service's goroutine.
 //
 // # Concurrency
 //

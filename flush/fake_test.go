@@ -119,3 +119,30 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(100 * time.Microsecond)
 	}
 }
+
+func mustGroupCommit(t testing.TB, target Target, opts GroupCommitOptions) *GroupCommit {
+	t.Helper()
+	g, err := NewGroupCommit(target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func mustIntervalFlusher(t testing.TB, target Target, opts IntervalOptions) *IntervalFlusher {
+	t.Helper()
+	f, err := NewIntervalFlusher(target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func mustCommitter(t testing.TB, target Target, opts CommitterOptions, onCommit func()) *Committer {
+	t.Helper()
+	c, err := NewCommitter(target, opts, onCommit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

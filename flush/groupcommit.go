@@ -36,6 +36,8 @@ type GroupCommitOptions struct {
 	// flush. Default 1 ms; negative disables. The wait ends as soon as the
 	// k are back, so it costs time only when appenders go away.
 	Linger time.Duration
+	// Hooks report slow and failed flushes.
+	Hooks Hooks
 }
 
 // waiter is one appender waiting for its end offset to be durable. Waiters
@@ -58,6 +60,7 @@ type GroupCommit struct {
 	t       Target
 	timeout time.Duration
 	linger  time.Duration
+	hooks   Hooks
 
 	// mu guards the pending list and the wake threshold; it is never held
 	// across a Flush.
@@ -66,6 +69,10 @@ type GroupCommit struct {
 	want    int // a Wait that makes len(pending) >= want kicks the flusher
 	closed  atomic.Bool
 
+	// failed is the error of the first flush round that failed: it
+	// poisons the service, which never flushes again and gives it to every
+	// waiter the flushes before it did not cover.
+	failed atomic.Pointer[error]
 	// finalErr is the final flush's error, set by the flusher as it stops
 	// and read by Close after waiting for it.
 	finalErr error
@@ -76,12 +83,17 @@ type GroupCommit struct {
 	wg   sync.WaitGroup
 }
 
-// NewGroupCommit starts the group-commit flusher for t.
-func NewGroupCommit(t Target, opts GroupCommitOptions) *GroupCommit {
+// NewGroupCommit starts the group-commit flusher for t, or fails with the
+// problems of opts.
+func NewGroupCommit(t Target, opts GroupCommitOptions) (*GroupCommit, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	g := &GroupCommit{
 		t:       t,
 		timeout: durationOrDefault(opts.Timeout, DefaultSyncFlushTimeout),
 		linger:  opts.Linger,
+		hooks:   opts.Hooks,
 		want:    1,
 		free:    make(chan *waiter, freeWaiters),
 		kick:    make(chan struct{}, 1),
@@ -92,20 +104,24 @@ func NewGroupCommit(t Target, opts GroupCommitOptions) *GroupCommit {
 	}
 	g.wg.Add(1)
 	go g.run()
-	return g
+	return g, nil
 }
 
 // Wait blocks until every byte below offset is durable, that is until the
 // target's FlushedOffset() >= offset. It fails with ErrFlushTimeout (wrapped
 // with the offset) when the timeout passes first, with ctx.Err() when ctx
 // ends first, with the flush error (wrapped) when the flush meant to cover
-// it fails, and with ErrClosed once the service is closed.
+// it, or any flush before, failed (Err), and with ErrClosed once the
+// service is closed.
 func (g *GroupCommit) Wait(ctx context.Context, offset int64) error {
 	if g.closed.Load() {
 		return ErrClosed
 	}
 	if g.t.FlushedOffset() >= offset {
 		return nil
+	}
+	if err := g.Err(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -235,7 +251,7 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		batch, g.pending = g.pending, batch[:0]
 		g.mu.Unlock()
-		flushErr := commitAndFlush(g.t)
+		flushErr := g.round()
 		answered := g.complete(batch, flushErr)
 		switch {
 		case flushErr != nil:
@@ -257,15 +273,46 @@ func (g *GroupCommit) run() {
 	}
 }
 
+// round commits and flushes once, unless an earlier round failed: then it
+// returns that failure without touching the target. The first failure is
+// kept, wrapped with the offset that was durable before it.
+func (g *GroupCommit) round() error {
+	if err := g.Err(); err != nil {
+		return err
+	}
+	start := time.Now()
+	err := commitAndFlush(g.t)
+	g.hooks.observe(start)
+	if err == nil {
+		return nil
+	}
+	g.fail(fmt.Errorf("flush: group commit flush failed, durable up to offset %d: %w", g.t.FlushedOffset(), err))
+	return g.Err()
+}
+
+// fail keeps err unless an earlier failure was kept. (Apart from round, so
+// that a round that succeeds allocates nothing.)
+func (g *GroupCommit) fail(err error) {
+	if g.failed.CompareAndSwap(nil, &err) {
+		g.hooks.failed(err)
+	}
+}
+
+// Err is the error of the first flush that failed, which poisoned the
+// service; nil while every flush succeeded.
+func (g *GroupCommit) Err() error {
+	if e := g.failed.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
 // complete answers every waiter of batch that the flush covered, gives the
 // flush error to the others when the flush failed, puts the rest back on the
 // pending list and returns how many it answered. It leaves batch cleared so
 // its array can serve as the next pending list.
 func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 	flushed := g.t.FlushedOffset()
-	if flushErr != nil {
-		flushErr = fmt.Errorf("flush: group commit flush (durable up to offset %d): %w", flushed, flushErr)
-	}
 	answered, rest := 0, 0
 	for _, w := range batch {
 		switch {
@@ -298,13 +345,12 @@ func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 }
 
 // finish flushes once more and answers everyone left: covered waiters
-// succeed, the others get ErrClosed.
+// succeed, the others get ErrClosed (with the flush error, if any).
 func (g *GroupCommit) finish() {
-	flushErr := commitAndFlush(g.t)
+	flushErr := g.round()
 	flushed := g.t.FlushedOffset()
 	refusal := ErrClosed
 	if flushErr != nil {
-		flushErr = fmt.Errorf("flush: group commit final flush (durable up to offset %d): %w", flushed, flushErr)
 		refusal = fmt.Errorf("%w: %w", ErrClosed, flushErr)
 	}
 	g.mu.Lock()
@@ -325,7 +371,8 @@ func (g *GroupCommit) finish() {
 
 // Close flushes once more, answers every waiter (those the final flush
 // covered succeed, the others get ErrClosed), stops the flusher and returns
-// the final flush's error. Later calls, Close included, return ErrClosed.
+// the final flush's error (Err, when a flush failed before). Later calls,
+// Close included, return ErrClosed.
 func (g *GroupCommit) Close() error {
 	g.mu.Lock()
 	if g.closed.Load() {

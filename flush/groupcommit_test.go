@@ -27,7 +27,7 @@ func TestGroupCommitManyAppendersShareFlushes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := &fakeTarget{flushDelay: 200 * time.Microsecond}
-			g := NewGroupCommit(target, GroupCommitOptions{Linger: tt.linger})
+			g := mustGroupCommit(t, target, GroupCommitOptions{Linger: tt.linger})
 			defer g.Close()
 			const appenders, each = 64, 30
 			var wg sync.WaitGroup
@@ -63,7 +63,7 @@ func TestGroupCommitManyAppendersShareFlushes(t *testing.T) {
 
 func TestGroupCommitWaitsOnlyForWhatIsNotFlushed(t *testing.T) {
 	target := &fakeTarget{}
-	g := NewGroupCommit(target, GroupCommitOptions{Timeout: time.Minute})
+	g := mustGroupCommit(t, target, GroupCommitOptions{Timeout: time.Minute})
 	defer g.Close()
 	first := target.writeCommitted(100)
 	second := target.writeCommitted(100)
@@ -104,7 +104,7 @@ func TestGroupCommitTimeout(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			target := &fakeTarget{}
 			unstick := tt.stuck(target)
-			g := NewGroupCommit(target, GroupCommitOptions{Timeout: 30 * time.Millisecond})
+			g := mustGroupCommit(t, target, GroupCommitOptions{Timeout: 30 * time.Millisecond})
 			end := target.writeCommitted(10)
 			err := g.Wait(context.Background(), end)
 			if !errors.Is(err, ErrFlushTimeout) {
@@ -148,7 +148,7 @@ func TestGroupCommitContextEnds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := &fakeTarget{block: make(chan struct{}), entered: make(chan struct{}, 1)}
-			g := NewGroupCommit(target, GroupCommitOptions{Timeout: time.Minute})
+			g := mustGroupCommit(t, target, GroupCommitOptions{Timeout: time.Minute})
 			defer func() {
 				close(target.block)
 				g.Close()
@@ -170,18 +170,45 @@ func TestGroupCommitContextEnds(t *testing.T) {
 	}
 }
 
-func TestGroupCommitPropagatesFlushErrors(t *testing.T) {
-	target := &fakeTarget{failWith: syscall.EIO}
-	g := NewGroupCommit(target, GroupCommitOptions{})
-	defer g.Close()
+// TestGroupCommitFailureIsSticky: once a flush fails, that waiter and
+// every later one gets the error, even when the target works again, and
+// the target is never flushed again; an offset made durable before the
+// failure still succeeds.
+func TestGroupCommitFailureIsSticky(t *testing.T) {
+	target := &fakeTarget{}
+	var reported []error
+	g := mustGroupCommit(t, target, GroupCommitOptions{Hooks: Hooks{OnError: func(err error) { reported = append(reported, err) }}})
+	durable := target.writeCommitted(10)
+	if err := g.Wait(context.Background(), durable); err != nil {
+		t.Fatal(err)
+	}
+	target.setFailure(syscall.EIO)
 	var errno syscall.Errno
 	err := g.Wait(context.Background(), target.writeCommitted(10))
 	if !errors.Is(err, syscall.EIO) || !errors.As(err, &errno) {
 		t.Fatalf("Wait on a failing flush: %v, want EIO", err)
 	}
 	target.setFailure(nil)
-	if err := g.Wait(context.Background(), target.writeCommitted(10)); err != nil {
-		t.Fatalf("Wait once flushes work again: %v", err)
+	calls := target.flushCalls.Load()
+	for range 3 {
+		if err := g.Wait(context.Background(), target.writeCommitted(10)); !errors.Is(err, syscall.EIO) {
+			t.Fatalf("Wait after the failure, target healthy again: %v, want the first EIO", err)
+		}
+	}
+	if err := g.Wait(context.Background(), durable); err != nil {
+		t.Fatalf("Wait for an offset durable before the failure: %v", err)
+	}
+	if target.flushCalls.Load() != calls || target.FlushedOffset() != durable {
+		t.Fatalf("the poisoned service flushed again: %d calls, flushed %d", target.flushCalls.Load()-calls, target.FlushedOffset())
+	}
+	if err := g.Close(); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Close after the failure: %v, want the EIO", err)
+	}
+	if len(reported) != 1 || !errors.Is(reported[0], syscall.EIO) {
+		t.Fatalf("OnError got %v, want the failure once", reported)
+	}
+	if !errors.Is(g.Err(), syscall.EIO) {
+		t.Fatalf("Err = %v", g.Err())
 	}
 }
 
@@ -200,7 +227,7 @@ func TestGroupCommitClose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := &fakeTarget{block: make(chan struct{}), entered: make(chan struct{}, 1)}
-			g := NewGroupCommit(target, GroupCommitOptions{Timeout: time.Minute})
+			g := mustGroupCommit(t, target, GroupCommitOptions{Timeout: time.Minute})
 			end := target.writeCommitted(10)
 			if !tt.coverable {
 				target.setFlushLimit(1)
@@ -240,7 +267,7 @@ func errorIs(err, target error) bool {
 
 func TestGroupCommitWaitDoesNotAllocate(t *testing.T) {
 	target := &fakeTarget{}
-	g := NewGroupCommit(target, GroupCommitOptions{})
+	g := mustGroupCommit(t, target, GroupCommitOptions{})
 	defer g.Close()
 	ctx := context.Background()
 	var failed atomic.Value
@@ -268,7 +295,7 @@ func BenchmarkGroupCommitWait(b *testing.B) {
 	for _, appenders := range []int{1, 8, 64} {
 		b.Run("appenders="+strconv.Itoa(appenders), func(b *testing.B) {
 			target := &fakeTarget{flushDelay: 250 * time.Microsecond}
-			g := NewGroupCommit(target, GroupCommitOptions{})
+			g := mustGroupCommit(b, target, GroupCommitOptions{})
 			defer g.Close()
 			b.SetBytes(recordSize)
 			b.ReportAllocs()

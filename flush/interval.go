@@ -17,24 +17,32 @@ type IntervalOptions struct {
 	// Default 4; a negative value means any dirty byte (Flush(0)).
 	LeastPages int
 	// ThoroughInterval is how often a round flushes whatever waits, however
-	// little. Default 10 s.
+	// little; at least Interval. Default 10 s.
 	ThoroughInterval time.Duration
+	// Hooks report slow and failed flushes.
+	Hooks Hooks
 }
 
 // IntervalFlusher is ASYNC_FLUSH: it flushes the target every Interval when
 // at least LeastPages dirty pages wait, and every ThoroughInterval
-// regardless. A failed flush is kept (LastError) and the next round retries.
+// regardless. The first failed flush stops it for good (Err): it is not
+// retried, since after a failed sync a retry can succeed without the bytes.
 type IntervalFlusher struct{ loop periodic }
 
-// NewIntervalFlusher starts flushing t in a goroutine of its own.
-func NewIntervalFlusher(t Target, opts IntervalOptions) *IntervalFlusher {
+// NewIntervalFlusher starts flushing t in a goroutine of its own, or fails
+// with the problems of opts.
+func NewIntervalFlusher(t Target, opts IntervalOptions) (*IntervalFlusher, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	f := &IntervalFlusher{}
 	f.loop.start(
 		durationOrDefault(opts.Interval, DefaultFlushInterval),
 		durationOrDefault(opts.ThoroughInterval, DefaultFlushThoroughInterval),
 		leastPagesOrDefault(opts.LeastPages, DefaultFlushLeastPages),
+		opts.Hooks,
 		t.Flush)
-	return f
+	return f, nil
 }
 
 // Wake runs a round now instead of at the next tick (the commit log calls it
@@ -43,9 +51,10 @@ func NewIntervalFlusher(t Target, opts IntervalOptions) *IntervalFlusher {
 // nothing.
 func (f *IntervalFlusher) Wake() { f.loop.wakeUp() }
 
-// LastError is the error of the latest round, nil when it succeeded.
-func (f *IntervalFlusher) LastError() error { return f.loop.lastError() }
+// Err is the error of the first failed flush, which stopped the flusher;
+// nil while every flush succeeded.
+func (f *IntervalFlusher) Err() error { return f.loop.failure() }
 
-// Close stops the flusher after a final Flush(0) and returns that flush's
-// error. Later calls return ErrClosed.
+// Close stops the flusher after a final Flush(0) (unless a flush failed
+// before) and returns Err. Later calls return ErrClosed.
 func (f *IntervalFlusher) Close() error { return f.loop.close() }

@@ -9,18 +9,21 @@ import (
 // periodic is the loop shared by IntervalFlusher and Committer: it runs an
 // action every interval with a least-pages threshold, without threshold
 // once every thorough interval, early on wake-up, and a last time without
-// threshold on close.
+// threshold on close. The first failed action poisons it: no action runs
+// again, and Err keeps that error.
 type periodic struct {
-	wake    chan struct{} // buffered 1: wake-ups coalesce
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	closed  atomic.Bool
-	lastErr atomic.Pointer[error]
+	wake   chan struct{} // buffered 1: wake-ups coalesce
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+	err    atomic.Pointer[error]
+	hooks  Hooks
 }
 
-func (p *periodic) start(interval, thorough time.Duration, leastPages int, action func(leastPages int) error) {
+func (p *periodic) start(interval, thorough time.Duration, leastPages int, hooks Hooks, action func(leastPages int) error) {
 	p.wake = make(chan struct{}, 1)
 	p.stop = make(chan struct{})
+	p.hooks = hooks
 	p.wg.Add(1)
 	go p.run(interval, thorough, leastPages, action)
 }
@@ -35,25 +38,36 @@ func (p *periodic) run(interval, thorough time.Duration, leastPages int, action 
 		case <-ticker.C:
 		case <-p.wake:
 		case <-p.stop:
-			p.record(action(0))
+			p.round(action, 0)
 			return
 		}
 		least := leastPages
 		if now := time.Now(); now.Sub(lastThorough) >= thorough {
 			least, lastThorough = 0, now
 		}
-		// An error does not stop the loop: the next round retries, and the
-		// owner sees it through LastError meanwhile.
-		p.record(action(least))
+		p.round(action, least)
 	}
 }
 
-func (p *periodic) record(err error) {
-	if err == nil {
-		p.lastErr.Store(nil)
+// round runs the action unless an earlier round failed. A failure is not
+// retried: after a failed write or sync the target may report success
+// without the bytes reaching the disk, so the first error stands until the
+// target is opened again.
+func (p *periodic) round(action func(int) error, least int) {
+	if p.err.Load() != nil {
 		return
 	}
-	p.lastErr.Store(&err)
+	start := time.Now()
+	err := action(least)
+	p.hooks.observe(start)
+	if err != nil {
+		p.fail(err)
+	}
+}
+
+func (p *periodic) fail(err error) {
+	p.err.Store(&err)
+	p.hooks.failed(err)
 }
 
 func (p *periodic) wakeUp() {
@@ -63,8 +77,8 @@ func (p *periodic) wakeUp() {
 	}
 }
 
-func (p *periodic) lastError() error {
-	if e := p.lastErr.Load(); e != nil {
+func (p *periodic) failure() error {
+	if e := p.err.Load(); e != nil {
 		return *e
 	}
 	return nil
@@ -76,25 +90,5 @@ func (p *periodic) close() error {
 	}
 	close(p.stop)
 	p.wg.Wait()
-	return p.lastError()
-}
-
-// leastPagesOrDefault maps the zero value to def and a negative value to 0,
-// which the Target reads as "any dirty byte".
-func leastPagesOrDefault(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return 0
-	}
-	return v
-}
-
-// durationOrDefault maps zero and negative durations to def.
-func durationOrDefault(v, def time.Duration) time.Duration {
-	if v <= 0 {
-		return def
-	}
-	return v
+	return p.failure()
 }

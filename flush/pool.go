@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // DefaultPoolSize is RocketMQ's transientStorePoolSize.
@@ -14,7 +12,7 @@ const DefaultPoolSize = 5
 
 // lockMemory locks a buffer in memory; a seam so that tests can make it fail
 // where the process may lock anything (root has CAP_IPC_LOCK).
-var lockMemory = unix.Mlock
+var lockMemory = lockBuffer
 
 // ErrBuffersOutstanding means Close found buffers not yet returned.
 var ErrBuffersOutstanding = errors.New("flush: transient store pool closed with buffers still borrowed")
@@ -35,8 +33,9 @@ type PoolOptions struct {
 }
 
 // TransientStorePool lends write buffers the size of a commit-log file.
-// They are allocated off the Go heap with an anonymous mmap, so the
-// collector never scans or moves them, and optionally locked in memory.
+// On Unix they are allocated off the Go heap with an anonymous mmap, so the
+// collector never scans them, and optionally locked in memory; on Windows
+// they are ordinary Go memory that cannot be locked (pool_windows.go).
 type TransientStorePool struct {
 	size int
 
@@ -54,15 +53,15 @@ type TransientStorePool struct {
 // NewTransientStorePool allocates (and with Lock, locks) the buffers. On any
 // failure it frees what it allocated.
 func NewTransientStorePool(opts PoolOptions) (*TransientStorePool, error) {
-	if opts.BufferSize <= 0 {
-		return nil, fmt.Errorf("flush: transient store pool buffer size %d, want > 0", opts.BufferSize)
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
-	if opts.Size <= 0 {
+	if opts.Size == 0 {
 		opts.Size = DefaultPoolSize
 	}
 	p := &TransientStorePool{size: opts.BufferSize, locked: opts.Lock}
 	for i := range opts.Size {
-		b, err := unix.Mmap(-1, 0, opts.BufferSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+		b, err := allocBuffer(opts.BufferSize)
 		if err != nil {
 			err = fmt.Errorf("flush: allocate write buffer %d of %d bytes: %w", i, opts.BufferSize, err)
 			return nil, errors.Join(err, p.release())
@@ -78,8 +77,10 @@ func NewTransientStorePool(opts PoolOptions) (*TransientStorePool, error) {
 			}
 			// Half-locked is the worst of both: unlock what was locked so
 			// Locked tells the truth about every buffer.
-			for _, locked := range p.buffers[:i] {
-				_ = unix.Munlock(locked)
+			for j, locked := range p.buffers[:i] {
+				if uerr := unlockBuffer(locked); uerr != nil {
+					err = errors.Join(err, fmt.Errorf("flush: munlock write buffer %d: %w", j, uerr))
+				}
 			}
 			p.locked, p.lockErr = false, err
 		}
@@ -165,11 +166,11 @@ func (p *TransientStorePool) release() error {
 	var errs []error
 	for i, b := range p.buffers {
 		if p.locked {
-			if err := unix.Munlock(b); err != nil {
+			if err := unlockBuffer(b); err != nil {
 				errs = append(errs, fmt.Errorf("flush: munlock write buffer %d: %w", i, err))
 			}
 		}
-		if err := unix.Munmap(b); err != nil {
+		if err := freeBuffer(b); err != nil {
 			errs = append(errs, fmt.Errorf("flush: munmap write buffer %d: %w", i, err))
 		}
 	}

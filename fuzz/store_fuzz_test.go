@@ -3,6 +3,7 @@ package fuzz
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -144,6 +145,7 @@ func FuzzDamagedStore(f *testing.F) {
 		for i := 0; i+8 <= len(ops) && i < 8*8; i += 8 {
 			damage(t, fs, files, ops[i:i+8])
 		}
+		checkDamaged(t, fs)
 		s, err := store.Open(fuzzRoot, fuzzOptions(fs))
 		if err != nil {
 			if err.Error() == "" {
@@ -169,6 +171,22 @@ func FuzzDamagedStore(f *testing.F) {
 			t.Fatalf("Close: %v", err)
 		}
 	})
+}
+
+// checkDamaged runs the offline tools on a damaged directory: they must
+// not panic, and must either pass or say what is wrong.
+func checkDamaged(t *testing.T, fs mappedfile.FS) {
+	o := &store.CheckOptions{FS: fs, IndexSlotCount: 128, IndexMaxEntries: 512}
+	rep, err := store.Check(fuzzRoot, o)
+	if err == nil && !rep.OK() || err != nil && errors.Is(err, store.ErrDamaged) && rep.OK() {
+		t.Fatalf("Check returned %v with %d problems", err, rep.ProblemCount)
+	}
+	if _, err := store.Inspect(fuzzRoot, o); err != nil && err.Error() == "" {
+		t.Fatal("Inspect failed with an empty error")
+	}
+	n := 0
+	_ = store.ReadRecords(fuzzRoot, o, 0, 0, func(store.DirRecord) bool { n++; return true }) // any outcome but a panic
+	_ = store.ReadQueue(fuzzRoot, o, fuzzTopic, 1, 0, 0, func(int64, store.DirRecord) bool { return true })
 }
 
 // pullChecked pulls a whole queue; every record served must pass its CRC.

@@ -10,12 +10,13 @@ import (
 	"time"
 )
 
-// errReportBeyondMax, errReportBack and errNegativeReport are the reasons
-// a master rejects a report.
+// errReportBeyondMax, errReportBeyondSent, errReportBack and
+// errNegativeReport are the reasons a master rejects a report.
 var (
-	errReportBeyondMax = errors.New("slave reports an offset beyond the master's max offset")
-	errReportBack      = errors.New("slave's report went back")
-	errNegativeReport  = errors.New("slave reports a negative offset")
+	errReportBeyondMax  = errors.New("slave reports an offset beyond the master's max offset")
+	errReportBeyondSent = errors.New("slave reports more than the master streamed to it")
+	errReportBack       = errors.New("slave's report went back")
+	errNegativeReport   = errors.New("slave reports a negative offset")
 )
 
 // slaveConn is the master's side of one slave: a reader of reports and a
@@ -26,6 +27,8 @@ type slaveConn struct {
 	addr string
 
 	ack   atomic.Int64  // the slave's last report, -1 before the first
+	from  atomic.Int64  // where streaming began on this connection, -1 before
+	sent  atomic.Int64  // the end of the bytes streamed so far, -1 before
 	first chan struct{} // closed at the first report
 	wake  chan struct{} // Notify's nudge; buffered 1
 
@@ -47,6 +50,8 @@ func newSlaveConn(m *Master, conn net.Conn) *slaveConn {
 		done:  make(chan struct{}),
 	}
 	c.ack.Store(-1)
+	c.from.Store(-1)
+	c.sent.Store(-1)
 	return c
 }
 
@@ -68,7 +73,11 @@ func (c *slaveConn) serve() {
 }
 
 // readReports reads the slave's reports until the connection fails or a
-// report is rejected.
+// report is rejected. The first report says where the slave's log ends;
+// each later one counts as an acknowledgement only of the bytes streamed
+// on this connection (from, report]: a slave cannot prove it holds the
+// master's bytes below the point it connected at (its log may have
+// diverged), and a report beyond what was streamed is refused.
 func (c *slaveConn) readReports() error {
 	var buf [reportSize]byte
 	for {
@@ -80,6 +89,8 @@ func (c *slaveConn) readReports() error {
 		}
 		offset := int64(binary.BigEndian.Uint64(buf[:]))
 		prev := c.ack.Load()
+		// sent is read before from: the sender stores from first.
+		sent := c.sent.Load()
 		switch max := c.m.src.MaxOffset(); {
 		case offset < 0:
 			return badStream(offset, "%w", errNegativeReport)
@@ -87,12 +98,16 @@ func (c *slaveConn) readReports() error {
 			return badStream(offset, "%w %d", errReportBeyondMax, max)
 		case offset < prev:
 			return badStream(offset, "%w from %d", errReportBack, prev)
+		case prev >= 0 && offset != prev && offset > sent:
+			return badStream(offset, "%w: streamed up to %d", errReportBeyondSent, sent)
 		}
 		c.ack.Store(offset)
 		if prev < 0 {
 			close(c.first)
 		}
-		c.m.transfer.ack(offset)
+		if from := c.from.Load(); from >= 0 {
+			c.m.transfer.ack(from, offset)
+		}
 	}
 }
 
@@ -112,6 +127,8 @@ func (c *slaveConn) send() error {
 		// RocketMQ's does, rather than replaying the whole log.
 		next = max - max%fileSize
 	}
+	c.from.Store(next)
+	c.sent.Store(next)
 	lastWrite := time.Now()
 	poll := time.NewTimer(opts.PollInterval)
 	defer poll.Stop()
@@ -127,8 +144,12 @@ func (c *slaveConn) send() error {
 				// the start of the next file.
 				s.Release()
 				next += fileSize - next%fileSize
+				c.sent.Store(next)
 				continue
 			}
+			// Counted as sent before it leaves, so that the slave's
+			// report of it never finds the count behind.
+			c.sent.Store(next + int64(n))
 			err = c.write(next, s.Bytes)
 			s.Release()
 			if err != nil {

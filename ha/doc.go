@@ -26,7 +26,7 @@
 //
 // Nothing a peer sends can corrupt a log. A master closes the connection of
 // a slave whose report is negative, goes back, or lies beyond the master's
-// max offset. A slave checks every frame's offset against the end of what it
+// max offset or beyond the bytes streamed to it. A slave checks every frame's offset against the end of what it
 // holds, and every record it receives (framing, body CRC, PHYSICALOFFSET
 // equal to its position, a blank filler only where it ends its file) before
 // handing whole records to its Sink; a frame is applied whole or not at all,
@@ -41,6 +41,15 @@
 // ErrSlaveNotAvailable at once when no connected slave is within
 // MasterOptions.MaxGapNotInSync of the master, and ErrFlushSlaveTimeout
 // after MasterOptions.SyncTimeout.
+//
+// A report acknowledges only bytes the master streamed on that connection:
+// with streaming begun at s, a report r counts for the puts ending in
+// (s, r]. What a slave held when it connected proves nothing, since its log
+// may have diverged from the master's (a slave that wrote records of its
+// own, or one restored from another copy), so its first report is not an
+// acknowledgement; and a report beyond the bytes streamed to it closes the
+// connection. Acknowledged ranges of successive connections are kept
+// apart, merged only where they touch.
 //
 // # Concurrency
 //

@@ -2,6 +2,7 @@ package ha
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"slices"
 	"sync"
@@ -15,6 +16,7 @@ import (
 type Master struct {
 	src  Source
 	opts MasterOptions
+	log  *slog.Logger
 
 	// mu guards the listener, the closed flag and changes to conns.
 	mu     sync.Mutex
@@ -44,6 +46,7 @@ type SlaveState struct {
 // nil opts means all defaults.
 func NewMaster(src Source, opts *MasterOptions) *Master {
 	m := &Master{src: src, opts: opts.withDefaults(), done: make(chan struct{})}
+	m.log = m.opts.Logger
 	m.conns.Store(new([]*slaveConn))
 	return m
 }
@@ -156,9 +159,13 @@ func (m *Master) accept(ln net.Listener) {
 			conn.Close()
 			return
 		}
+		m.log.Info("slave connected", "addr", c.addr)
 		m.wg.Go(func() {
 			c.serve()
 			m.remove(c)
+			if !errors.Is(c.err, ErrClosed) {
+				m.log.Warn("slave disconnected", "addr", c.addr, "acked", c.ack.Load(), "err", c.err)
+			}
 		})
 	}
 }

@@ -1,6 +1,9 @@
 package ha
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Defaults equal RocketMQ's where the concept is the same.
 const (
@@ -37,6 +40,9 @@ type MasterOptions struct {
 	// this long, or when a write to it blocks this long. It must exceed
 	// the slaves' ReportInterval. Default 20 s.
 	IdleTimeout time.Duration
+	// Logger receives a line for every slave connection that ends and
+	// why. Default slog.Default().
+	Logger *slog.Logger
 }
 
 func (o *MasterOptions) withDefaults() MasterOptions {
@@ -50,6 +56,9 @@ func (o *MasterOptions) withDefaults() MasterOptions {
 	setDefault(&r.SyncTimeout, DefaultSyncTimeout)
 	setDefault(&r.PollInterval, DefaultPollInterval)
 	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
 	return r
 }
 

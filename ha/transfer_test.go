@@ -76,12 +76,18 @@ func TestWaitReplicated(t *testing.T) {
 		{
 			name: "an offset already acknowledged",
 			run: func(t *testing.T, m *Master, src *commitlog.Log) (int64, context.Context) {
-				p := dialMaster(t, m)
-				p.report(src.MaxOffset())
-				waitFor(t, 5*time.Second, "the report", func() bool { return m.transfer.acked.Load() == src.MaxOffset() })
-				p.conn.Close()
+				s := startSlave(t, openLog(t, nil, "slave"), m.Addr(), nil)
+				waitFor(t, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+				end := appendRecords(t, src, 1000, 5)
+				m.Notify()
+				waitFor(t, 5*time.Second, "the ack", func() bool {
+					m.transfer.mu.Lock()
+					defer m.transfer.mu.Unlock()
+					return m.transfer.acked(end)
+				})
+				s.Close()
 				waitFor(t, 5*time.Second, "the master to drop it", func() bool { return len(m.Slaves()) == 0 })
-				return src.MaxOffset(), context.Background()
+				return end, context.Background()
 			},
 		},
 	} {
@@ -159,7 +165,7 @@ func BenchmarkWaitReplicated(b *testing.B) {
 			}
 			m.transfer.mu.Unlock()
 			if offset > 0 {
-				m.transfer.ack(offset)
+				m.transfer.ack(0, offset)
 			}
 			runtime.Gosched()
 		}

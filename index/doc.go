@@ -28,5 +28,9 @@
 //
 // Put is for the single dispatcher; queries run concurrently with it. Each
 // file has a read-write lock: Put holds it for one entry, a query for one
-// chain walk.
+// chain walk. A file's mapping is read and written only under a hold on
+// its mapped file (mappedfile.File.Hold): cleanup (DeleteExpired) and
+// TruncateAfter take a file out of the service at once, but it is unmapped
+// and deleted only when the last query reading it lets go. After Close
+// every call returns ErrClosed.
 package index

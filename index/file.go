@@ -18,14 +18,13 @@ const (
 	EntrySize  = 20
 )
 
-// Defaults equal RocketMQ's (maxHashSlotNum, maxIndexNum).
-const (
-	DefaultSlotCount  = 5_000_000
-	DefaultMaxEntries = 20_000_000
+var (
+	// ErrFull means a file has no room for another entry.
+	ErrFull = errors.New("index: file full")
+	// ErrClosed is returned by calls after Close, and by a call on a file
+	// that cleanup or truncation removed meanwhile.
+	ErrClosed = errors.New("index: closed")
 )
-
-// ErrFull means a file has no room for another entry.
-var ErrFull = errors.New("index: file full")
 
 // Header is the first 40 bytes of an index file.
 type Header struct {
@@ -37,14 +36,17 @@ type Header struct {
 	IndexCount          int32 // next entry number (starts at 1)
 }
 
-func (h *Header) decode(b []byte) {
+// DecodeHeader reads a header from the first HeaderSize bytes of b.
+func DecodeHeader(b []byte) Header {
 	be := binary.BigEndian
-	h.BeginTimestamp = int64(be.Uint64(b[0:]))
-	h.EndTimestamp = int64(be.Uint64(b[8:]))
-	h.BeginPhysicalOffset = int64(be.Uint64(b[16:]))
-	h.EndPhysicalOffset = int64(be.Uint64(b[24:]))
-	h.HashSlotCount = int32(be.Uint32(b[32:]))
-	h.IndexCount = int32(be.Uint32(b[36:]))
+	return Header{
+		BeginTimestamp:      int64(be.Uint64(b[0:])),
+		EndTimestamp:        int64(be.Uint64(b[8:])),
+		BeginPhysicalOffset: int64(be.Uint64(b[16:])),
+		EndPhysicalOffset:   int64(be.Uint64(b[24:])),
+		HashSlotCount:       int32(be.Uint32(b[32:])),
+		IndexCount:          int32(be.Uint32(b[36:])),
+	}
 }
 
 func (h *Header) encode(b []byte) {
@@ -55,6 +57,25 @@ func (h *Header) encode(b []byte) {
 	be.PutUint64(b[24:], uint64(h.EndPhysicalOffset))
 	be.PutUint32(b[32:], uint32(h.HashSlotCount))
 	be.PutUint32(b[36:], uint32(h.IndexCount))
+}
+
+// Entry is one decoded index entry.
+type Entry struct {
+	KeyHash        int32
+	PhysicalOffset int64
+	TimeDiff       int32 // whole seconds since the header's begin timestamp
+	Prev           int32 // the slot's previous entry number (0: none)
+}
+
+// DecodeEntry reads the entry at the start of b.
+func DecodeEntry(b []byte) Entry {
+	be := binary.BigEndian
+	return Entry{
+		KeyHash:        int32(be.Uint32(b)),
+		PhysicalOffset: int64(be.Uint64(b[4:])),
+		TimeDiff:       int32(be.Uint32(b[12:])),
+		Prev:           int32(be.Uint32(b[16:])),
+	}
 }
 
 // KeyHash is the hash stored for a key: |Java String.hashCode|, with
@@ -70,58 +91,84 @@ func KeyHash(key string) int32 {
 	return h
 }
 
-// File is one index file.
-type File struct {
-	path       string
-	m          mappedfile.Mapping
-	b          []byte
-	slots      int
-	maxEntries int
-
-	mu     sync.RWMutex
-	header Header
-}
+// SlotOf is the slot a key hash goes to in a file of slots slots.
+func SlotOf(hash int32, slots int) int { return int(hash) % slots }
 
 // FileSize is the size of an index file with the given geometry.
 func FileSize(slots, maxEntries int) int { return HeaderSize + slots*SlotSize + maxEntries*EntrySize }
 
-func newFile(path string, m mappedfile.Mapping, slots, maxEntries int) (*File, error) {
-	if len(m.Bytes()) != FileSize(slots, maxEntries) {
-		return nil, fmt.Errorf("index: %s has %d bytes, want %d", path, len(m.Bytes()), FileSize(slots, maxEntries))
+// EntryAt is the byte position of entry n in a file of slots slots.
+func EntryAt(slots int, n int32) int { return HeaderSize + slots*SlotSize + int(n)*EntrySize }
+
+// file is one index file. Its bytes are those of a mapped file, read and
+// written only while holding it (mappedfile.File.Hold), so that cleanup
+// unmaps it only once no query reads it any more.
+type file struct {
+	mf         *mappedfile.File
+	b          []byte // the whole mapping; valid only under a hold
+	slots      int
+	maxEntries int
+
+	mu     sync.RWMutex // guards header and the bytes: one writer, many queries
+	header Header
+}
+
+// newFile takes over mf, a mapped index file, and reads its header.
+func newFile(mf *mappedfile.File, slots, maxEntries int) (*file, error) {
+	if mf.Size() != FileSize(slots, maxEntries) {
+		return nil, fmt.Errorf("index: %s has %d bytes, want %d for %d slots and %d entries",
+			mf.Path(), mf.Size(), FileSize(slots, maxEntries), slots, maxEntries)
 	}
-	f := &File{path: path, m: m, b: m.Bytes(), slots: slots, maxEntries: maxEntries}
-	f.header.decode(f.b)
+	// Every byte of an index file counts as written: entries land at
+	// random slots, so there is no write position to follow.
+	mf.SetPositions(0)
+	mf.Advance(mf.Size())
+	whole, err := mf.Slice(0, mf.Size())
+	if err != nil {
+		return nil, err
+	}
+	f := &file{mf: mf, b: whole.Bytes, slots: slots, maxEntries: maxEntries}
+	whole.Release()
+	f.header = DecodeHeader(f.b)
 	if f.header.IndexCount < 1 {
 		f.header.IndexCount = 1
 	}
 	if int(f.header.IndexCount) > maxEntries {
-		return nil, fmt.Errorf("index: %s has index count %d above %d", path, f.header.IndexCount, maxEntries)
+		return nil, fmt.Errorf("index: %s has index count %d above %d", mf.Path(), f.header.IndexCount, maxEntries)
 	}
 	return f, nil
 }
 
 // Header returns a copy of the file's header.
-func (f *File) Header() Header {
+func (f *file) Header() Header {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	return f.header
 }
 
-// Path is the file's path.
-func (f *File) Path() string { return f.path }
+func (f *file) path() string { return f.mf.Path() }
 
-// Full reports whether another entry fits.
-func (f *File) Full() bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return int(f.header.IndexCount) >= f.maxEntries
+// hold takes a reader's reference; false once the file was removed or
+// closed.
+func (f *file) hold() bool { return f.mf.Hold() }
+
+// release gives back a reference taken by hold.
+func (f *file) release() { f.mf.Release() }
+
+// destroy takes the file out of service: it is unmapped and deleted once
+// no query holds it. Never forced: a query holds a file for one chain walk.
+func (f *file) destroy() error {
+	_, err := f.mf.Destroy(-1)
+	return err
 }
 
-// Put adds key → phys stored at storeTimestamp (ms). ErrFull when no entry
-// is left.
-func (f *File) Put(key string, phys, storeTimestamp int64) error {
+func (f *file) slotAt(h int32) int { return HeaderSize + SlotOf(h, f.slots)*SlotSize }
+
+// put adds key → phys stored at storeTimestamp (ms); ErrFull when no entry
+// is left. The caller holds the file.
+func (f *file) put(key string, phys, storeTimestamp int64) error {
 	hash := KeyHash(key)
-	slotAt := HeaderSize + int(hash)%f.slots*SlotSize
+	slotAt := f.slotAt(hash)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := &f.header
@@ -138,7 +185,7 @@ func (f *File) Put(key string, phys, storeTimestamp int64) error {
 	}
 	diff := (storeTimestamp - h.BeginTimestamp) / 1000
 	diff = max(0, min(diff, math.MaxInt32))
-	at := HeaderSize + f.slots*SlotSize + int(h.IndexCount)*EntrySize
+	at := EntryAt(f.slots, h.IndexCount)
 	be := binary.BigEndian
 	be.PutUint32(f.b[at:], uint32(hash))
 	be.PutUint64(f.b[at+4:], uint64(phys))
@@ -152,43 +199,46 @@ func (f *File) Put(key string, phys, storeTimestamp int64) error {
 	return nil
 }
 
-// Query appends to offsets the physical offsets of entries for key stored
-// within [begin, end] (ms), newest first, until offsets holds max.
-func (f *File) Query(key string, max int, begin, end int64, offsets []int64) []int64 {
+// query appends to offsets the physical offsets of entries for key stored
+// within [begin, end] (ms), newest first, until offsets holds max. The
+// caller holds the file.
+func (f *file) query(key string, max int, begin, end int64, offsets []int64) []int64 {
 	hash := KeyHash(key)
-	slotAt := HeaderSize + int(hash)%f.slots*SlotSize
+	slotAt := f.slotAt(hash)
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	h := f.header
 	next := int32(binary.BigEndian.Uint32(f.b[slotAt:]))
-	be := binary.BigEndian
 	for next > 0 && next < h.IndexCount && len(offsets) < max {
-		at := HeaderSize + f.slots*SlotSize + int(next)*EntrySize
-		entryHash := int32(be.Uint32(f.b[at:]))
-		phys := int64(be.Uint64(f.b[at+4:]))
+		e := DecodeEntry(f.b[EntryAt(f.slots, next):])
 		// Entries keep whole seconds since the file's begin: the record was
 		// stored somewhere in [stored, stored+999].
-		stored := h.BeginTimestamp + int64(int32(be.Uint32(f.b[at+12:])))*1000
-		prev := int32(be.Uint32(f.b[at+16:]))
+		stored := h.BeginTimestamp + int64(e.TimeDiff)*1000
 		if stored+999 < begin {
 			break // older entries only follow
 		}
-		if entryHash == hash && stored <= end {
-			offsets = append(offsets, phys)
+		if e.KeyHash == hash && stored <= end {
+			offsets = append(offsets, e.PhysicalOffset)
 		}
-		if prev >= next {
+		if e.Prev >= next {
 			break // a chain only goes back; anything else is damage
 		}
-		next = prev
+		next = e.Prev
 	}
 	return offsets
 }
 
-// Flush makes the whole file durable.
-func (f *File) Flush() error {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.m.Flush(0, len(f.b))
+// flush makes the whole file durable. The caller holds the file.
+func (f *file) flush() error {
+	// Writes stop meanwhile: the flushed image is one the header describes.
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// The mapped file flushes from its flushed position to its end; an
+	// index file is dirty anywhere, so that position goes back to 0.
+	f.mf.SetPositions(0)
+	f.mf.Advance(f.mf.Size())
+	if _, err := f.mf.Flush(0); err != nil {
+		return fmt.Errorf("index: flush %s: %w", f.path(), err)
+	}
+	return nil
 }
-
-func (f *File) close() error { return f.m.Close() }

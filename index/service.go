@@ -4,57 +4,59 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
-// Options configure a Service. Zero values mean defaults.
-type Options struct {
-	SlotCount  int           // hash slots per file; default 5,000,000
-	MaxEntries int           // entries per file; default 20,000,000
-	FS         mappedfile.FS // nil means mappedfile.OSFS
-	Now        func() time.Time
-}
-
 // Service is the run of index files of a store, oldest first; the last one
-// takes new entries.
+// takes new entries. See the package documentation for its concurrency.
 type Service struct {
 	dir  string
 	opts Options
 
-	mu    sync.RWMutex // guards files
-	files []*File
+	mu     sync.RWMutex // guards files and closed
+	files  []*file
+	closed bool
 }
 
 // timeName is the yyyyMMddHHmmssSSS name layout of index files.
 const timeName = "20060102150405.000"
+
+// nameLen is the length of an index file's name.
+const nameLen = 17
 
 func nameFor(t time.Time) string {
 	s := t.Format(timeName)
 	return s[:14] + s[15:]
 }
 
-// Open loads the index files in dir.
+// IsFileName reports whether name is an index file's name: 17 digits.
+func IsFileName(name string) bool {
+	if len(name) != nameLen {
+		return false
+	}
+	for i := range len(name) {
+		if name[i] < '0' || name[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Open loads the index files in dir (removing files whose creation a crash
+// interrupted).
 func Open(dir string, opts *Options) (*Service, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	if o.SlotCount <= 0 {
-		o.SlotCount = DefaultSlotCount
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
-	if o.MaxEntries <= 0 {
-		o.MaxEntries = DefaultMaxEntries
-	}
-	if o.FS == nil {
-		o.FS = mappedfile.OSFS
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o = o.WithDefaults()
 	if err := o.FS.MkdirAll(dir); err != nil {
 		return nil, err
 	}
@@ -64,18 +66,25 @@ func Open(dir string, opts *Options) (*Service, error) {
 		return nil, err
 	}
 	for _, name := range names {
-		if len(name) != 17 {
+		path := filepath.Join(dir, name)
+		if base, ok := strings.CutSuffix(name, mappedfile.TempSuffix); ok && IsFileName(base) {
+			if err := o.FS.Remove(path); err != nil {
+				s.Close()
+				return nil, fmt.Errorf("index: remove %s: %w", path, err)
+			}
 			continue
 		}
-		path := filepath.Join(dir, name)
-		m, err := o.FS.Open(path)
+		if !IsFileName(name) {
+			continue
+		}
+		mf, err := mappedfile.OpenFile(o.FS, path, 0)
 		if err != nil {
 			s.Close()
-			return nil, fmt.Errorf("index: open %s: %w", path, err)
+			return nil, fmt.Errorf("index: %w", err)
 		}
-		f, err := newFile(path, m, o.SlotCount, o.MaxEntries)
+		f, err := newFile(mf, o.SlotCount, o.MaxEntries)
 		if err != nil {
-			m.Close()
+			mf.Close()
 			s.Close()
 			return nil, err
 		}
@@ -87,17 +96,20 @@ func Open(dir string, opts *Options) (*Service, error) {
 // Put indexes key → phys for a record stored at storeTimestamp (ms),
 // rolling to a new file when the last is full.
 func (s *Service) Put(key string, phys, storeTimestamp int64) error {
-	f, err := s.writable()
+	f, err := s.writable(nil)
 	if err != nil {
 		return err
 	}
-	if err := f.Put(key, phys, storeTimestamp); !errors.Is(err, ErrFull) {
+	err = f.put(key, phys, storeTimestamp)
+	f.release()
+	if !errors.Is(err, ErrFull) {
 		return err
 	}
-	if f, err = s.roll(f); err != nil {
+	if f, err = s.writable(f); err != nil {
 		return err
 	}
-	return f.Put(key, phys, storeTimestamp)
+	defer f.release()
+	return f.put(key, phys, storeTimestamp)
 }
 
 // PutMessage indexes topic#key for every key and topic#uniqKey.
@@ -113,80 +125,149 @@ func (s *Service) PutMessage(topic string, keys []string, uniqKey string, phys, 
 	return nil
 }
 
-func (s *Service) writable() (*File, error) {
+// writable returns the last file, held, rolling to a new one when there
+// is none or when the last is full (the caller saw full fill up).
+func (s *Service) writable(full *file) (*file, error) {
 	s.mu.RLock()
-	n := len(s.files)
-	var last *File
-	if n > 0 {
-		last = s.files[n-1]
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, ErrClosed
 	}
-	s.mu.RUnlock()
-	if last != nil {
+	if n := len(s.files); n > 0 && s.files[n-1] != full {
+		last := s.files[n-1]
+		s.mu.RUnlock()
+		if !last.hold() {
+			return nil, ErrClosed
+		}
 		return last, nil
 	}
-	return s.roll(nil)
+	s.mu.RUnlock()
+	return s.roll(full)
 }
 
-// roll adds a new file after full (nil: the first file) and flushes full.
-func (s *Service) roll(full *File) (*File, error) {
+// roll adds a new file after full (nil: the first file), flushes full and
+// returns the new file, held.
+func (s *Service) roll(full *file) (*file, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
 	if n := len(s.files); n > 0 && s.files[n-1] != full {
-		return s.files[n-1], nil // another goroutine rolled first
+		last := s.files[n-1] // another goroutine rolled first
+		if !last.hold() {
+			return nil, ErrClosed
+		}
+		return last, nil
 	}
 	t := s.opts.Now()
 	path := filepath.Join(s.dir, nameFor(t))
 	for _, f := range s.files {
-		if f.path >= path {
+		if f.path() >= path {
 			t = t.Add(time.Millisecond)
 			path = filepath.Join(s.dir, nameFor(t))
 		}
 	}
-	m, err := s.opts.FS.Create(path, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
+	mf, err := createSparse(s.opts.FS, path, FileSize(s.opts.SlotCount, s.opts.MaxEntries))
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	f, err := newFile(path, m, s.opts.SlotCount, s.opts.MaxEntries)
+	f, err := newFile(mf, s.opts.SlotCount, s.opts.MaxEntries)
 	if err != nil {
-		m.Close()
-		return nil, err
+		_, derr := mf.Destroy(0) // nobody else knows the file
+		return nil, errors.Join(err, derr)
 	}
+	f.hold() // cannot fail: nobody else knows the file
 	s.files = append(s.files, f)
-	if full != nil {
-		if err := full.Flush(); err != nil {
-			return f, fmt.Errorf("index: flush %s: %w", full.path, err)
-		}
+	if full == nil {
+		return f, nil
+	}
+	// A failed flush of the full file does not stop indexing: the next
+	// Flush tries that file again, and fails (holding the checkpoint back)
+	// until it succeeds.
+	var flushErr error
+	if full.hold() {
+		flushErr = full.flush()
+		full.release()
+	}
+	if s.opts.OnRoll != nil {
+		s.opts.OnRoll(path, flushErr)
 	}
 	return f, nil
 }
 
-// Query returns up to max physical offsets of records indexed under
-// topic#key and stored within [begin, end] (ms), newest first.
-func (s *Service) Query(topic, key string, max int, begin, end int64) []int64 {
-	full := topic + "#" + key
-	s.mu.RLock()
-	files := slices.Clone(s.files)
-	s.mu.RUnlock()
-	var offsets []int64
-	for i := len(files) - 1; i >= 0 && len(offsets) < max; i-- {
-		h := files[i].Header()
-		if h.IndexCount <= 1 || h.EndTimestamp < begin || h.BeginTimestamp > end {
-			continue
-		}
-		offsets = files[i].Query(full, max, begin, end, offsets)
+// createSparse creates an index file without allocating its blocks, as
+// RocketMQ does: entries land at random slots, and a file of 420 MB takes
+// space only for the pages written. (A store refuses writes above its
+// disk-warning ratio, well before the disk is full, where writing a new
+// page of a sparse file through the mapping would fault.)
+func createSparse(fsys mappedfile.FS, path string, size int) (*mappedfile.File, error) {
+	m, err := fsys.CreateSparse(path, size)
+	if err != nil {
+		return nil, err
 	}
-	return offsets
+	if err := m.Close(); err != nil {
+		return nil, errors.Join(err, fsys.Remove(path))
+	}
+	return mappedfile.OpenFile(fsys, path, 0)
 }
 
-// Files returns the headers of the files, oldest first.
-func (s *Service) Files() []Header {
+// held returns the files, newest first, each held; the caller releases
+// them.
+func (s *Service) held() ([]*file, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	hs := make([]Header, len(s.files))
-	for i, f := range s.files {
-		hs[i] = f.Header()
+	if s.closed {
+		return nil, ErrClosed
 	}
-	return hs
+	out := make([]*file, 0, len(s.files))
+	for i := len(s.files) - 1; i >= 0; i-- {
+		// Under the read lock no file is removed, so a hold cannot fail.
+		if s.files[i].hold() {
+			out = append(out, s.files[i])
+		}
+	}
+	return out, nil
+}
+
+// Query returns up to max physical offsets of records indexed under
+// topic#key and stored within [begin, end] (ms), newest first. Every file
+// it reads is held meanwhile: cleanup can remove a file during a query,
+// but its mapping stays until the query lets go of it.
+func (s *Service) Query(topic, key string, max int, begin, end int64) ([]int64, error) {
+	files, err := s.held()
+	if err != nil {
+		return nil, err
+	}
+	full := topic + "#" + key
+	var offsets []int64
+	for _, f := range files {
+		if len(offsets) < max {
+			h := f.Header()
+			if h.IndexCount > 1 && h.EndTimestamp >= begin && h.BeginTimestamp <= end {
+				offsets = f.query(full, max, begin, end, offsets)
+			}
+		}
+		f.release()
+	}
+	return offsets, nil
+}
+
+// FileInfo describes one index file.
+type FileInfo struct {
+	Path string
+	Header
+}
+
+// Files describes the files, oldest first (none after Close).
+func (s *Service) Files() []FileInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	infos := make([]FileInfo, len(s.files))
+	for i, f := range s.files {
+		infos[i] = FileInfo{Path: f.path(), Header: f.Header()}
+	}
+	return infos
 }
 
 // TruncateAfter removes every file holding an entry for a record at or
@@ -196,6 +277,9 @@ func (s *Service) Files() []Header {
 func (s *Service) TruncateAfter(phys int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return -1, ErrClosed
+	}
 	from := int64(-1)
 	var errs []error
 	kept := s.files[:0]
@@ -205,48 +289,67 @@ func (s *Service) TruncateAfter(phys int64) (int64, error) {
 			if from < 0 || h.BeginPhysicalOffset < from {
 				from = h.BeginPhysicalOffset
 			}
-			errs = append(errs, f.close(), s.opts.FS.Remove(f.path))
+			errs = append(errs, f.destroy())
 			continue
 		}
 		kept = append(kept, f)
 	}
+	clear(s.files[len(kept):])
 	s.files = kept
 	return from, errors.Join(errs...)
 }
 
 // DeleteExpired removes files whose every entry points below minPhys (the
-// commit log's minimum), never the last file. It returns how many went.
-func (s *Service) DeleteExpired(minPhys int64) (int, error) {
+// commit log's minimum), never the last file. It returns the paths of the
+// files that went; a query still reading one keeps its mapping until done.
+func (s *Service) DeleteExpired(minPhys int64) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	var errs []error
-	for n < len(s.files)-1 && s.files[n].Header().EndPhysicalOffset < minPhys {
-		errs = append(errs, s.files[n].close(), s.opts.FS.Remove(s.files[n].path))
-		n++
+	if s.closed {
+		return nil, ErrClosed
 	}
-	s.files = slices.Delete(s.files, 0, n)
-	return n, errors.Join(errs...)
+	var gone []string
+	var errs []error
+	for len(gone) < len(s.files)-1 && s.files[len(gone)].Header().EndPhysicalOffset < minPhys {
+		f := s.files[len(gone)]
+		errs = append(errs, f.destroy())
+		gone = append(gone, f.path())
+	}
+	rest := s.files[len(gone):]
+	s.files = append(make([]*file, 0, len(rest)), rest...)
+	return gone, errors.Join(errs...)
 }
 
 // Flush makes every file durable.
 func (s *Service) Flush() error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	files, err := s.held()
+	if err != nil {
+		return err
+	}
 	var errs []error
-	for _, f := range s.files {
-		errs = append(errs, f.Flush())
+	for _, f := range files {
+		errs = append(errs, f.flush())
+		f.release()
 	}
 	return errors.Join(errs...)
 }
 
-// Close flushes and unmaps every file.
+// Close flushes the files and lets them go; later calls return ErrClosed.
+// A query still running keeps its file mapped until it ends.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.closed = true
 	var errs []error
 	for _, f := range s.files {
-		errs = append(errs, f.Flush(), f.close())
+		if f.hold() {
+			errs = append(errs, f.flush())
+			f.release()
+		}
+		errs = append(errs, f.mf.Close())
 	}
 	s.files = nil
 	return errors.Join(errs...)

@@ -34,12 +34,37 @@
 //
 // # File systems
 //
-// FS is the seam under a Queue. OSFS creates files with their blocks
-// allocated up front (fallocate), so a write through the mapping can never
-// meet a full disk (which would be SIGBUS); a full disk shows as ErrDiskFull
-// from Create. MemFS keeps files in memory, with the bytes a mapping shows
-// apart from the bytes a Flush made durable: CrashCopy simulates a power
-// loss, and SetCapacity a full disk.
+// FS is the seam under a Queue. Every capability a backing may lack
+// (zeroing a range in the file system, populating pages, finding the parts
+// of a file that may hold data, evicting a mapping) is a method of Mapping
+// that can answer errors.ErrUnsupported, so that a wrapper (errorfs) cannot
+// hide it. OSFS creates files with their blocks allocated up front
+// (fallocate on Linux, F_PREALLOCATE on macOS), so a write through the
+// mapping can never meet a full disk (which would be SIGBUS); a full disk
+// shows as ErrDiskFull from Create. CreateSparse (QueueOptions.Sparse) skips
+// the allocation for files that are small or written little, as RocketMQ's
+// consume-queue and index files are. Names become durable only through a
+// directory sync: Create does it, and the queue syncs the directory after
+// removing files. WriteFileAtomic replaces a small file through a synced
+// temporary file and a rename. Linux has every capability; macOS, the BSDs
+// and Windows build with portable fallbacks (osfs_<platform>.go).
+//
+// MemFS keeps files in memory, strict the way a disk is: it keeps the bytes
+// a mapping shows apart from the bytes a Flush made durable, and the live
+// names apart from the synced ones. Crash simulates a power loss (synced
+// names, durable bytes, and optionally a seeded random subset of the pages
+// written since their last flush); SetCapacity simulates a full disk. A
+// closed MemFS mapping is poisoned, so that a read after unmap fails loudly.
+//
+// # Errors are sticky
+//
+// The first write (of a write buffer) or sync that fails poisons the file
+// and its queue with an *IOError: every later Commit and Flush returns it
+// and the flushed offset never moves again, because after a failed sync the
+// kernel may have marked pages clean that never reached the disk. Only
+// opening the files again (and recovering) clears it. Errors that no caller
+// can receive (a removal when the last reader lets go) go to the queue's
+// OnBackgroundError hook.
 //
 // # Concurrency
 //

@@ -1,9 +1,8 @@
 package mappedfile
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,12 +42,21 @@ type File struct {
 	// committer clears concurrently once the file is full.
 	buffered bool
 
+	// ioErr is the first write or sync that failed (an *IOError): it
+	// poisons the file, so that no position moves past bytes that may not
+	// have reached the disk.
+	ioErr atomic.Pointer[IOError]
+	// onError receives errors no caller can be given (unmapping or removing
+	// the file when its last reader lets go); nil logs them.
+	onError func(error)
+
 	refs       atomic.Int64 // the owner's reference plus one per reader
 	available  atomic.Bool  // false once Close or Destroy was called
 	lifeMu     sync.Mutex   // orders cleanup, eviction and Destroy
 	remove     bool         // cleanup removes the file (Destroy, not Close)
 	shutdownAt time.Time    // first Close/Destroy
 	cleaned    bool         // mapping closed
+	removed    bool         // file removed (or found gone)
 	evicted    bool         // forcibly destroyed under readers
 }
 
@@ -110,6 +118,35 @@ func (f *File) ModTime() time.Time {
 	return t
 }
 
+// Err is the error that poisoned the file (an *IOError matching
+// ErrPoisoned), or nil.
+func (f *File) Err() error {
+	if e := f.ioErr.Load(); e != nil {
+		return e
+	}
+	return nil
+}
+
+// poison records a failed write or sync at pos unless an earlier one did,
+// and returns the error that poisons the file.
+func (f *File) poison(op string, pos int, err error) error {
+	e := &IOError{Op: op, Path: f.path, Offset: f.start + int64(pos), Err: err}
+	if f.ioErr.CompareAndSwap(nil, e) {
+		return e
+	}
+	return f.ioErr.Load()
+}
+
+// report hands an error no caller can receive to the owner's hook, or logs
+// it.
+func (f *File) report(err error) {
+	if f.onError != nil {
+		f.onError(err)
+		return
+	}
+	slog.Error("mappedfile: background error", "path", f.path, "err", err)
+}
+
 // SetPositions sets wrote, committed and flushed to pos (recovery).
 func (f *File) SetPositions(pos int) {
 	f.wrote.Store(int64(pos))
@@ -159,10 +196,13 @@ func enoughPages(from, to int64, leastPages int) bool {
 // Commit writes [committed, wrote) of the write buffer into the file
 // when at least leastPages pages wait (a full file always commits), and
 // returns the buffer to its pool once the file is full and committed. It
-// returns the committed position.
+// returns the committed position. A failed write poisons the file.
 func (f *File) Commit(leastPages int) (int, error) {
 	f.commitMu.Lock()
 	defer f.commitMu.Unlock()
+	if err := f.Err(); err != nil {
+		return f.CommittedPosition(), err
+	}
 	if f.buf == nil {
 		return f.CommittedPosition(), nil
 	}
@@ -178,7 +218,7 @@ func (f *File) Commit(leastPages int) (int, error) {
 		err := f.m.WriteAt(f.buf[committed:wrote], int(committed))
 		f.Release()
 		if err != nil {
-			return int(committed), fmt.Errorf("mappedfile: commit %s: %w", f.path, err)
+			return int(committed), f.poison("write", int(committed), err)
 		}
 		f.committed.Store(wrote)
 		committed = wrote
@@ -193,11 +233,16 @@ func (f *File) Commit(leastPages int) (int, error) {
 }
 
 // Flush makes [flushed, committed) durable when at least leastPages pages
-// wait (a full file always flushes) and returns the flushed position.
+// wait (a full file always flushes) and returns the flushed position. A
+// failed sync poisons the file: the kernel may have marked the pages clean
+// without writing them, so retrying could only pretend to succeed.
 func (f *File) Flush(leastPages int) (int, error) {
 	f.flushMu.Lock()
 	defer f.flushMu.Unlock()
 	committed, flushed := f.committed.Load(), f.flushed.Load()
+	if err := f.Err(); err != nil {
+		return int(flushed), err
+	}
 	if committed <= flushed {
 		return int(flushed), nil
 	}
@@ -209,187 +254,8 @@ func (f *File) Flush(leastPages int) (int, error) {
 	}
 	defer f.Release()
 	if err := f.m.Flush(int(flushed), int(committed-flushed)); err != nil {
-		return int(flushed), fmt.Errorf("mappedfile: flush %s: %w", f.path, err)
+		return int(flushed), f.poison("sync", int(flushed), err)
 	}
 	f.flushed.Store(committed)
 	return int(committed), nil
-}
-
-// ZeroFrom clears every non-zero byte in [pos, Size) of the file, so that
-// bytes past a truncation point can never be read back as records after a
-// later crash. The page holding pos is cleared through the mapping. For the
-// pages after it, a backing that can tell which ranges may hold data (blocks
-// written on disk, pages in the page cache) limits the work to those, and
-// large ranges are zeroed in the file system (fallocate) rather than read;
-// otherwise pages are read and only the non-zero ones dirtied. Truncating a
-// mostly empty 1 GiB file thus costs two system calls, not a gigabyte of
-// page faults.
-func (f *File) ZeroFrom(pos int) error {
-	if pos < 0 || pos > f.size {
-		return fmt.Errorf("%w: zero from %d in %s", ErrOutOfRange, pos, f.path)
-	}
-	if !f.Hold() {
-		return ErrFileClosed
-	}
-	defer f.Release()
-	head := min(f.size, (pos+pageBytes-1)/pageBytes*pageBytes)
-	dirty := zeroRange(f.data[pos:head])
-	if head == f.size {
-		if !dirty {
-			return nil
-		}
-		return f.m.Flush(pos, f.size-pos)
-	}
-	ranges := []span{{head, f.size, false}}
-	if finder, ok := f.m.(dataFinder); ok && head < f.size {
-		if r, err := finder.MaybeData(head); err == nil {
-			ranges = r
-		}
-	}
-	zeroer, _ := f.m.(rangeZeroer)
-	for _, r := range ranges {
-		if !r.cached && zeroer != nil && r.end-r.start >= zeroRangeMin && zeroer.ZeroRange(r.start, r.end-r.start) == nil {
-			continue
-		}
-		dirty = zeroRange(f.data[r.start:r.end]) || dirty
-	}
-	if !dirty {
-		return nil
-	}
-	return f.m.Flush(pos, f.size-pos)
-}
-
-// rangeZeroer is implemented by mappings that can zero a page-aligned range
-// in the file system without reading it; the next flush makes it durable.
-type rangeZeroer interface {
-	ZeroRange(off, n int) error
-}
-
-// zeroRangeMin is the size from which a range that is not in memory is
-// zeroed in the file system rather than read: reading a few pages is
-// cheaper than a metadata change, reading many from disk is not.
-const zeroRangeMin = 1 << 20
-
-// span is a range [start, end) of a file; cached when its pages are in
-// memory, so that reading them costs no I/O.
-type span struct {
-	start, end int
-	cached     bool
-}
-
-// dataFinder is implemented by mappings that can tell which parts of a file
-// may hold non-zero bytes without reading it.
-type dataFinder interface {
-	// MaybeData returns page-aligned ranges, in order, covering every byte
-	// at or after off that may be non-zero.
-	MaybeData(off int) ([]span, error)
-}
-
-// zeroRange clears the non-zero pages of b and reports whether it found
-// any.
-func zeroRange(b []byte) bool {
-	var zero [pageBytes]byte
-	dirty := false
-	for len(b) > 0 {
-		n := min(len(b), pageBytes)
-		if !bytes.Equal(b[:n], zero[:n]) {
-			clear(b[:n])
-			dirty = true
-		}
-		b = b[n:]
-	}
-	return dirty
-}
-
-// populateHead populates the file's first chunk by system call and reports
-// whether that worked: then the rest can be populated while the file is
-// being written (prewarmRest), since populating never writes data.
-func (f *File) populateHead() bool {
-	p, ok := f.m.(populator)
-	return ok && p.Populate(0, min(prewarmChunk, f.size)) == nil
-}
-
-// prewarmRest populates the pages after the first chunk while appenders may
-// be writing the file, holding it so that it cannot be unmapped meanwhile,
-// and stopping early once stop says so or the file is shut down.
-func (f *File) prewarmRest(flushEveryPages int, lock bool, stop func() bool) error {
-	if !f.Hold() {
-		return nil
-	}
-	defer f.Release()
-	return f.prewarm(min(prewarmChunk, f.size), flushEveryPages, lock, false,
-		func() bool { return stop() || !f.available.Load() })
-}
-
-// Prewarm writes a zero into every page of the mapping so that appends do
-// not take page faults, flushing every flushEveryPages pages when that is
-// positive; with lock it then locks the region and advises the kernel.
-//
-// Where the kernel can (MADV_POPULATE_WRITE, Linux 5.14), the pages are
-// populated by a system call rather than by touching them: a goroutine
-// stalled in a page fault (the kernel throttling a writer of many dirty
-// pages) keeps its P and holds up every stop-the-world of the garbage
-// collector, so touching 1 GiB stalled the whole process, while one in a
-// system call does not.
-func (f *File) Prewarm(flushEveryPages int, lock bool) error {
-	return f.prewarm(0, flushEveryPages, lock, true, nil)
-}
-
-// prewarmChunk is how much one populate call covers: small enough that a
-// stop request or Close waits little.
-const prewarmChunk = 4096 * pageBytes
-
-// prewarm prewarms [from, size). With mayTouch false it never writes to the
-// mapping (an appender may be writing it): it stops where populating by
-// system call is not possible. stop, when not nil, ends it between chunks.
-func (f *File) prewarm(from, flushEveryPages int, lock, mayTouch bool, stop func() bool) error {
-	chunk := prewarmChunk
-	if flushEveryPages > 0 {
-		chunk = flushEveryPages * pageBytes
-	}
-	p, canPopulate := f.m.(populator)
-	for at := from; at < f.size; at += chunk {
-		if stop != nil && stop() {
-			return nil
-		}
-		if !mayTouch {
-			// The file is in use: keep ahead of the writer rather than
-			// fault the same pages it does.
-			if w := f.WrotePosition(); w > at {
-				at = min(f.size, (w+chunk-1)/chunk*chunk)
-				if at == f.size {
-					break
-				}
-			}
-		}
-		n := min(chunk, f.size-at)
-		if canPopulate {
-			if err := p.Populate(at, n); err != nil {
-				if !errors.Is(err, errPopulateUnsupported) {
-					return fmt.Errorf("mappedfile: populate %s: %w", f.path, err)
-				}
-				canPopulate = false
-			}
-		}
-		if !canPopulate {
-			if !mayTouch {
-				return nil
-			}
-			for page := at; page < at+n; page += pageBytes {
-				f.data[page] = 0
-			}
-		}
-		if flushEveryPages > 0 {
-			if err := f.m.Flush(at, n); err != nil {
-				return err
-			}
-		}
-	}
-	if lock {
-		if err := f.m.Lock(); err != nil {
-			return fmt.Errorf("mappedfile: mlock %s: %w", f.path, err)
-		}
-		return f.m.Advise()
-	}
-	return nil
 }

@@ -176,34 +176,6 @@ func TestZeroFromClearsTheTail(t *testing.T) {
 	}
 }
 
-func TestPrewarm(t *testing.T) {
-	f, err := Create(OSFS, filepath.Join(t.TempDir(), FileName(0)), 0, 64*pageBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Prewarm(16, false); err != nil {
-		t.Fatal(err)
-	}
-	// Every page is now in memory, populated by the system call or by
-	// touching it.
-	resident, err := residentPages(f.m.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(resident) != 1 || resident[0].start != 0 || resident[0].end != 64*pageBytes {
-		t.Fatalf("resident after Prewarm: %v, want every page", resident)
-	}
-	// Locking may be refused by RLIMIT_MEMLOCK; it must say so, not crash.
-	_ = f.Prewarm(0, true)
-	appendBytes(t, f, []byte("after prewarm"))
-	s, err := f.Slice(0, 13)
-	if err != nil || string(s.Bytes) != "after prewarm" {
-		t.Fatalf("read after prewarm: %q %v", s.Bytes, err)
-	}
-	s.Release()
-}
-
 func TestConcurrentAppendReadFlush(t *testing.T) {
 	f, err := Create(NewMemFS(), "f", 0, 1<<20)
 	if err != nil {

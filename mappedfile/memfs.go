@@ -12,26 +12,41 @@ import (
 	"time"
 )
 
-// MemFS is an in-memory FS for tests. Every file is kept twice: the live
-// bytes a mapping shows, and the durable bytes that Flush copied. CrashCopy
-// returns what a power loss would leave; SetCapacity makes Create fail with
-// a full disk.
+// MemFS is an in-memory FS for tests, strict the way a disk is after a
+// power loss (see Crash). Every file is kept twice: the live bytes a mapping
+// shows, and the durable bytes that Flush copied. The names are kept twice
+// too: the live directory entries, and the entries as of each directory's
+// last sync (Create syncs its directory; Remove, Rename and WriteFile do
+// not). SetCapacity makes Create fail with a full disk; every file counts
+// with its full size, sparse or not.
+//
+// A mapping that is closed is dead: Bytes panics and every other method
+// fails with fs.ErrClosed, and once a file's last mapping closes, the memory
+// the mappings showed is overwritten with a poison pattern (the file keeps
+// a copy), so a reader that kept a slice past its release reads garbage
+// that framing and CRC checks reject, as it would fault on a real unmap.
+//
+// Directories exist implicitly and need no sync of their own.
 type MemFS struct {
 	mu       sync.Mutex
-	files    map[string]*memFile
+	files    map[string]*memFile // the live names
+	synced   map[string]*memFile // the names a power loss keeps
 	capacity int64
 	used     int64
 }
 
 type memFile struct {
-	mu      sync.Mutex // guards durable and modTime
-	live    []byte
-	durable []byte
+	mu      sync.Mutex // guards every field
+	live    []byte     // what mappings show; replaced when the last one closes
+	durable []byte     // what Flush (or WriteFile) made durable
 	modTime time.Time
+	maps    int // open mappings
 }
 
 // NewMemFS returns an empty in-memory file system.
-func NewMemFS() *MemFS { return &MemFS{files: make(map[string]*memFile)} }
+func NewMemFS() *MemFS {
+	return &MemFS{files: make(map[string]*memFile), synced: make(map[string]*memFile)}
+}
 
 // SetCapacity bounds the total size of all files; 0 means unlimited.
 func (m *MemFS) SetCapacity(bytes int64) {
@@ -40,53 +55,60 @@ func (m *MemFS) SetCapacity(bytes int64) {
 	m.mu.Unlock()
 }
 
-// CrashCopy returns a new MemFS holding what survives a power loss now: each
-// file with only its durable bytes (bytes never flushed read as zero). The
-// copy is one consistent cut across all files. m keeps working unchanged.
-func (m *MemFS) CrashCopy() *MemFS {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, f := range m.files {
-		f.mu.Lock()
+// reserve accounts for a file of size bytes replacing one of old bytes, or
+// fails with a full disk. Called under m.mu.
+func (m *MemFS) reserve(path string, old, size int64) error {
+	used := m.used - old + size
+	if m.capacity > 0 && used > m.capacity {
+		return fmt.Errorf("%w: create %s: %w", ErrDiskFull, path, syscall.ENOSPC)
 	}
-	c := &MemFS{files: make(map[string]*memFile, len(m.files)), capacity: m.capacity, used: m.used}
-	for path, f := range m.files {
-		c.files[path] = &memFile{live: slices.Clone(f.durable), durable: slices.Clone(f.durable), modTime: f.modTime}
-		f.mu.Unlock()
-	}
-	return c
+	m.used = used
+	return nil
 }
 
-// Create implements FS.
+// Create implements FS. Like OSFS it syncs the directory, which makes every
+// earlier change of its entries durable too.
 func (m *MemFS) Create(path string, size int) (Mapping, error) {
 	path = filepath.Clean(path)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	used := m.used
-	if old, ok := m.files[path]; ok {
-		used -= int64(len(old.live))
+	var old int64
+	if f, ok := m.files[path]; ok {
+		old = f.size()
 	}
-	if m.capacity > 0 && used+int64(size) > m.capacity {
-		return nil, fmt.Errorf("%w: create %s: %w", ErrDiskFull, path, syscall.ENOSPC)
+	if err := m.reserve(path, old, int64(size)); err != nil {
+		return nil, err
 	}
 	f := &memFile{live: make([]byte, size), durable: make([]byte, size), modTime: time.Now()}
 	m.files[path] = f
-	m.used = used + int64(size)
-	return &memMapping{f: f}, nil
+	m.syncDirLocked(filepath.Dir(path))
+	return f.mapping(), nil
 }
+
+// CreateSparse implements FS; in memory it is Create.
+func (m *MemFS) CreateSparse(path string, size int) (Mapping, error) { return m.Create(path, size) }
 
 // Open implements FS.
 func (m *MemFS) Open(path string) (Mapping, error) {
+	f, err := m.lookup("open", path)
+	if err != nil {
+		return nil, err
+	}
+	return f.mapping(), nil
+}
+
+func (m *MemFS) lookup(op, path string) (*memFile, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f, ok := m.files[filepath.Clean(path)]
 	if !ok {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+		return nil, &fs.PathError{Op: op, Path: path, Err: fs.ErrNotExist}
 	}
-	return &memMapping{f: f}, nil
+	return f, nil
 }
 
-// Remove implements FS.
+// Remove implements FS: the name stays durable until its directory is
+// synced.
 func (m *MemFS) Remove(path string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -95,9 +117,91 @@ func (m *MemFS) Remove(path string) error {
 	if !ok {
 		return &fs.PathError{Op: "remove", Path: path, Err: fs.ErrNotExist}
 	}
-	m.used -= int64(len(f.live))
+	m.used -= f.size()
 	delete(m.files, path)
 	return nil
+}
+
+// Rename implements FS: durable once both directories are synced.
+func (m *MemFS) Rename(oldpath, newpath string) error {
+	oldpath, newpath = filepath.Clean(oldpath), filepath.Clean(newpath)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[oldpath]
+	if !ok {
+		return &fs.PathError{Op: "rename", Path: oldpath, Err: fs.ErrNotExist}
+	}
+	if oldpath == newpath {
+		return nil
+	}
+	if replaced, ok := m.files[newpath]; ok {
+		m.used -= replaced.size()
+	}
+	m.files[newpath] = f
+	delete(m.files, oldpath)
+	return nil
+}
+
+// SyncDir implements FS: the directory's live entries become the ones a
+// power loss keeps.
+func (m *MemFS) SyncDir(dir string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.syncDirLocked(filepath.Clean(dir))
+	return nil
+}
+
+func (m *MemFS) syncDirLocked(dir string) {
+	for path := range m.synced {
+		if filepath.Dir(path) == dir {
+			delete(m.synced, path)
+		}
+	}
+	for path, f := range m.files {
+		if filepath.Dir(path) == dir {
+			m.synced[path] = f
+		}
+	}
+}
+
+// WriteFile implements FS. Replacing an existing file keeps it the same
+// file, so a name already durable shows the new data after a power loss,
+// as a truncate, write and fsync of the same inode would.
+func (m *MemFS) WriteFile(path string, data []byte) error {
+	path = filepath.Clean(path)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, exists := m.files[path]
+	var old int64
+	if exists {
+		if f.mapped() {
+			return fmt.Errorf("mappedfile: MemFS cannot rewrite %s while it is mapped", path)
+		}
+		old = f.size()
+	}
+	if err := m.reserve(path, old, int64(len(data))); err != nil {
+		return err
+	}
+	if !exists {
+		f = &memFile{}
+		m.files[path] = f
+	}
+	f.mu.Lock()
+	f.live, f.durable, f.modTime = slices.Clone(data), slices.Clone(data), time.Now()
+	f.mu.Unlock()
+	return nil
+}
+
+// ReadFile implements FS. It must not race with writes through a mapping
+// of the same file.
+func (m *MemFS) ReadFile(path string) ([]byte, error) {
+	f, err := m.lookup("read", path)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.live), nil
 }
 
 // ReadDir implements FS.
@@ -140,44 +244,54 @@ func (m *MemFS) MkdirAll(string) error { return nil }
 
 // Stat implements FS.
 func (m *MemFS) Stat(path string) (int64, time.Time, error) {
-	m.mu.Lock()
-	f, ok := m.files[filepath.Clean(path)]
-	m.mu.Unlock()
-	if !ok {
-		return 0, time.Time{}, &fs.PathError{Op: "stat", Path: path, Err: fs.ErrNotExist}
+	f, err := m.lookup("stat", path)
+	if err != nil {
+		return 0, time.Time{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return int64(len(f.live)), f.modTime, nil
 }
 
-type memMapping struct{ f *memFile }
-
-func (mm *memMapping) Bytes() []byte { return mm.f.live }
-
-func (mm *memMapping) WriteAt(p []byte, off int) error {
-	if off < 0 || off+len(p) > len(mm.f.live) {
-		return errors.New("mappedfile: write out of range")
-	}
-	copy(mm.f.live[off:], p)
-	return nil
+func (f *memFile) size() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return int64(len(f.live))
 }
 
-func (mm *memMapping) Flush(off, n int) error {
-	if off < 0 || n < 0 || off+n > len(mm.f.live) {
-		return errors.New("mappedfile: flush out of range")
-	}
-	mm.f.mu.Lock()
-	copy(mm.f.durable[off:off+n], mm.f.live[off:off+n])
-	mm.f.modTime = time.Now()
-	mm.f.mu.Unlock()
-	return nil
+func (f *memFile) mapped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maps > 0
 }
 
-func (mm *memMapping) Lock() error   { return nil }
-func (mm *memMapping) Advise() error { return nil }
+// mapping opens a mapping of f.
+func (f *memFile) mapping() *memMapping {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.maps++
+	return &memMapping{f: f, b: f.live}
+}
 
-// Evict leaves the live bytes alone: memory cannot fault, and the file is
-// removed from the MemFS by the caller.
-func (mm *memMapping) Evict() error { return nil }
-func (mm *memMapping) Close() error { return nil }
+// unmap closes one mapping; the last one poisons the memory the mappings
+// showed, after giving the file a copy of it.
+func (f *memFile) unmap() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.maps--
+	if f.maps > 0 {
+		return
+	}
+	old := f.live
+	f.live = slices.Clone(old)
+	for i := range old {
+		old[i] = poisonPattern[i%len(poisonPattern)]
+	}
+}
+
+// poisonPattern fills unmapped MemFS memory. As a record header it is a
+// negative size with an unknown magic code.
+var poisonPattern = [4]byte{0xDE, 0xAD, 0xBE, 0xEF}
+
+// errMemRange is a MemFS mapping call outside the file.
+var errMemRange = errors.New("mappedfile: MemFS range outside the file")

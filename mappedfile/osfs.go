@@ -8,71 +8,82 @@ import (
 	"slices"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/edsrzf/mmap-go"
-	"golang.org/x/sys/unix"
 )
 
-// OSFS is the real file system, with files mapped through mmap.
+// OSFS is the real file system, with files mapped through mmap. What each
+// platform does for allocation, syncing and the optional capabilities is in
+// the osfs_<platform>.go files: Linux has them all; elsewhere the portable
+// fallbacks keep the same contract or report errors.ErrUnsupported.
 var OSFS FS = osFS{}
 
 type osFS struct{}
-
-var pageSize = os.Getpagesize()
 
 // TempSuffix marks a file being created: it is allocated under this name
 // and renamed into place only once whole, so a crash never leaves a short
 // file under a real name. OpenQueue removes leftovers.
 const TempSuffix = ".creating"
 
-func (osFS) Create(path string, size int) (Mapping, error) {
+func (osFS) Create(path string, size int) (Mapping, error) { return createFile(path, size, false) }
+
+func (osFS) CreateSparse(path string, size int) (Mapping, error) {
+	return createFile(path, size, true)
+}
+
+// createFile allocates the file under a temporary name, renames it into
+// place, syncs the directory so that the name survives a power loss, and
+// maps it. The temporary file is closed before the rename, which Windows
+// needs.
+func createFile(path string, size int, sparse bool) (Mapping, error) {
 	tmp := path + TempSuffix
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, diskError(path, err)
 	}
-	fail := func(err error) (Mapping, error) {
-		f.Close()
-		os.Remove(tmp)
-		return nil, diskError(path, err)
+	if sparse {
+		err = f.Truncate(int64(size))
+	} else {
+		// Allocating the blocks now is what keeps later writes through the
+		// mapping from meeting a full disk.
+		err = allocate(f, int64(size))
 	}
-	// Allocating the blocks now is what keeps later writes through the
-	// mapping from meeting a full disk.
-	if err := unix.Fallocate(int(f.Fd()), 0, 0, int64(size)); err != nil {
-		if !errors.Is(err, unix.EOPNOTSUPP) {
-			return fail(err)
-		}
-		if err := f.Truncate(int64(size)); err != nil {
-			return fail(err)
-		}
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fail(err)
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	// The new name must survive a power loss as well as the bytes written
-	// into it later.
+	if err != nil {
+		return nil, diskError(path, errors.Join(err, removeIfExists(tmp)))
+	}
 	if err := syncDir(filepath.Dir(path)); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, diskError(path, err)
+		return nil, diskError(path, errors.Join(err, removeIfExists(path)))
 	}
-	return mapFile(f)
+	m, err := openMapping(path)
+	if err != nil {
+		return nil, errors.Join(err, removeIfExists(path))
+	}
+	return m, nil
 }
 
-func (osFS) Open(path string) (Mapping, error) {
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func (osFS) Open(path string) (Mapping, error) { return openMapping(path) }
+
+func openMapping(path string) (Mapping, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
 	}
-	return mapFile(f)
-}
-
-func mapFile(f *os.File) (Mapping, error) {
 	m, err := mmap.Map(f, mmap.RDWR, 0)
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("mappedfile: map %s: %w", f.Name(), err)
+		return nil, errors.Join(fmt.Errorf("mappedfile: map %s: %w", path, err), f.Close())
 	}
 	return &osMapping{f: f, m: m}, nil
 }
@@ -84,16 +95,25 @@ func diskError(path string, err error) error {
 	return fmt.Errorf("mappedfile: create %s: %w", path, err)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+func (osFS) Remove(path string) error { return os.Remove(path) }
+
+func (osFS) Rename(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
+
+func (osFS) SyncDir(dir string) error { return syncDir(dir) }
+
+func (osFS) WriteFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
-func (osFS) Remove(path string) error { return os.Remove(path) }
+func (osFS) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
 func (osFS) ReadDir(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
@@ -130,7 +150,31 @@ func (osFS) Subdirs(dir string) ([]string, error) {
 	return names, nil
 }
 
-func (osFS) MkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+// MkdirAll creates dir and its missing parents, and syncs the parent of
+// each directory it created, so that the new directories survive a power
+// loss with the files later made in them.
+func (osFS) MkdirAll(dir string) error {
+	dir = filepath.Clean(dir)
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("mappedfile: sync the parent of %s: %w", d, err)
+		}
+	}
+	return nil
+}
 
 func (osFS) Stat(path string) (int64, time.Time, error) {
 	fi, err := os.Stat(path)
@@ -140,6 +184,9 @@ func (osFS) Stat(path string) (int64, time.Time, error) {
 	return fi.Size(), fi.ModTime(), nil
 }
 
+// osMapping is a file mapped shared and read-write. Its platform methods
+// (Flush, ZeroRange, Populate, MaybeData, Lock, Advise, Evict) are in the
+// osfs_<platform>.go files.
 type osMapping struct {
 	f *os.File
 	m mmap.MMap
@@ -152,61 +199,15 @@ func (o *osMapping) WriteAt(p []byte, off int) error {
 	return err
 }
 
-// Flush msyncs the page-aligned range holding [off, off+n).
-func (o *osMapping) Flush(off, n int) error {
-	if n <= 0 {
-		return nil
-	}
-	start := off &^ (pageSize - 1)
-	return unix.Msync(o.m[start:off+n], unix.MS_SYNC)
-}
-
-// ZeroRange turns [off, off+n) back into allocated, unwritten blocks
-// (FALLOC_FL_ZERO_RANGE; or punching a hole and allocating it again), which
-// drops any page-cache pages there. The blocks stay allocated, so later
-// writes through the mapping cannot meet a full disk.
-//
-// It does not sync: the change is journaled, and the journal commits in
-// order, so the next flush of any file (which is what makes new data past
-// off durable) makes the zeroing durable first. Until then a power loss can
-// only bring back the bytes the zeroing removed, beyond data that was never
-// made durable either.
-func (o *osMapping) ZeroRange(off, n int) error {
-	fd := int(o.f.Fd())
-	err := unix.Fallocate(fd, unix.FALLOC_FL_ZERO_RANGE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
-	if errors.Is(err, unix.EOPNOTSUPP) {
-		err = unix.Fallocate(fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
-		if err == nil {
-			err = unix.Fallocate(fd, 0, int64(off), int64(n))
-		}
-	}
-	return err
-}
-
-// Populate makes [off, off+n) present and writable in the page tables, as
-// writing to each page would, inside one madvise(MADV_POPULATE_WRITE).
-func (o *osMapping) Populate(off, n int) error {
-	err := unix.Madvise(o.m[off:off+n], unix.MADV_POPULATE_WRITE)
-	if errors.Is(err, unix.EINVAL) {
-		return errPopulateUnsupported // a kernel older than 5.14
-	}
-	return err
-}
-
-func (o *osMapping) Lock() error   { return unix.Mlock(o.m) }
-func (o *osMapping) Advise() error { return unix.Madvise(o.m, unix.MADV_WILLNEED) }
-
-// Evict maps anonymous zero pages over the region at the same address
-// (MAP_FIXED), which drops the file's pages atomically for every reader.
-func (o *osMapping) Evict() error {
-	if len(o.m) == 0 {
-		return nil
-	}
-	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(o.m)), uintptr(len(o.m)),
-		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_FIXED|unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	return err
-}
-
 func (o *osMapping) Close() error {
 	return errors.Join(o.m.Unmap(), o.f.Close())
 }
+
+// pageAligned widens [off, off+n) of b to whole pages at its start, as
+// msync and its equivalents want.
+func pageAligned(b []byte, off, n int) []byte {
+	start := off &^ (pageSize - 1)
+	return b[start : off+n]
+}
+
+var pageSize = os.Getpagesize()

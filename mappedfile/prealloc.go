@@ -1,9 +1,6 @@
 package mappedfile
 
-import (
-	"path/filepath"
-	"sync"
-)
+import "sync"
 
 // preallocator creates the file after the last one in the background, one
 // at a time, so that a roll finds it ready. close waits for every creation
@@ -41,20 +38,26 @@ func (p *preallocator) request(start int64) {
 			close(ready)
 		}
 		o := &p.q.opts
-		f, err := Create(o.FS, filepath.Join(p.q.dir, FileName(start)), start, o.FileSize)
+		f, err := p.q.create(start)
 		if err != nil || !o.Prewarm {
 			publish(f, err)
 			return
 		}
+		// A failed prewarm is reported and the file used anyway, as in
+		// Queue.createFile.
 		if f.populateHead() {
 			// The rest is populated while the file may already be in use:
 			// a roll never waits for a slow population (memory the kernel
 			// must first reclaim), it only takes the faults that are left.
 			publish(f, nil)
-			_ = f.prewarmRest(o.PrewarmFlushPages, o.Mlock, p.isClosed)
+			if err := f.prewarmRest(o.PrewarmFlushPages, o.Mlock, p.isClosed); err != nil {
+				f.report(err)
+			}
 			return
 		}
-		_ = f.Prewarm(o.PrewarmFlushPages, o.Mlock) // touching: done before anyone writes
+		if err := f.Prewarm(o.PrewarmFlushPages, o.Mlock); err != nil { // touching: done before anyone writes
+			f.report(err)
+		}
 		publish(f, nil)
 	}()
 }
@@ -83,7 +86,11 @@ func (p *preallocator) take(start int64) (*File, error) {
 			return f, nil
 		}
 		if f != nil {
-			f.Destroy(0)
+			// A file for another offset (the queue was truncated or
+			// restarted meanwhile): nobody has used it.
+			if _, err := f.Destroy(0); err != nil {
+				f.report(err)
+			}
 		}
 	} else {
 		p.mu.Unlock()

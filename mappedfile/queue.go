@@ -11,12 +11,17 @@ import (
 	"time"
 )
 
-// QueueOptions configure a Queue.
+// QueueOptions configure a Queue. Zero values mean the documented defaults.
 type QueueOptions struct {
 	// FileSize is the size of every file, in bytes. Required.
 	FileSize int
 	// FS is the file system; nil means OSFS.
 	FS FS
+	// Sparse creates files without allocating their blocks
+	// (FS.CreateSparse), as RocketMQ's consume-queue and index files are; by
+	// default blocks are allocated up front (FS.Create), as a commit log's
+	// must be. It cannot be combined with Prewarm, which allocates them.
+	Sparse bool
 	// Preallocate keeps the next file created in the background, so that a
 	// roll never waits on file creation.
 	Preallocate bool
@@ -29,11 +34,47 @@ type QueueOptions struct {
 	// PrewarmFlushPages flushes every so many pages while prewarming; 0
 	// flushes none (RocketMQ flushes every 4096 under sync flush).
 	PrewarmFlushPages int
-	// Mlock locks prewarmed files in memory (best effort).
+	// Mlock locks prewarmed files in memory (best effort: a refusal is
+	// reported to OnBackgroundError). It needs Prewarm.
 	Mlock bool
 	// WriteBuffers lends each new file a write buffer (the transient store
 	// pool); nil writes straight into the mapping, as does a failed Borrow.
 	WriteBuffers BufferPool
+	// OnBackgroundError receives the errors no caller can be given:
+	// unmapping or removing a file when its last reader lets go, and
+	// prewarming a preallocated file. Nil logs them with slog.Default().
+	// It is called from whichever goroutine met the error and must not
+	// block or call back into the queue.
+	OnBackgroundError func(error)
+	// OnPoisoned is called once, with the *IOError, when a write or sync
+	// first fails and poisons the queue (see Err). Optional; the same rules
+	// as OnBackgroundError apply.
+	OnPoisoned func(error)
+}
+
+// Validate reports every problem of o at once (errors.Join), each wrapping
+// ErrInvalidOptions.
+func (o *QueueOptions) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...))
+	}
+	if o.FileSize <= 0 {
+		bad("FileSize %d, want > 0", o.FileSize)
+	}
+	if o.PrewarmFlushPages < 0 {
+		bad("PrewarmFlushPages %d, want >= 0", o.PrewarmFlushPages)
+	}
+	if o.Sparse && o.Prewarm {
+		bad("Sparse files cannot be prewarmed: prewarming allocates every block")
+	}
+	if o.Mlock && !o.Prewarm {
+		bad("Mlock locks prewarmed files: it needs Prewarm")
+	}
+	if o.PrewarmFlushPages > 0 && !o.Prewarm {
+		bad("PrewarmFlushPages %d without Prewarm", o.PrewarmFlushPages)
+	}
+	return errors.Join(errs...)
 }
 
 // Queue is the ordered run of files of one log. See the package
@@ -52,6 +93,9 @@ type Queue struct {
 	flushMu        sync.Mutex
 	closed         atomic.Bool
 	prealloc       preallocator
+	// ioErr is the first failed write or sync of any file (an *IOError):
+	// it poisons the queue until it is opened again.
+	ioErr atomic.Pointer[IOError]
 }
 
 // OpenQueue loads the files in dir (creating dir if needed). Every file
@@ -59,8 +103,8 @@ type Queue struct {
 // previous one; other names are ignored. Loaded files count as full until
 // TruncateAfter sets the end.
 func OpenQueue(dir string, opts QueueOptions) (*Queue, error) {
-	if opts.FileSize <= 0 {
-		return nil, fmt.Errorf("mappedfile: file size %d", opts.FileSize)
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	if opts.FS == nil {
 		opts.FS = OSFS
@@ -73,7 +117,7 @@ func OpenQueue(dir string, opts QueueOptions) (*Queue, error) {
 	files, err := q.load()
 	if err != nil {
 		for _, f := range files {
-			f.Close()
+			err = errors.Join(err, f.Close())
 		}
 		return nil, err
 	}
@@ -92,6 +136,7 @@ func (q *Queue) load() ([]*File, error) {
 		return nil, err
 	}
 	var files []*File
+	removed := false
 	for _, name := range names {
 		if base, ok := strings.CutSuffix(name, TempSuffix); ok {
 			if _, ok := parseName(base); ok {
@@ -99,6 +144,7 @@ func (q *Queue) load() ([]*File, error) {
 				if err := q.opts.FS.Remove(filepath.Join(q.dir, name)); err != nil {
 					return files, err
 				}
+				removed = true
 			}
 			continue
 		}
@@ -121,9 +167,56 @@ func (q *Queue) load() ([]*File, error) {
 		if err != nil {
 			return files, err
 		}
-		files = append(files, f)
+		files = append(files, q.adopt(f))
+	}
+	if removed {
+		if err := q.opts.FS.SyncDir(q.dir); err != nil {
+			return files, fmt.Errorf("mappedfile: sync %s: %w", q.dir, err)
+		}
 	}
 	return files, nil
+}
+
+// adopt makes f report to the queue's hooks.
+func (q *Queue) adopt(f *File) *File {
+	f.onError = q.opts.OnBackgroundError
+	return f
+}
+
+// create makes the file for offsets from start, sparse when the queue
+// asks.
+func (q *Queue) create(start int64) (*File, error) {
+	path := filepath.Join(q.dir, FileName(start))
+	create := q.opts.FS.Create
+	if q.opts.Sparse {
+		create = q.opts.FS.CreateSparse
+	}
+	m, err := create(path, q.opts.FileSize)
+	if err != nil {
+		return nil, err
+	}
+	return q.adopt(newFile(q.opts.FS, path, start, m)), nil
+}
+
+// Err is the error that poisoned the queue: the first write or sync of one
+// of its files that failed (an *IOError, matching ErrPoisoned and its
+// cause). Nil while the queue is healthy. Once poisoned, Commit and Flush
+// return it and move nothing, until the queue is opened again.
+func (q *Queue) Err() error {
+	if e := q.ioErr.Load(); e != nil {
+		return e
+	}
+	return nil
+}
+
+// poisoned records err when it is the first failure of a write or sync,
+// and returns it.
+func (q *Queue) poisoned(err error) error {
+	var ioErr *IOError
+	if errors.As(err, &ioErr) && q.ioErr.CompareAndSwap(nil, ioErr) && q.opts.OnPoisoned != nil {
+		q.opts.OnPoisoned(ioErr)
+	}
+	return err
 }
 
 func parseName(name string) (int64, bool) {
@@ -259,20 +352,25 @@ func (q *Queue) Writable(startOffset int64) (*File, error) {
 
 // createFile creates the file starting at start, prewarmed when asked.
 func (q *Queue) createFile(start int64) (*File, error) {
-	f, err := Create(q.opts.FS, filepath.Join(q.dir, FileName(start)), start, q.opts.FileSize)
+	f, err := q.create(start)
 	if err != nil {
 		return nil, err
 	}
 	if q.opts.Prewarm {
-		// Locking is best effort, as a low RLIMIT_MEMLOCK must not stop the
-		// log; the pages are touched whatever happens.
-		_ = f.Prewarm(q.opts.PrewarmFlushPages, q.opts.Mlock)
+		// A failed prewarm does not stop the log: the pages are touched
+		// whatever happens, a refused mlock (a low RLIMIT_MEMLOCK) is only
+		// a slower log, and a failed sync has poisoned the file, which its
+		// first flush reports.
+		if err := f.Prewarm(q.opts.PrewarmFlushPages, q.opts.Mlock); err != nil {
+			f.report(err)
+		}
 	}
 	return f, nil
 }
 
 // Commit commits every file from the committed offset up to the write
-// position; leastPages applies to the file being written.
+// position; leastPages applies to the file being written. A failed write
+// poisons the queue (see Err).
 func (q *Queue) Commit(leastPages int) error {
 	q.commitMu.Lock()
 	defer q.commitMu.Unlock()
@@ -280,7 +378,8 @@ func (q *Queue) Commit(leastPages int) error {
 }
 
 // Flush makes every committed byte durable, file by file from the flushed
-// offset; leastPages applies to the file being written.
+// offset; leastPages applies to the file being written. A failed sync
+// poisons the queue (see Err): the flushed offset never moves again.
 func (q *Queue) Flush(leastPages int) error {
 	q.flushMu.Lock()
 	defer q.flushMu.Unlock()
@@ -290,6 +389,9 @@ func (q *Queue) Flush(leastPages int) error {
 // advance walks files from *where, applying step until a file is not
 // completed by it, and moves *where along.
 func (q *Queue) advance(where *atomic.Int64, step func(*File) (int, error)) error {
+	if err := q.Err(); err != nil {
+		return err
+	}
 	for {
 		f := q.FindByOffset(where.Load())
 		if f == nil {
@@ -299,8 +401,11 @@ func (q *Queue) advance(where *atomic.Int64, step func(*File) (int, error)) erro
 		if pos > 0 {
 			where.Store(f.StartOffset() + int64(pos))
 		}
-		if err != nil || pos < f.Size() {
-			return err
+		if err != nil {
+			return q.poisoned(err)
+		}
+		if pos < f.Size() {
+			return nil
 		}
 	}
 }
@@ -328,7 +433,7 @@ func (q *Queue) truncateAfter(offset int64, zeroTail bool) error {
 			pos := int(offset - f.StartOffset())
 			f.SetPositions(pos)
 			if zeroTail {
-				errs = append(errs, f.ZeroFrom(pos))
+				errs = append(errs, q.poisoned(f.ZeroFrom(pos)))
 			}
 			kept = append(kept, f)
 		default:
@@ -385,10 +490,15 @@ func (q *Queue) DeleteFiles(pred func(*File) bool, max int, forceAfter time.Dura
 	var err error
 	for gone < len(files)-1 && (max <= 0 || gone < max) && pred(files[gone]) {
 		var ok bool
-		if ok, err = files[gone].Destroy(forceAfter); !ok || err != nil {
+		ok, err = files[gone].Destroy(forceAfter)
+		if ok {
+			// Gone, even if syncing its directory failed: it must leave
+			// the list, as it can no longer be read.
+			gone++
+		}
+		if !ok || err != nil {
 			break
 		}
-		gone++
 	}
 	if gone > 0 {
 		rest := append([]*File(nil), files[gone:]...)
@@ -406,11 +516,11 @@ func (q *Queue) Close() error {
 	if q.closed.Swap(true) {
 		return nil
 	}
-	err := q.prealloc.close()
+	errs := []error{q.prealloc.close()}
 	for _, f := range q.Files() {
-		f.Close()
+		errs = append(errs, q.poisoned(f.Close()))
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // Destroy closes the queue and removes every file.

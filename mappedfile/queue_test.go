@@ -279,3 +279,20 @@ func TestOpenQueueRemovesInterruptedCreations(t *testing.T) {
 		t.Fatalf("%d files loaded", len(q.Files()))
 	}
 }
+
+// TestQueueDestroyRemovesEveryFile: Destroy closes the files and then
+// removes them, including those Close already unmapped.
+func TestQueueDestroyRemovesEveryFile(t *testing.T) {
+	dir := t.TempDir()
+	q, err := OpenQueue(dir, QueueOptions{FileSize: 8192, Preallocate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, q, 3*8192+10, 1)
+	if err := q.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	if names, err := OSFS.ReadDir(dir); err != nil || len(names) != 0 {
+		t.Fatalf("after Destroy the directory holds %v (%v)", names, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"time"
 )
 
@@ -24,74 +25,107 @@ func (f *File) Hold() bool {
 }
 
 // Release drops a reference; the last one closes the mapping (and removes
-// the file when it was destroyed).
+// the file when it was destroyed). Errors of that cleanup go to the owner's
+// error hook, as the reader that happens to be last cannot act on them.
 func (f *File) Release() {
-	if f.refs.Add(-1) == 0 {
-		f.cleanup()
+	if err := f.release(); err != nil {
+		f.report(err)
 	}
 }
 
-func (f *File) cleanup() {
+// release drops a reference and returns the cleanup's error when it was the
+// last one.
+func (f *File) release() error {
+	if f.refs.Add(-1) == 0 {
+		return f.cleanup()
+	}
+	return nil
+}
+
+func (f *File) cleanup() error {
 	f.lifeMu.Lock()
 	defer f.lifeMu.Unlock()
 	if f.cleaned {
-		return
+		return nil
 	}
 	f.cleaned = true
-	_ = f.m.Close()
-	if f.remove && !f.evicted {
-		_ = f.fs.Remove(f.path)
+	var err error
+	if cerr := f.m.Close(); cerr != nil {
+		err = fmt.Errorf("mappedfile: unmap %s: %w", f.path, cerr)
 	}
+	if f.remove && !f.removed {
+		err = errors.Join(err, f.removeFile())
+	}
+	return err
+}
+
+// removeFile removes the file and syncs its directory, so that the removal
+// survives a power loss too. Called under lifeMu.
+func (f *File) removeFile() error {
+	if err := f.fs.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("mappedfile: remove %s: %w", f.path, err)
+	}
+	f.removed = true
+	if err := f.fs.SyncDir(filepath.Dir(f.path)); err != nil {
+		return fmt.Errorf("mappedfile: sync the directory of %s: %w", f.path, err)
+	}
+	return nil
 }
 
 // shutdown marks the file unavailable and drops the owner's reference, once.
 // A write buffer still attached is committed and given back to its pool
-// first, so a closed queue never keeps pool buffers.
-func (f *File) shutdown(remove bool) {
-	f.detachBuffer()
+// first, so a closed queue never keeps pool buffers; a failed final write
+// poisons the file and is returned.
+func (f *File) shutdown(remove bool) error {
+	err := f.detachBuffer()
 	f.lifeMu.Lock()
 	if !f.available.Load() {
 		f.remove = f.remove || remove
 		f.lifeMu.Unlock()
-		return
+		return err
 	}
 	f.available.Store(false)
 	f.remove = remove
 	f.shutdownAt = time.Now()
 	f.lifeMu.Unlock()
-	f.Release()
+	return errors.Join(err, f.release())
 }
 
-// Destroy marks the file unavailable and removes it once no reader holds
-// it. It reports whether the file is gone. Called again after forceAfter
-// has passed since the first call, it removes the file even under readers:
+// Destroy marks the file unavailable and removes it once no reader holds it.
+// It reports whether the file is gone. Called again after forceAfter has
+// passed since the first call, it removes the file even under readers:
 // their slices then read zeros (Mapping.Evict), and the last Release closes
-// the mapping. A negative forceAfter never forces.
+// the mapping. A negative forceAfter never forces, nor does a backing that
+// cannot evict.
 func (f *File) Destroy(forceAfter time.Duration) (bool, error) {
-	f.shutdown(true)
+	err := f.shutdown(true)
 	f.lifeMu.Lock()
 	defer f.lifeMu.Unlock()
 	if f.cleaned || f.evicted {
-		return true, nil
+		if !f.removed {
+			// Closed before (or by a failed cleanup): remove it now.
+			err = errors.Join(err, f.removeFile())
+		}
+		return f.removed, err
 	}
 	if forceAfter < 0 || time.Since(f.shutdownAt) < forceAfter {
-		return false, nil
+		return false, err
 	}
-	if err := f.m.Evict(); err != nil {
-		return false, fmt.Errorf("mappedfile: evict %s: %w", f.path, err)
+	if eerr := f.m.Evict(); eerr != nil {
+		if errors.Is(eerr, errors.ErrUnsupported) {
+			return false, err
+		}
+		return false, errors.Join(err, fmt.Errorf("mappedfile: evict %s: %w", f.path, eerr))
 	}
 	f.evicted = true
-	if err := f.fs.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return true, fmt.Errorf("mappedfile: remove %s: %w", f.path, err)
-	}
-	return true, nil
+	return true, errors.Join(err, f.removeFile())
 }
 
 // Close marks the file unavailable and unmaps it once no reader holds it,
-// without removing it.
+// without removing it. It returns the error of the final write of a write
+// buffer, or of the unmapping when no reader held the file.
 func (f *File) Close() error {
-	f.shutdown(false)
-	return nil
+	return f.shutdown(false)
 }
 
 // Slice is a held view of a file's bytes, valid until Release.
@@ -143,20 +177,27 @@ func (f *File) SliceFrom(pos int) (Slice, error) {
 	return f.Slice(pos, f.WrotePosition()-pos)
 }
 
-// detachBuffer commits what the write buffer holds and returns it to its
-// pool.
-func (f *File) detachBuffer() {
+// detachBuffer writes what the write buffer still holds into the file and
+// returns the buffer to its pool. A failed write poisons the file: those
+// bytes are then lost, and the error says so.
+func (f *File) detachBuffer() error {
 	f.commitMu.Lock()
 	defer f.commitMu.Unlock()
 	f.bufMu.Lock()
 	defer f.bufMu.Unlock()
 	if f.buf == nil {
-		return
+		return nil
 	}
+	var err error
 	wrote, committed := f.wrote.Load(), f.committed.Load()
-	if f.m.WriteAt(f.buf[committed:wrote], int(committed)) == nil {
+	if perr := f.Err(); perr != nil {
+		err = perr
+	} else if werr := f.m.WriteAt(f.buf[committed:wrote], int(committed)); werr != nil {
+		err = f.poison("write", int(committed), werr)
+	} else {
 		f.committed.Store(wrote)
 	}
 	f.pool.Return(f.buf)
 	f.buf = nil
+	return err
 }

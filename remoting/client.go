@@ -2,7 +2,9 @@ package remoting
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -10,7 +12,7 @@ import (
 
 // ClientOptions configure a Client. Zero values mean defaults.
 type ClientOptions struct {
-	// DialTimeout bounds connecting. Default 3 s.
+	// DialTimeout bounds connecting (and the TLS handshake). Default 3 s.
 	DialTimeout time.Duration
 	// MaxFrameSize bounds a frame read. Default DefaultMaxFrameSize.
 	MaxFrameSize int
@@ -19,11 +21,19 @@ type ClientOptions struct {
 	// Handler answers requests the peer sends on our connections (a broker
 	// asking a client); nil answers REQUEST_CODE_NOT_SUPPORTED.
 	Handler Handler
+	// TLSConfig, when set, makes the client speak TLS; without a ServerName
+	// it checks the certificate against the host of the address dialed.
+	// Default nil: plain TCP.
+	TLSConfig *tls.Config
+	// Logger receives the client's log lines. Default slog.Default().
+	Logger *slog.Logger
 }
 
 // Client calls servers by address over one reused connection each.
 type Client struct {
 	opts ClientOptions
+	log  *slog.Logger
+	cfg  connConfig
 
 	mu     sync.Mutex
 	conns  map[string]*Conn
@@ -35,7 +45,18 @@ func NewClient(opts ClientOptions) *Client {
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 3 * time.Second
 	}
-	return &Client{opts: opts, conns: make(map[string]*Conn)}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	cl := &Client{opts: opts, log: opts.Logger, conns: make(map[string]*Conn)}
+	cl.cfg = connConfig{
+		maxFrame:     opts.MaxFrameSize,
+		writeTimeout: DefaultWriteTimeout,
+		handle:       cl.handle,
+		log:          cl.log,
+		warn:         newRateLog(cl.log, rateLogInterval),
+	}
+	return cl
 }
 
 // conn returns the open connection to addr, dialing when there is none.
@@ -53,17 +74,26 @@ func (cl *Client) conn(ctx context.Context, addr string) (*Conn, error) {
 			return c, nil
 		}
 	}
-	d := net.Dialer{Timeout: cl.opts.DialTimeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := cl.dial(ctx, addr)
 	if err != nil {
 		return nil, fmt.Errorf("remoting: dial %s: %w", addr, err)
 	}
-	c := newConn(nc, cl.opts.MaxFrameSize, cl.handle)
+	c := newConn(nc, &cl.cfg)
 	c.SetSerializeType(cl.opts.SerializeType)
 	cl.conns[addr] = c
 	return c, nil
 }
 
+func (cl *Client) dial(ctx context.Context, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: cl.opts.DialTimeout}
+	if cl.opts.TLSConfig == nil {
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	td := &tls.Dialer{NetDialer: d, Config: cl.opts.TLSConfig}
+	return td.DialContext(ctx, "tcp", addr)
+}
+
+// handle answers a request from the peer, on the connection's reader.
 func (cl *Client) handle(c *Conn, req *Command) {
 	var resp *Command
 	if cl.opts.Handler != nil {
@@ -71,8 +101,12 @@ func (cl *Client) handle(c *Conn, req *Command) {
 	} else {
 		resp = NewResponse(req, ResponseRequestCodeNotSupported, "client takes no requests")
 	}
-	if resp != nil && !req.IsOneway() {
-		_ = c.Reply(req, resp)
+	if resp == nil || req.IsOneway() {
+		c.finish(req)
+		return
+	}
+	if err := c.answer(req, resp); err != nil {
+		cl.log.Debug("response not sent", "addr", c.RemoteAddr(), "code", req.WideCode(), "err", err)
 	}
 }
 
@@ -100,7 +134,7 @@ func (cl *Client) InvokeOneway(ctx context.Context, addr string, req *Command) e
 	return c.Oneway(req)
 }
 
-// Close closes every connection.
+// Close closes every connection and waits for their goroutines.
 func (cl *Client) Close() error {
 	cl.mu.Lock()
 	conns := cl.conns
@@ -108,6 +142,9 @@ func (cl *Client) Close() error {
 	cl.mu.Unlock()
 	for _, c := range conns {
 		c.Close()
+	}
+	for _, c := range conns {
+		c.wait()
 	}
 	return nil
 }

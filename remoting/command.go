@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -35,8 +36,29 @@ type Command struct {
 	// serialize is how a received request was encoded, so that its
 	// response goes back the same way.
 	serialize SerializeType
+	// wideCode is the code a JSON header gave when it does not fit Code
+	// (then CodeOutOfRange); zero otherwise.
+	wideCode int32
+	// held is what a received request holds of its server's request
+	// budget, released when the request is finished.
+	held int64
 	// arrived is when a server read the request's frame (see Arrived).
 	arrived time.Time
+}
+
+// CodeOutOfRange is the Code of a decoded command whose JSON header carried
+// a code outside int16: Java's codes are ints, and RocketMQ 5 has request
+// codes such as POP_MESSAGE (200050). No handler is registered for it, so a
+// server answers REQUEST_CODE_NOT_SUPPORTED; WideCode returns the code sent.
+const CodeOutOfRange int16 = math.MinInt16
+
+// WideCode returns the code as the peer sent it, also when it does not fit
+// Code (see CodeOutOfRange).
+func (c *Command) WideCode() int32 {
+	if c.Code == CodeOutOfRange && c.wideCode != 0 {
+		return c.wideCode
+	}
+	return int32(c.Code)
 }
 
 // Arrived is when a server read this request's frame off its connection,
@@ -99,7 +121,7 @@ func (c *Command) String() string {
 		kind = "response"
 	}
 	return fmt.Sprintf("%s code=%d opaque=%d flag=%d lang=%s version=%d remark=%q ext=%v body=%dB",
-		kind, c.Code, c.Opaque, c.Flag, c.Language, c.Version, c.Remark, c.ExtFields, len(c.Body))
+		kind, c.WideCode(), c.Opaque, c.Flag, c.Language, c.Version, c.Remark, c.ExtFields, len(c.Body))
 }
 
 // lastOpaque is the opaque most recently handed out by NewRequest. Opaques

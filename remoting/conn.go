@@ -1,51 +1,96 @@
 package remoting
 
 import (
-	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// ErrConnClosed reports a call on a connection that closed before its
-// response came.
-var ErrConnClosed = errors.New("remoting: connection closed")
-
-// ErrOpaqueInUse is returned by a call whose request has the opaque of one
-// still awaiting its response on the same connection (build requests with
-// NewRequest, which numbers them).
-var ErrOpaqueInUse = errors.New("remoting: opaque already awaits a response on this connection")
+// Errors a connection closes with; Conn.Err returns them (wrapped with
+// details) and callers test them with errors.Is.
+var (
+	// ErrConnClosed reports a call on a connection that closed before its
+	// response came.
+	ErrConnClosed = errors.New("remoting: connection closed")
+	// ErrOpaqueInUse is returned by a call whose request has the opaque of
+	// one still awaiting its response on the same connection (build requests
+	// with NewRequest, which numbers them).
+	ErrOpaqueInUse = errors.New("remoting: opaque already awaits a response on this connection")
+	// ErrIdle closes a connection that read and wrote nothing for
+	// ServerOptions.IdleTimeout.
+	ErrIdle = errors.New("remoting: connection idle")
+	// ErrFrameTimeout closes a connection whose frame (or TLS handshake) did
+	// not complete within ServerOptions.FrameReadTimeout.
+	ErrFrameTimeout = errors.New("remoting: frame not completed in time")
+	// ErrPeerNotReading closes a connection whose peer does not read what
+	// is written to it: its write queue outgrew its limits, a write timed
+	// out, or the server's queued bytes outgrew their total.
+	ErrPeerNotReading = errors.New("remoting: peer does not read its responses")
+)
 
 // Handler processes one request that arrived on conn. It returns the
 // response, or nil when there is none to send now: for a oneway request, or
 // when the handler keeps req and answers later with conn.Reply (a suspended
-// long-polling pull does).
+// long-polling pull does). The returned response belongs to the server from
+// then on: its Body may be written from where it is, after the handler
+// returned, so it must not change.
 type Handler func(conn *Conn, req *Command) *Command
+
+// connConfig is what one side, a Server or a Client, sets for all of its
+// connections. Zero limits mean none: a Client's connections have none.
+type connConfig struct {
+	maxFrame     int
+	writeTimeout time.Duration
+	// handle takes each request read; whoever answers it calls
+	// Conn.finish(req) once, when the answer is written or dropped, or
+	// when the request needs none.
+	handle func(*Conn, *Command)
+	log    *slog.Logger
+	warn   *rateLog // for what a peer can make happen in a loop
+
+	maxInflight     int32
+	maxQueuedFrames int
+	maxQueuedBytes  int64
+	requestBudget   *requestBudget // bytes of large requests; nil: none
+	output          *outputBudget  // all connections' queued bytes; nil: none
+}
 
 // Conn is one connection, on either side: it reads frames in its own
 // goroutine, completes the calls waiting for responses by opaque, and hands
-// requests to its handler. Writes are serialized; a call may come from any
-// goroutine.
+// requests to its handler. Writes are queued and done by a writer
+// goroutine; a call may come from any goroutine.
 type Conn struct {
-	nc       net.Conn
-	maxFrame int
-	handle   func(*Conn, *Command)
+	nc     net.Conn
+	cfg    *connConfig
+	ctx    context.Context
+	cancel context.CancelFunc
+	loops  sync.WaitGroup // the reader and the writer
 
 	// Writes are queued and written by one writer goroutine, which takes
 	// everything queued at once into one writev: under load many responses
 	// share a system call.
-	outMu   sync.Mutex
-	out     []outItem
-	outWake chan struct{}
+	outMu        sync.Mutex
+	out          []outItem
+	outWake      chan struct{}
+	queuedFrames int          // queued or being written; under outMu
+	queuedBytes  atomic.Int64 // likewise; changed under outMu, read by shedding
+
+	inflight atomic.Int32  // requests read and not finished
+	credit   chan struct{} // the reader waits on it at maxInflight
+	activity atomic.Uint64 // frames read and writes done, for the idle sweep
+	frameAt  atomic.Int64  // unix ns since a partial frame (or handshake) began; 0: none
+	idleSeen uint64        // the sweep's own: activity at idleAt
+	idleAt   time.Time     // the sweep's own
 
 	mu      sync.Mutex
-	pending map[int32]chan *Command
+	pending map[int32]chan reply
 	closed  bool
 	done    chan struct{}
 	err     error
@@ -58,95 +103,27 @@ type Conn struct {
 	remote     netip.AddrPort // RemoteAddrPort, parsed once
 }
 
-func newConn(nc net.Conn, maxFrame int, handle func(*Conn, *Command)) *Conn {
-	if maxFrame <= 0 {
-		maxFrame = DefaultMaxFrameSize
-	}
+// reply is what a call receives: the response, or why there is none.
+type reply struct {
+	resp *Command
+	err  error
+}
+
+func newConn(nc net.Conn, cfg *connConfig) *Conn {
+	ctx, cancel := context.WithCancel(context.Background())
 	c := &Conn{
-		nc:       nc,
-		maxFrame: maxFrame,
-		handle:   handle,
-		pending:  make(map[int32]chan *Command),
-		done:     make(chan struct{}),
-		outWake:  make(chan struct{}, 1),
+		nc:      nc,
+		cfg:     cfg,
+		ctx:     ctx,
+		cancel:  cancel,
+		pending: make(map[int32]chan reply),
+		done:    make(chan struct{}),
+		outWake: make(chan struct{}, 1),
+		credit:  make(chan struct{}, 1),
 	}
-	go c.readLoop()
-	go c.writeLoop()
+	c.loops.Go(c.readLoop)
+	c.loops.Go(c.writeLoop)
 	return c
-}
-
-// outItem is one queued frame: its buffers, and what to do once they are
-// written (or dropped because the connection closed).
-type outItem struct {
-	bufs [][]byte
-	done func()
-}
-
-// enqueue queues a frame for the writer.
-func (c *Conn) enqueue(it outItem) error {
-	c.outMu.Lock()
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
-		c.outMu.Unlock()
-		if it.done != nil {
-			it.done()
-		}
-		return ErrConnClosed
-	}
-	c.out = append(c.out, it)
-	c.outMu.Unlock()
-	select {
-	case c.outWake <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (c *Conn) writeLoop() {
-	var bufs net.Buffers
-	for {
-		select {
-		case <-c.outWake:
-		case <-c.done:
-			c.outMu.Lock()
-			items := c.out
-			c.out = nil
-			c.outMu.Unlock()
-			finish(items)
-			return
-		}
-		// Let the goroutines that are about to queue frames (other
-		// handlers' responses, other callers' requests) do so first, so
-		// that one writev carries them all: on loopback a write costs as
-		// much as handling a small request, and one per frame took a third
-		// of a busy broker's CPU.
-		runtime.Gosched()
-		c.outMu.Lock()
-		items := c.out
-		c.out = nil
-		c.outMu.Unlock()
-		bufs = bufs[:0]
-		for _, it := range items {
-			bufs = append(bufs, it.bufs...)
-		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-		w := bufs // WriteTo consumes its receiver
-		_, err := w.WriteTo(c.nc)
-		finish(items)
-		if err != nil {
-			c.fail(err)
-		}
-	}
-}
-
-func finish(items []outItem) {
-	for _, it := range items {
-		if it.done != nil {
-			it.done()
-		}
-	}
 }
 
 // RemoteAddr is the peer's address.
@@ -163,8 +140,20 @@ func (c *Conn) RemoteAddrPort() netip.AddrPort {
 	return c.remote
 }
 
+// TLS reports the connection's TLS state, and false for plain TCP.
+func (c *Conn) TLS() (tls.ConnectionState, bool) {
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // Done is closed when the connection has closed.
 func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Context is cancelled when the connection closes: work done for its peer
+// (a suspended pull, a wait for replication) can stop then.
+func (c *Conn) Context() context.Context { return c.ctx }
 
 // Err is why the connection closed (nil while open).
 func (c *Conn) Err() error {
@@ -174,13 +163,18 @@ func (c *Conn) Err() error {
 }
 
 // Close closes the connection; pending calls fail with ErrConnClosed.
-func (c *Conn) Close() error { return c.fail(ErrConnClosed) }
+func (c *Conn) Close() error {
+	_, err := c.fail(ErrConnClosed)
+	return err
+}
 
-func (c *Conn) fail(err error) error {
+// fail closes the connection for err and reports whether this call was the
+// one that closed it.
+func (c *Conn) fail(err error) (bool, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return nil
+		return false, nil
 	}
 	c.closed, c.err = true, err
 	pending := c.pending
@@ -190,85 +184,54 @@ func (c *Conn) fail(err error) error {
 		close(ch)
 	}
 	close(c.done)
-	return c.nc.Close()
+	c.cancel()
+	return true, c.nc.Close()
 }
 
-func (c *Conn) readLoop() {
-	r := bufio.NewReaderSize(c.nc, 64<<10)
-	for {
-		frame, err := ReadFrame(r, c.maxFrame, nil)
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		cmd, st, err := Decode(frame)
-		if err != nil {
-			// A frame we cannot parse leaves the stream unusable for
-			// this peer: it is told nothing more, and the connection goes.
-			c.fail(err)
-			return
-		}
-		cmd.serialize = st
-		if cmd.IsResponse() {
-			c.complete(cmd)
-			continue
-		}
-		c.handle(c, cmd)
+// drop closes the connection for a reason of ours, and logs it once.
+func (c *Conn) drop(msg string, err error) {
+	if closed, _ := c.fail(err); closed {
+		c.cfg.warn.warn(msg, "addr", c.RemoteAddr(), "err", err)
 	}
 }
 
-func (c *Conn) complete(resp *Command) {
+func (c *Conn) isClosed() bool {
 	c.mu.Lock()
-	ch, ok := c.pending[resp.Opaque]
-	delete(c.pending, resp.Opaque)
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// wait returns once the connection's goroutines have ended (after it closed).
+func (c *Conn) wait() { c.loops.Wait() }
+
+// finish ends the work for a request handed to the handler: its hold on the
+// request budget and its place among the in-flight requests are released.
+func (c *Conn) finish(req *Command) {
+	if req.held > 0 {
+		c.cfg.requestBudget.release(req.held)
+		req.held = 0
+	}
+	if c.inflight.Add(-1) < c.cfg.maxInflight {
+		select {
+		case c.credit <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (c *Conn) complete(opaque int32, r reply) {
+	c.mu.Lock()
+	ch, ok := c.pending[opaque]
+	delete(c.pending, opaque)
 	c.mu.Unlock()
 	if ok {
-		ch <- resp // buffered: never blocks
+		ch <- r // buffered: never blocks
 	}
-}
-
-// Write queues one command for sending.
-func (c *Conn) Write(cmd *Command, st SerializeType) error {
-	buf, err := Encode(nil, cmd, st)
-	if err != nil {
-		return err
-	}
-	return c.enqueue(outItem{bufs: [][]byte{buf}})
-}
-
-// WriteVectored queues cmd with its body given as parts, which are written
-// after the header without being copied (a pull response's records,
-// straight from the commit log). done runs once they are written or
-// dropped, to release them.
-func (c *Conn) WriteVectored(cmd *Command, st SerializeType, parts [][]byte, done func()) error {
-	bodyLen := 0
-	for _, p := range parts {
-		bodyLen += len(p)
-	}
-	cmd.Body = nil
-	head, err := Encode(nil, cmd, st)
-	if err != nil {
-		if done != nil {
-			done()
-		}
-		return err
-	}
-	// Encode wrote a frame without body: patch the length to include it.
-	total := len(head) - prefixLength + bodyLen
-	head[0], head[1], head[2], head[3] = byte(total>>24), byte(total>>16), byte(total>>8), byte(total)
-	return c.enqueue(outItem{bufs: append([][]byte{head}, parts...), done: done})
-}
-
-// Reply sends resp, the answer to req, in req's serialize type.
-func (c *Conn) Reply(req, resp *Command) error {
-	resp.Opaque = req.Opaque
-	resp.MarkResponse()
-	return c.Write(resp, req.serialize)
 }
 
 // Call sends req and waits for its response, until ctx ends.
 func (c *Conn) Call(ctx context.Context, req *Command) (*Command, error) {
-	ch := make(chan *Command, 1)
+	ch := make(chan reply, 1)
 	c.mu.Lock()
 	if c.closed {
 		err := c.err
@@ -288,11 +251,11 @@ func (c *Conn) Call(ctx context.Context, req *Command) (*Command, error) {
 		return nil, err
 	}
 	select {
-	case resp, ok := <-ch:
+	case r, ok := <-ch:
 		if !ok {
 			return nil, fmt.Errorf("%w: %v", ErrConnClosed, c.Err())
 		}
-		return resp, nil
+		return r.resp, r.err
 	case <-ctx.Done():
 		c.forget(req.Opaque)
 		return nil, ctx.Err()
@@ -315,15 +278,3 @@ func (c *Conn) serializeType() SerializeType { return SerializeType(c.serialize.
 
 // SetSerializeType chooses the header encoding of this side's requests.
 func (c *Conn) SetSerializeType(st SerializeType) { c.serialize.Store(uint32(st)) }
-
-// writeTimeout is how long a write may block before the peer counts as
-// gone.
-const writeTimeout = 10 * time.Second
-
-// ReplyVectored answers req with resp, whose body is parts written without
-// being copied; done runs once they are written or dropped.
-func (c *Conn) ReplyVectored(req, resp *Command, parts [][]byte, done func()) error {
-	resp.Opaque = req.Opaque
-	resp.MarkResponse()
-	return c.WriteVectored(resp, req.serialize, parts, done)
-}

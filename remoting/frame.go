@@ -121,9 +121,6 @@ func Decode(frame []byte) (*Command, SerializeType, error) {
 // frame gives io.EOF; one that ends inside the frame gives an error wrapping
 // io.ErrUnexpectedEOF. Other read errors are returned wrapped.
 func ReadFrame(r io.Reader, maxSize int, buf []byte) ([]byte, error) {
-	if maxSize <= 0 {
-		maxSize = DefaultMaxFrameSize
-	}
 	if cap(buf) < prefixLength {
 		buf = make([]byte, 0, 512)
 	}
@@ -133,18 +130,39 @@ func ReadFrame(r io.Reader, maxSize int, buf []byte) ([]byte, error) {
 	if _, err := io.ReadFull(r, prefix); err != nil {
 		return nil, err
 	}
+	size, err := frameLength(prefix, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	return readFrameBody(r, size, buf)
+}
+
+// frameLength checks a frame's 4-byte length prefix against maxSize (zero
+// or less: DefaultMaxFrameSize) and returns the length of the frame after
+// the prefix.
+func frameLength(prefix []byte, maxSize int) (int, error) {
+	if maxSize <= 0 {
+		maxSize = DefaultMaxFrameSize
+	}
 	length := int64(int32(binary.BigEndian.Uint32(prefix)))
 	switch {
 	case length < 0:
-		return nil, frameErr(ErrMalformed, 0, "negative frame length %d", length)
+		return 0, frameErr(ErrMalformed, 0, "negative frame length %d", length)
 	case length < 4:
-		return nil, frameErr(ErrMalformed, 0,
+		return 0, frameErr(ErrMalformed, 0,
 			"frame length %d cannot hold the serialize type and header length", length)
 	case length+prefixLength > int64(maxSize):
-		return nil, frameErr(ErrFrameTooLarge, 0,
+		return 0, frameErr(ErrFrameTooLarge, 0,
 			"frame of %d bytes (prefix included) exceeds the maximum of %d", length+prefixLength, maxSize)
 	}
-	size := int(length)
+	return int(length), nil
+}
+
+// readFrameBody reads the size bytes of a frame that follow its prefix, into
+// buf when it has the capacity. Otherwise the buffer grows, doubling from
+// readChunk, as bytes arrive: a peer that announces 16 MiB and sends ten
+// bytes costs ten bytes plus one chunk, not 16 MiB.
+func readFrameBody(r io.Reader, size int, buf []byte) ([]byte, error) {
 	if cap(buf) >= size {
 		frame := buf[:size]
 		if n, err := io.ReadFull(r, frame); err != nil {

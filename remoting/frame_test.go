@@ -135,9 +135,10 @@ func TestDecodeMalformed(t *testing.T) {
 		{"JSON code as string", jsonFrame(`{"code":"10"}`), ErrMalformed, -1},
 		{"JSON code with fraction", jsonFrame(`{"code":1.5}`), ErrMalformed, -1},
 		{"JSON code with exponent", jsonFrame(`{"code":1e2}`), ErrMalformed, -1},
-		{"JSON code over int16", jsonFrame(`{"code":40000}`), ErrMalformed, -1},
+		{"JSON code over int32", jsonFrame(`{"code":2147483648}`), ErrMalformed, -1},
 		{"JSON opaque over int32", jsonFrame(`{"opaque":2147483648}`), ErrMalformed, -1},
-		{"JSON extFields number value", jsonFrame(`{"extFields":{"queueId":1}}`), ErrMalformed, -1},
+		{"JSON extFields object value", jsonFrame(`{"extFields":{"queueId":{}}}`), ErrMalformed, -1},
+		{"JSON extFields array value", jsonFrame(`{"extFields":{"queueId":[0]}}`), ErrMalformed, -1},
 		{"JSON extFields array", jsonFrame(`{"extFields":[]}`), ErrMalformed, -1},
 		{"JSON invalid token", jsonFrame(`{code:1}`), ErrMalformed, -1},
 

@@ -3,6 +3,8 @@ package remoting
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -14,7 +16,7 @@ import (
 // as the Java broker's serializer omits nulls.
 func appendJSONHeader(dst []byte, c *Command) []byte {
 	dst = append(dst, `{"code":`...)
-	dst = strconv.AppendInt(dst, int64(c.Code), 10)
+	dst = strconv.AppendInt(dst, int64(c.WideCode()), 10)
 	dst = append(dst, `,"language":`...)
 	dst = appendJSONString(dst, c.Language)
 	dst = append(dst, `,"version":`...)
@@ -100,14 +102,63 @@ func appendJSONString(dst []byte, s string) []byte {
 // jsonHeader is the JSON form of a header. The integer types make
 // encoding/json refuse strings, fractions and out-of-range numbers; members
 // not listed (the Java broker's "serializeTypeCurrentRPC") are ignored.
+// Code is an int32 as in Java: RocketMQ 5's POP_MESSAGE is 200050, and such
+// a request must decode to be refused politely.
 type jsonHeader struct {
-	Code      int16             `json:"code"`
-	Language  string            `json:"language"`
-	Version   int16             `json:"version"`
-	Opaque    int32             `json:"opaque"`
-	Flag      int32             `json:"flag"`
-	Remark    string            `json:"remark"`
-	ExtFields map[string]string `json:"extFields"`
+	Code      int32         `json:"code"`
+	Language  string        `json:"language"`
+	Version   int16         `json:"version"`
+	Opaque    int32         `json:"opaque"`
+	Flag      int32         `json:"flag"`
+	Remark    string        `json:"remark"`
+	ExtFields lenientFields `json:"extFields"`
+}
+
+// lenientFields is extFields read the way the Java broker reads it: fastjson
+// turns a number or boolean given for a String field into its text, and a
+// null into a missing value. So do we: 0 → "0", 1.5 → "1.5", 1e3 → "1e3"
+// (the number's text as sent), true → "true", and a null member is left
+// out, which is what Java's header decoding makes of it too. Objects and
+// arrays are not header values; they make the header malformed.
+type lenientFields map[string]string
+
+// UnmarshalJSON is the reference semantics FuzzJSONHeaderFastPath holds the
+// fast parser to.
+func (f *lenientFields) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*f = nil
+		return nil
+	}
+	m := make(lenientFields, len(raw))
+	for k, v := range raw {
+		switch v[0] {
+		case '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			m[k] = s
+		case 'n': // null: absent
+		case '{', '[':
+			return fmt.Errorf("extFields member %q is an %s, not a string, number or boolean", k, jsonKind(v[0]))
+		default: // a number, true or false: its text
+			m[k] = string(v)
+		}
+	}
+	*f = m
+	return nil
+}
+
+// jsonKind names the JSON value that starts with c, for error messages.
+func jsonKind(c byte) string {
+	if c == '[' {
+		return "array"
+	}
+	return "object"
 }
 
 // decodeJSONHeader decodes a JSON header: the common shapes by a strict
@@ -133,12 +184,15 @@ func decodeJSONHeader(h []byte) (*Command, error) {
 		}
 	}
 	c := &Command{
-		Code:     jh.Code,
+		Code:     int16(jh.Code),
 		Language: jh.Language,
 		Version:  jh.Version,
 		Opaque:   jh.Opaque,
 		Flag:     jh.Flag,
 		Remark:   jh.Remark,
+	}
+	if jh.Code < math.MinInt16 || jh.Code > math.MaxInt16 {
+		c.Code, c.wideCode = CodeOutOfRange, jh.Code
 	}
 	// An empty object and an absent or null member mean the same thing;
 	// nil for all three keeps decoded commands comparable.

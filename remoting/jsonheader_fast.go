@@ -8,14 +8,15 @@ import (
 
 // parseJSONHeaderFast decodes the headers clients actually send — an object
 // of the seven known members with plain integers, strings and a flat
-// extFields object — without reflection: encoding/json took about 40% of
-// the broker's CPU per sent message. It gives up (ok false) on anything
-// else: a duplicate or differently-cased member, an unknown member whose
-// value is not a string, null, a number
-// with a fraction or out of its type's range, a surrogate escape, invalid
-// UTF-8, or a syntax error; decodeJSONHeader then asks encoding/json, whose
-// answer stays the reference. Where this parser succeeds it returns exactly
-// what encoding/json would (FuzzJSONHeaderFastPath checks that).
+// extFields object whose values are strings, numbers, booleans or null —
+// without reflection: encoding/json took about 40% of the broker's CPU per
+// sent message. It gives up (ok false) on anything else: a duplicate or
+// differently-cased member, an unknown member whose value is not a string,
+// a null top-level member, a top-level number with a fraction or out of its
+// type's range, a surrogate escape, invalid UTF-8, or a syntax error;
+// decodeJSONHeader then asks encoding/json (with lenientFields), whose answer
+// stays the reference. Where this parser succeeds it returns exactly what
+// encoding/json would (FuzzJSONHeaderFastPath checks that).
 func parseJSONHeaderFast(h []byte) (jh jsonHeader, ok bool) {
 	p := fastParser{b: h}
 	p.ws()
@@ -88,7 +89,7 @@ func (p *fastParser) member(key []byte, jh *jsonHeader) (uint8, bool) {
 	var ok bool
 	switch string(key) {
 	case "code":
-		return 1 << 0, readInt(p, &jh.Code, 16)
+		return 1 << 0, readInt(p, &jh.Code, 32)
 	case "language":
 		jh.Language, ok = p.str()
 		return 1 << 1, ok
@@ -145,15 +146,80 @@ func (p *fastParser) integer(bits int) (int64, bool) {
 	return v, err == nil
 }
 
-// fields reads a flat object of string members.
-func (p *fastParser) fields() (map[string]string, bool) {
-	m := make(map[string]string, 16)
+// fields reads a flat object of scalar members the way lenientFields does:
+// strings as they are, numbers and booleans as their text, null as absent
+// (a later null undoes an earlier value of the same key, as in
+// encoding/json, where the last duplicate wins).
+func (p *fastParser) fields() (lenientFields, bool) {
+	m := make(lenientFields, 16)
 	ok := object(p, p.str, func(key string) bool {
-		v, ok := p.str()
+		if p.i == len(p.b) {
+			return false
+		}
+		var (
+			v  string
+			ok bool
+		)
+		switch c := p.b[p.i]; {
+		case c == '"':
+			v, ok = p.str()
+		case c == 't':
+			v, ok = p.literal("true")
+		case c == 'f':
+			v, ok = p.literal("false")
+		case c == 'n':
+			delete(m, key)
+			_, ok = p.literal("null")
+			return ok
+		default:
+			v, ok = p.number()
+		}
 		m[key] = v
 		return ok
 	})
 	return m, ok
+}
+
+// literal reads the word lit (true, false, null) and returns it.
+func (p *fastParser) literal(lit string) (string, bool) {
+	if len(p.b)-p.i < len(lit) || string(p.b[p.i:p.i+len(lit)]) != lit {
+		return "", false
+	}
+	p.i += len(lit)
+	return lit, true
+}
+
+// number reads a JSON number of any form and returns its text: an optional
+// minus, an integer part without a leading zero, an optional fraction and
+// an optional exponent.
+func (p *fastParser) number() (string, bool) {
+	start := p.i
+	p.consume('-')
+	intStart := p.i
+	if !p.digits() || (p.b[intStart] == '0' && p.i-intStart > 1) {
+		return "", false
+	}
+	if p.consume('.') && !p.digits() {
+		return "", false
+	}
+	if p.consume('e') || p.consume('E') {
+		if !p.consume('+') {
+			p.consume('-')
+		}
+		if !p.digits() {
+			return "", false
+		}
+	}
+	return string(p.b[start:p.i]), true
+}
+
+// digits reads one or more decimal digits.
+func (p *fastParser) digits() bool {
+	start := p.i
+	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > start
 }
 
 // object reads an object with p, calling key for each member name and value

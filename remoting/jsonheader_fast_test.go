@@ -35,6 +35,28 @@ var jsonHeaderSeeds = []string{
 	`{"code":1,}`,
 	`{"extFields":{"a":1}}`,
 	`{"remark":"\u00zz"}`,
+	// Lenient extFields values: numbers keep their text, booleans become
+	// words, null is absent; objects and arrays are refused.
+	`{"code":11,"opaque":3,"extFields":{"queueId":0,"maxMsgNums":32,"commitOffset":-1,"t":1.5e4,"u":-0.0E-0,"ok":true,"no":false,"gone":null,"s":"x"}}`,
+	`{"extFields":{"a":"x","a":null}}`,
+	`{"extFields":{"a":null,"a":1}}`,
+	`{"extFields":{"a":01}}`,
+	`{"extFields":{"a":-01}}`,
+	`{"extFields":{"a":1.}}`,
+	`{"extFields":{"a":.5}}`,
+	`{"extFields":{"a":-}}`,
+	`{"extFields":{"a":1e}}`,
+	`{"extFields":{"a":1e+}}`,
+	`{"extFields":{"a":tru}}`,
+	`{"extFields":{"a":truex}}`,
+	`{"extFields":{"a":nul}}`,
+	`{"extFields":{"a":NaN}}`,
+	`{"extFields":{"a":{"b":1}}}`,
+	`{"extFields":{"a":[1]}}`,
+	`{"extFields":{"a":1 , "b" : true }}`,
+	`{"code":200050,"opaque":9}`,
+	`{"code":-2147483648}`,
+	`{"code":2147483648}`,
 }
 
 // TestJSONHeaderFastPathAgreesWithEncodingJSON: on every seed, the fast

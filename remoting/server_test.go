@@ -241,7 +241,7 @@ func TestASecondCallWithAPendingOpaqueFails(t *testing.T) {
 	}
 	req := NewRequest(1, nil, nil)
 	c.mu.Lock()
-	c.pending[req.Opaque] = make(chan *Command, 1) // a call still waiting
+	c.pending[req.Opaque] = make(chan reply, 1) // a call still waiting
 	c.mu.Unlock()
 	if _, err := c.Call(ctx(t), req); !errors.Is(err, ErrOpaqueInUse) {
 		t.Fatalf("call with a pending opaque: %v, want ErrOpaqueInUse", err)

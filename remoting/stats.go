@@ -1,16 +1,10 @@
 package remoting
 
-// ServerStats is a snapshot of what a server holds for its peers.
-type ServerStats struct {
-	// Connections is the number of open connections.
-	Connections int
-}
-
-// Stats returns a snapshot of the server's connections.
-func (s *Server) Stats() ServerStats {
+// ConnCount is the number of open connections.
+func (s *Server) ConnCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return ServerStats{Connections: len(s.conns)}
+	return len(s.conns)
 }
 
 // Queued is the number of requests waiting for a worker of the pool

@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/message"
 )
@@ -84,11 +82,6 @@ func closeBenchStore(b *testing.B, s *MessageStore) {
 		b.Fatal(err)
 	}
 }
-
-// benchSettle writes back every dirty page before a timed run, so that a run
-// does not pay for the writeback of what came before it (fixture building,
-// prewarming, the previous run).
-func benchSettle() { unix.Sync() }
 
 func benchEnvInt(b *testing.B, name string, def int64) int64 {
 	b.Helper()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ type CleanupReport struct {
 }
 
 func startCleaner(s *MessageStore) *cleaner {
-	hours, _ := parseHours(s.opts.DeleteWhen) // validated by withDefaults
+	hours, _ := parseHours(s.opts.DeleteWhen) // checked by Validate
 	c := &cleaner{s: s, hours: hours, manual: make(chan chan CleanupReport), quit: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
@@ -107,36 +108,59 @@ func (c *cleaner) round(manual bool) CleanupReport {
 	s.diskHigh.Store(r.WritesRefused)
 
 	if r.TimeUp || r.SpaceFull || manual {
-		n, err := c.deleteCommitLogFiles(r.Forcibly)
-		r.CommitLogFiles = n
+		gone, err := c.deleteCommitLogFiles(r.Forcibly)
+		r.CommitLogFiles = len(gone)
 		errs = append(errs, err)
+		s.report.deleted(KindCommitLog, gone, c.why(r, manual))
 	}
-	minPhys := s.log.MinOffset()
+	minPhys := s.commitLog.MinOffset()
+	below := fmt.Sprintf("every entry points below the commit log's first offset %d", minPhys)
+	var queueFiles []string
 	for _, q := range s.queues.all() {
-		n, err := q.DeleteExpired(minPhys)
-		r.ConsumeQueueFile += n
+		gone, err := q.DeleteExpired(minPhys)
+		queueFiles = append(queueFiles, gone...)
 		errs = append(errs, err)
 	}
+	r.ConsumeQueueFile = len(queueFiles)
+	s.report.deleted(KindConsumeQueue, queueFiles, below)
 	if s.index != nil {
-		n, err := s.index.DeleteExpired(minPhys)
-		r.IndexFiles = n
+		gone, err := s.index.DeleteExpired(minPhys)
+		r.IndexFiles = len(gone)
 		errs = append(errs, err)
+		s.report.deleted(KindIndex, gone, below)
 	}
 	if r.CommitLogFiles > 0 && s.cache != nil {
 		s.cache.invalidate()
 	}
 	r.Err = errors.Join(errs...)
+	s.report.taskResult(TaskCleanup, r.Err)
 	c.mu.Lock()
 	c.last = r
 	c.mu.Unlock()
 	return r
 }
 
+// why says for the operator why a round deleted commit-log files.
+func (c *cleaner) why(r CleanupReport, manual bool) string {
+	o := &c.s.opts
+	switch {
+	case r.Forcibly:
+		return fmt.Sprintf("disk usage %.0f%% is at or above DiskSpaceCleanForciblyRatio %d%%: files go expired or not", r.DiskUsage*100, o.DiskSpaceCleanForciblyRatio)
+	case manual:
+		return fmt.Sprintf("deletion asked for: files older than FileReservedTime %v", o.FileReservedTime)
+	case r.SpaceFull:
+		return fmt.Sprintf("disk usage %.0f%% is at or above DiskMaxUsedSpaceRatio %d%%: files older than FileReservedTime %v", r.DiskUsage*100, o.DiskMaxUsedSpaceRatio, o.FileReservedTime)
+	default:
+		return fmt.Sprintf("the hour is one of DeleteWhen %q: files older than FileReservedTime %v", o.DeleteWhen, o.FileReservedTime)
+	}
+}
+
 // deleteCommitLogFiles deletes commit-log files from the oldest while they
 // are expired (or at once when forcibly), one at a time and at most
-// DeleteFileBatchMax of them. A file a reader holds ends the round; it goes
-// in a later round, or forcibly once DestroyForciblyAfter has passed.
-func (c *cleaner) deleteCommitLogFiles(forcibly bool) (int, error) {
+// DeleteFileBatchMax of them, and returns the paths of those that went. A
+// file a reader holds ends the round; it goes in a later round, or forcibly
+// once DestroyForciblyAfter has passed.
+func (c *cleaner) deleteCommitLogFiles(forcibly bool) ([]string, error) {
 	s, o := c.s, &c.s.opts
 	now := o.Now()
 	dispatched := s.dispatcher.offset()
@@ -146,10 +170,14 @@ func (c *cleaner) deleteCommitLogFiles(forcibly bool) (int, error) {
 		}
 		return forcibly || now.Sub(f.ModTime()) >= o.FileReservedTime
 	}
-	deleted := 0
-	for deleted < o.DeleteFileBatchMax {
-		n, err := s.log.Files().DeleteFiles(expired, 1, o.DestroyForciblyAfter)
-		deleted += n
+	var deleted []string
+	files := s.commitLog.Files()
+	for len(deleted) < o.DeleteFileBatchMax {
+		first := files.First()
+		n, err := files.DeleteFiles(expired, 1, o.DestroyForciblyAfter)
+		if n > 0 {
+			deleted = append(deleted, first.Path())
+		}
 		if err != nil || n == 0 {
 			return deleted, err
 		}

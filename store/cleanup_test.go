@@ -48,7 +48,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 	want := map[int64]int64{}
 	putSeqs(t, s, 0, 1200, want) // about five 128 KiB files
 	mustDispatch(t, s)
-	if n := len(s.log.Files().Files()); n < 5 {
+	if n := len(s.commitLog.Files().Files()); n < 5 {
 		t.Fatalf("%d commit-log files, want at least 5", n)
 	}
 	return s, clk, want
@@ -57,7 +57,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 func TestManualCleanupDeletesExpiredFilesAndMovesMinOffsets(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, want := cleanupStore(t, &usage)
-	filesBefore := len(s.log.Files().Files())
+	filesBefore := len(s.commitLog.Files().Files())
 	oldest := want[0]
 	if _, err := s.LookMessageByOffset(oldest); err != nil { // now cached
 		t.Fatal(err)
@@ -71,13 +71,13 @@ func TestManualCleanupDeletesExpiredFilesAndMovesMinOffsets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.CommitLogFiles != filesBefore-1 || len(s.log.Files().Files()) != 1 {
-		t.Fatalf("report %+v; %d files left of %d, want only the current one", r, len(s.log.Files().Files()), filesBefore)
+	if r.CommitLogFiles != filesBefore-1 || len(s.commitLog.Files().Files()) != 1 {
+		t.Fatalf("report %+v; %d files left of %d, want only the current one", r, len(s.commitLog.Files().Files()), filesBefore)
 	}
 	if r.ConsumeQueueFile == 0 || r.IndexFiles == 0 {
 		t.Fatalf("report %+v: consume-queue and index files pointing below the log must go", r)
 	}
-	minPhys := s.log.MinOffset()
+	minPhys := s.commitLog.MinOffset()
 	for qid := range int32(testQueues) {
 		res, err := s.GetMessage("g", testTopic, qid, 0, 32, nil)
 		if err != nil {
@@ -124,7 +124,7 @@ func checkAllFrom(t *testing.T, s *MessageStore, want map[int64]int64) {
 func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, _ := cleanupStore(t, &usage)
-	files := len(s.log.Files().Files())
+	files := len(s.commitLog.Files().Files())
 
 	usage.Store(80) // above 75%: expired files go at any hour; none expired
 	if r := s.cleaner.round(false); r.CommitLogFiles != 0 || !r.SpaceFull || r.Forcibly {
@@ -137,7 +137,7 @@ func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 
 	putSeqs(t, s, 2000, 3000, map[int64]int64{})
 	mustDispatch(t, s)
-	files = len(s.log.Files().Files())
+	files = len(s.commitLog.Files().Files())
 	usage.Store(87) // above 85%: even unexpired files go
 	if r := s.cleaner.round(false); !r.Forcibly || r.CommitLogFiles != files-1 {
 		t.Fatalf("87%%: %+v, %d files before", r, files)
@@ -206,5 +206,59 @@ func TestCleanupForcesAHeldFileAfterTheInterval(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	if r, _ := s.DeleteExpiredFiles(); r.CommitLogFiles == 0 {
 		t.Fatalf("not deleted after the interval: %+v", r)
+	}
+}
+
+// TestKeyQueriesDuringCleanupOnDisk queries keys on the real file system
+// while cleanup deletes commit-log and index files under the queries.
+// Index files used to be unmapped under a running query (SIGSEGV).
+func TestKeyQueriesDuringCleanupOnDisk(t *testing.T) {
+	opts := testOptions(nil)
+	opts.IndexSlotCount, opts.IndexMaxEntries = 64, 256 // a new index file every ~85 messages
+	opts.CacheBytes = -1                                // every query reads the index
+	opts.CleanResourceInterval = time.Hour              // rounds are run by hand
+	opts.DeleteFilesInterval = time.Millisecond
+	opts.DiskUsage = func(string) (float64, error) { return 0.87, nil } // every file but the last goes
+	s := openStore(t, t.TempDir(), opts)
+	stop := make(chan struct{})
+	var queries atomic.Int64
+	var wg sync.WaitGroup
+	for q := range 2 {
+		wg.Go(func() {
+			for i := int64(q); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := s.QueryMessage(testTopic, testKey(i%2000), 4, 0, 1<<62)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, r := range res.Records {
+					if !hasKey(&r, testKey(i%2000)) {
+						t.Errorf("query for %s gave a record without the key", testKey(i%2000))
+						return
+					}
+				}
+				queries.Add(1)
+			}
+		})
+	}
+	deleted := 0
+	for round := range int64(10) {
+		putSeqs(t, s, round*200, round*200+200, map[int64]int64{})
+		mustDispatch(t, s)
+		r, err := s.DeleteExpiredFiles()
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted += r.IndexFiles
+	}
+	close(stop)
+	wg.Wait()
+	if deleted == 0 || queries.Load() == 0 {
+		t.Fatalf("%d index files deleted under %d queries: the test raced nothing", deleted, queries.Load())
 	}
 }

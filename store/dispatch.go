@@ -48,7 +48,7 @@ type dispatcher struct {
 func newDispatcher(s *MessageStore, from, indexFrom int64) *dispatcher {
 	d := &dispatcher{
 		s:         s,
-		it:        s.log.NewIterator(from, true),
+		it:        s.commitLog.NewIterator(from, true),
 		checkCRC:  true,
 		indexFrom: indexFrom,
 		wake:      make(chan struct{}, 1),
@@ -75,8 +75,8 @@ func (d *dispatcher) notify() {
 func (d *dispatcher) catchUp() (int64, error) {
 	before := d.records.Load()
 	err := d.drain()
-	if err == nil && d.offset() != d.s.log.MaxOffset() {
-		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), d.s.log.MaxOffset())
+	if err == nil && d.offset() != d.s.commitLog.MaxOffset() {
+		err = fmt.Errorf("stopped at %d, the log ends at %d", d.offset(), d.s.commitLog.MaxOffset())
 	}
 	return d.records.Load() - before, err
 }
@@ -86,7 +86,7 @@ func (d *dispatcher) catchUp() (int64, error) {
 // does): catchUp checked what was there before.
 func (d *dispatcher) start() {
 	d.it.Close()
-	d.it = d.s.log.NewIterator(d.next.Load(), false)
+	d.it = d.s.commitLog.NewIterator(d.next.Load(), false)
 	d.checkCRC = false
 	go d.run()
 }
@@ -97,10 +97,12 @@ func (d *dispatcher) run() {
 	defer poll.Stop()
 	for {
 		wait := poll.C
-		if err := d.drain(); err != nil {
+		err := d.drain()
+		if err != nil {
 			d.setErr(err)
 			wait = time.After(dispatchRetry)
 		}
+		d.s.report.taskResult(TaskDispatch, err)
 		select {
 		case <-d.quit:
 			return
@@ -129,7 +131,7 @@ func (d *dispatcher) drain() error {
 		if err := d.dispatch(e.Offset, int32(len(e.Bytes)), d.it.Record()); err != nil {
 			// Retry this record: rewind so that Next returns it again.
 			d.it.Close()
-			d.it = d.s.log.NewIterator(e.Offset, d.checkCRC)
+			d.it = d.s.commitLog.NewIterator(e.Offset, d.checkCRC)
 			return err
 		}
 		d.next.Store(d.it.Offset())
@@ -140,7 +142,7 @@ func (d *dispatcher) drain() error {
 		// wrong too. Start over from it next time, in case it was being
 		// replaced (a slave truncating and refilling its log).
 		d.it.Close()
-		d.it = d.s.log.NewIterator(d.next.Load(), d.checkCRC)
+		d.it = d.s.commitLog.NewIterator(d.next.Load(), d.checkCRC)
 		return err
 	}
 	// Past a file's blank filler the iterator stands at the next file.

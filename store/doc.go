@@ -55,4 +55,24 @@
 // keyed by github.com/cespare/xxhash/v2 hashes. A key's cached answer is
 // dropped when a new message with that key is indexed; cleanup drops every
 // entry.
+//
+// # Failures and visibility
+//
+// The first failed write or sync of the commit log makes the store
+// unwritable: every put, batch and flush fails with an *UnwritableError
+// (ErrUnwritable and the cause) until the store is reopened, whose
+// recovery keeps exactly what was durable (Err says so meanwhile). Nothing
+// the store does in the background fails silently: the recovery report,
+// new files, deleted files with the reason, slow flushes and the errors of
+// dispatch, flushes, checkpoint and cleanup go to Options.Logger (one line
+// per cause, repeated at most once a minute) and to Options.Events.
+//
+// # Checking a directory
+//
+// Check verifies a store directory without opening it (framing and CRC of
+// every record; every consume-queue unit and index entry against the
+// record it points at; the checkpoint against the log); Inspect describes
+// one and plans what recovery would do; ReadRecords and ReadQueue read its
+// records. The rocketstore command's verify, inspect and dump are built on
+// them, and every store test checks its directory after Close.
 package store

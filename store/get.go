@@ -115,9 +115,9 @@ func (s *MessageStore) GetMessage(group, topic string, queueID int32, offset int
 // collect scans units from offset and holds the matching records.
 func (s *MessageStore) collect(r *GetResult, q *consumequeue.Queue, offset int64, maxCount int, filter MessageFilter) error {
 	o := &s.opts
-	logEnd := s.log.MaxOffset()
+	logEnd := s.commitLog.MaxOffset()
 	inMemory := o.MemoryBytes * int64(o.AccessInMemoryMaxRatio) / 100
-	fileSize := int64(s.log.FileSize())
+	fileSize := int64(s.commitLog.FileSize())
 	maxScan := int64(max(16000/consumequeue.UnitSize, maxCount))
 	skipBelow := int64(math.MinInt64) // set after a deleted file: skip its units
 	lastPhys := int64(0)
@@ -141,7 +141,7 @@ func (s *MessageStore) collect(r *GetResult, q *consumequeue.Queue, offset int64
 		if filter != nil && !filter.MatchTagsCode(u.TagsCode) {
 			return true
 		}
-		e, err := s.log.Read(u.CommitLogOffset)
+		e, err := s.commitLog.Read(u.CommitLogOffset)
 		switch {
 		case errors.Is(err, commitlog.ErrOffsetOutOfRange):
 			if len(r.Messages) == 0 {

@@ -32,13 +32,36 @@ func testOptions(fs mappedfile.FS) *Options {
 	}
 }
 
+// openStore opens a store that is closed, if the test did not, and then
+// checked (Check) when the test ends.
 func openStore(t testing.TB, root string, opts *Options) *MessageStore {
+	t.Helper()
+	testkit.CheckOnCleanup(t, "store "+root, func() error {
+		_, err := Check(root, checkOptions(opts))
+		return err
+	})
+	s := openUnchecked(t, root, opts)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openUnchecked opens a store that the test itself damages, so that it is
+// not checked at the end.
+func openUnchecked(t testing.TB, root string, opts *Options) *MessageStore {
 	t.Helper()
 	s, err := Open(root, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", root, err)
 	}
 	return s
+}
+
+// checkOptions are the Check options for a store opened with opts.
+func checkOptions(opts *Options) *CheckOptions {
+	if opts == nil {
+		return nil
+	}
+	return &CheckOptions{FS: opts.FS, IndexSlotCount: opts.IndexSlotCount, IndexMaxEntries: opts.IndexMaxEntries}
 }
 
 var testTags = []string{"TagA", "TagB", "TagC"}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -22,7 +23,8 @@ func startLogicsFlusher(s *MessageStore) *logicsFlusher {
 
 func (f *logicsFlusher) run() {
 	defer close(f.done)
-	o := &f.s.opts
+	s := f.s
+	o := &s.opts
 	tick := time.NewTicker(o.FlushConsumeQueueInterval)
 	defer tick.Stop()
 	lastThorough := time.Now()
@@ -38,7 +40,14 @@ func (f *logicsFlusher) run() {
 		}
 		// A failed flush is retried on the next tick; the checkpoint only
 		// moves after a thorough flush that succeeded.
-		_ = f.s.flushLogics(thorough)
+		start := time.Now()
+		res := s.flushLogicsParts(thorough)
+		s.report.flushTook("consume queues and index", time.Since(start), o.FlushStallThreshold)
+		s.report.taskResult(TaskFlushConsumeQueue, res.queues)
+		if thorough {
+			s.report.taskResult(TaskFlushIndex, res.index)
+			s.report.taskResult(TaskCheckpoint, res.checkpoint)
+		}
 	}
 }
 
@@ -47,11 +56,20 @@ func (f *logicsFlusher) stop() {
 	<-f.done
 }
 
+// logicsFlush is the outcome of one flush of the derived data, by part.
+type logicsFlush struct {
+	queues, index, checkpoint error
+}
+
+func (r logicsFlush) err() error { return errors.Join(r.queues, r.index, r.checkpoint) }
+
 // flushLogics flushes the consume queues (all their dirty pages when
 // thorough, else those with enough pages waiting); a thorough flush also
 // flushes the index and then records in the checkpoint how far both are
 // durable.
-func (s *MessageStore) flushLogics(thorough bool) error {
+func (s *MessageStore) flushLogics(thorough bool) error { return s.flushLogicsParts(thorough).err() }
+
+func (s *MessageStore) flushLogicsParts(thorough bool) logicsFlush {
 	// Read before flushing: everything dispatched below it is in the
 	// queues and index the flushes below cover.
 	dispatched := s.dispatcher.offset()
@@ -60,26 +78,38 @@ func (s *MessageStore) flushLogics(thorough bool) error {
 	if thorough {
 		leastPages = 0
 	}
-	var errs []error
+	var r logicsFlush
+	failed := 0
 	for _, q := range s.queues.all() {
-		errs = append(errs, q.Flush(leastPages))
+		if err := q.Flush(leastPages); err != nil {
+			// The first failure says why; thousands of queues failing
+			// alike must not make one error of megabytes.
+			if failed++; failed == 1 {
+				r.queues = fmt.Errorf("%s/%d: %w", q.Topic(), q.QueueID(), err)
+			}
+		}
+	}
+	if failed > 1 {
+		r.queues = fmt.Errorf("%w (and %d more queues)", r.queues, failed-1)
 	}
 	if !thorough {
-		return errors.Join(errs...)
+		return r
 	}
 	if s.index != nil {
-		errs = append(errs, s.index.Flush())
+		r.index = s.index.Flush()
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	if r.queues != nil || r.index != nil {
+		r.checkpoint = errors.New("not written: the consume queues or the index did not flush")
+		return r
 	}
 	cp, _ := s.cp.load()
 	cp.LogicsOffset, cp.IndexOffset = dispatched, dispatched
 	if lastTS > 0 {
 		cp.LogicsMsgTimestamp, cp.IndexMsgTimestamp = lastTS, lastTS
-		if s.log.FlushedOffset() >= dispatched {
+		if s.commitLog.FlushedOffset() >= dispatched {
 			cp.PhysicMsgTimestamp = lastTS
 		}
 	}
-	return s.cp.store(cp)
+	r.checkpoint = s.cp.store(cp)
+	return r
 }

@@ -3,11 +3,14 @@ package store
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/index"
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
@@ -112,6 +115,18 @@ type Options struct {
 	// (for long polling). It runs on the dispatcher goroutine: keep it short.
 	OnArrival func(Arrival)
 
+	// FlushStallThreshold is how long a flush of the commit log, consume
+	// queues or index may take before it is reported as a stall (the commit
+	// log's own CommitLog.FlushStallThreshold, when set, wins for it).
+	// Default 500 ms; negative reports none.
+	FlushStallThreshold time.Duration
+
+	// Logger receives the store's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// Events, when set, is told about recoveries, file rolls, cleanups,
+	// flush stalls and background errors, besides the log lines.
+	Events *EventListener
+
 	// FS is the file system; nil means mappedfile.OSFS.
 	FS mappedfile.FS
 	// Now is the clock; nil means time.Now.
@@ -127,63 +142,146 @@ type Arrival struct {
 	StoreTimestamp int64
 }
 
+// DefaultFlushStallThreshold is how long a flush may take before it is
+// reported as a stall (EventListener.FlushStalled and a log line): the
+// commit log's.
+const DefaultFlushStallThreshold = commitlog.DefaultFlushStallThreshold
+
 // ErrInvalidOptions reports options that cannot work.
 var ErrInvalidOptions = errors.New("store: invalid options")
 
-func (o *Options) withDefaults() (Options, error) {
-	var r Options
-	if o != nil {
-		r = *o
+// WithDefaults returns a copy of o with every zero field set to its
+// default (the clock, file system, disk-usage probe, memory size and logger
+// included).
+func (o Options) WithDefaults() Options {
+	setDefault(&o.FlushConsumeQueueInterval, DefaultFlushConsumeQueueInterval)
+	setDefault(&o.FlushConsumeQueueLeastPages, DefaultFlushConsumeQueueLeastPages)
+	setDefault(&o.FlushConsumeQueueThorough, DefaultFlushConsumeQueueThorough)
+	setDefault(&o.CleanResourceInterval, DefaultCleanResourceInterval)
+	setDefault(&o.FileReservedTime, DefaultFileReservedTime)
+	setDefault(&o.DiskMaxUsedSpaceRatio, DefaultDiskMaxUsedSpaceRatio)
+	setDefault(&o.DiskSpaceCleanForciblyRatio, DefaultDiskSpaceCleanForciblyRatio)
+	setDefault(&o.DiskSpaceWarningLevelRatio, DefaultDiskSpaceWarningLevelRatio)
+	setDefault(&o.DeleteFileBatchMax, DefaultDeleteFileBatchMax)
+	setDefault(&o.DeleteFilesInterval, DefaultDeleteFilesInterval)
+	setDefault(&o.DestroyForciblyAfter, DefaultDestroyForciblyAfter)
+	setDefault(&o.MaxTransferBytesInMemory, DefaultMaxTransferBytesInMemory)
+	setDefault(&o.MaxTransferCountInMemory, DefaultMaxTransferCountInMemory)
+	setDefault(&o.MaxTransferBytesOnDisk, DefaultMaxTransferBytesOnDisk)
+	setDefault(&o.MaxTransferCountOnDisk, DefaultMaxTransferCountOnDisk)
+	setDefault(&o.AccessInMemoryMaxRatio, DefaultAccessInMemoryMaxRatio)
+	setDefault(&o.FlushStallThreshold, DefaultFlushStallThreshold)
+	if o.CacheBytes == 0 {
+		o.CacheBytes = DefaultCacheBytes
 	}
-	setDefault(&r.FlushConsumeQueueInterval, DefaultFlushConsumeQueueInterval)
-	setDefault(&r.FlushConsumeQueueLeastPages, DefaultFlushConsumeQueueLeastPages)
-	setDefault(&r.FlushConsumeQueueThorough, DefaultFlushConsumeQueueThorough)
-	setDefault(&r.CleanResourceInterval, DefaultCleanResourceInterval)
-	setDefault(&r.FileReservedTime, DefaultFileReservedTime)
-	setDefault(&r.DiskMaxUsedSpaceRatio, DefaultDiskMaxUsedSpaceRatio)
-	setDefault(&r.DiskSpaceCleanForciblyRatio, DefaultDiskSpaceCleanForciblyRatio)
-	setDefault(&r.DiskSpaceWarningLevelRatio, DefaultDiskSpaceWarningLevelRatio)
-	setDefault(&r.DeleteFileBatchMax, DefaultDeleteFileBatchMax)
-	setDefault(&r.DeleteFilesInterval, DefaultDeleteFilesInterval)
-	setDefault(&r.DestroyForciblyAfter, DefaultDestroyForciblyAfter)
-	setDefault(&r.MaxTransferBytesInMemory, DefaultMaxTransferBytesInMemory)
-	setDefault(&r.MaxTransferCountInMemory, DefaultMaxTransferCountInMemory)
-	setDefault(&r.MaxTransferBytesOnDisk, DefaultMaxTransferBytesOnDisk)
-	setDefault(&r.MaxTransferCountOnDisk, DefaultMaxTransferCountOnDisk)
-	setDefault(&r.AccessInMemoryMaxRatio, DefaultAccessInMemoryMaxRatio)
-	if r.CacheBytes == 0 {
-		r.CacheBytes = DefaultCacheBytes
+	if o.DelayLevels == "" {
+		o.DelayLevels = DefaultDelayLevels
 	}
-	if r.DelayLevels == "" {
-		r.DelayLevels = DefaultDelayLevels
+	if o.DeleteWhen == "" {
+		o.DeleteWhen = DefaultDeleteWhen
 	}
-	if _, err := ParseDelayLevels(r.DelayLevels); err != nil {
-		return r, err
+	if o.FS == nil {
+		o.FS = mappedfile.OSFS
 	}
-	if r.DeleteWhen == "" {
-		r.DeleteWhen = DefaultDeleteWhen
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	if _, err := parseHours(r.DeleteWhen); err != nil {
-		return r, err
+	if o.DiskUsage == nil {
+		o.DiskUsage = diskUsage
 	}
-	for _, p := range []int{r.DiskMaxUsedSpaceRatio, r.DiskSpaceCleanForciblyRatio, r.DiskSpaceWarningLevelRatio, r.AccessInMemoryMaxRatio} {
-		if p > 100 || p < 0 {
-			return r, fmt.Errorf("%w: ratio %d%% outside 0..100", ErrInvalidOptions, p)
+	if o.MemoryBytes <= 0 {
+		o.MemoryBytes = physicalMemory()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// consumeQueueOptions are the options of every consume queue; their late
+// background errors go to onError.
+func (o *Options) consumeQueueOptions(cleanShutdown bool, onError func(error)) consumequeue.Options {
+	return consumequeue.Options{UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: cleanShutdown, OnBackgroundError: onError}
+}
+
+// indexOptions are the options of the key index.
+func (o *Options) indexOptions() index.Options {
+	return index.Options{SlotCount: o.IndexSlotCount, MaxEntries: o.IndexMaxEntries, FS: o.FS, Now: o.Now}
+}
+
+// Validate reports every problem of o (with defaults applied) at once, each
+// matching ErrInvalidOptions (the consume-queue and index options' problems
+// match their packages' ErrInvalidOptions too). The commit log checks its
+// own options when it opens.
+func (o Options) Validate() error {
+	o = o.WithDefaults()
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidOptions}, args...)...))
+	}
+	for _, r := range []struct {
+		name  string
+		value int
+	}{
+		{"DiskMaxUsedSpaceRatio", o.DiskMaxUsedSpaceRatio},
+		{"DiskSpaceCleanForciblyRatio", o.DiskSpaceCleanForciblyRatio},
+		{"DiskSpaceWarningLevelRatio", o.DiskSpaceWarningLevelRatio},
+		{"AccessInMemoryMaxRatio", o.AccessInMemoryMaxRatio},
+	} {
+		if r.value < 1 || r.value > 100 {
+			bad("%s %d%% is outside 1..100", r.name, r.value)
 		}
 	}
-	if r.FS == nil {
-		r.FS = mappedfile.OSFS
+	// Cleanup escalates with disk usage: expired files at any hour, then
+	// unexpired ones, then refused writes. Out of order, writes would be
+	// refused before cleanup ever tried to make room.
+	if o.DiskMaxUsedSpaceRatio > o.DiskSpaceCleanForciblyRatio || o.DiskSpaceCleanForciblyRatio > o.DiskSpaceWarningLevelRatio {
+		bad("disk ratios must not decrease: DiskMaxUsedSpaceRatio %d%% <= DiskSpaceCleanForciblyRatio %d%% <= DiskSpaceWarningLevelRatio %d%%",
+			o.DiskMaxUsedSpaceRatio, o.DiskSpaceCleanForciblyRatio, o.DiskSpaceWarningLevelRatio)
 	}
-	if r.Now == nil {
-		r.Now = time.Now
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"FlushConsumeQueueInterval", o.FlushConsumeQueueInterval},
+		{"FlushConsumeQueueThorough", o.FlushConsumeQueueThorough},
+		{"FileReservedTime", o.FileReservedTime},
+		{"DeleteFilesInterval", o.DeleteFilesInterval},
+	} {
+		if d.value < 0 {
+			bad("%s %v is negative", d.name, d.value)
+		}
 	}
-	if r.DiskUsage == nil {
-		r.DiskUsage = diskUsage
+	for _, n := range []struct {
+		name  string
+		value int
+	}{
+		{"FlushConsumeQueueLeastPages", o.FlushConsumeQueueLeastPages},
+		{"DeleteFileBatchMax", o.DeleteFileBatchMax},
+		{"MaxTransferBytesInMemory", o.MaxTransferBytesInMemory},
+		{"MaxTransferCountInMemory", o.MaxTransferCountInMemory},
+		{"MaxTransferBytesOnDisk", o.MaxTransferBytesOnDisk},
+		{"MaxTransferCountOnDisk", o.MaxTransferCountOnDisk},
+	} {
+		if n.value < 0 {
+			bad("%s %d is negative", n.name, n.value)
+		}
 	}
-	if r.MemoryBytes <= 0 {
-		r.MemoryBytes = physicalMemory()
+	if _, err := ParseDelayLevels(o.DelayLevels); err != nil {
+		errs = append(errs, err)
 	}
-	return r, nil
+	if _, err := parseHours(o.DeleteWhen); err != nil {
+		errs = append(errs, err)
+	}
+	if err := o.consumeQueueOptions(false, nil).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidOptions, err))
+	}
+	if !o.DisableIndex {
+		if err := o.indexOptions().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidOptions, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {

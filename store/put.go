@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,12 +28,21 @@ func (s *MessageStore) PutMessage(ctx context.Context, m *message.Message) (comm
 		s.putMu.RUnlock()
 		return commitlog.AppendResult{}, ErrClosed
 	}
-	res, err := s.log.Append(ctx, m)
+	res, err := s.commitLog.Append(ctx, m)
 	s.putMu.RUnlock()
 	if err == nil || res.Size > 0 {
 		s.dispatcher.notify()
 	}
-	return res, err
+	return res, putError(err)
+}
+
+// putError makes a failure that poisoned the commit log (this put's own,
+// or an earlier one) an ErrUnwritable.
+func putError(err error) error {
+	if errors.Is(err, commitlog.ErrPoisoned) && !errors.Is(err, ErrUnwritable) {
+		return unwritable(err)
+	}
+	return err
 }
 
 // PutMessages appends msgs as one batch: consecutive records in one file,
@@ -50,12 +60,12 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 		return results, ErrClosed
 	}
 	n := len(results)
-	results, err := s.log.AppendBatch(ctx, msgs, results)
+	results, err := s.commitLog.AppendBatch(ctx, msgs, results)
 	s.putMu.RUnlock()
 	if len(results) > n {
 		s.dispatcher.notify()
 	}
-	return results, err
+	return results, putError(err)
 }
 
 // checkPut refuses what the store cannot take, and moves a delayed
@@ -63,6 +73,9 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 func (s *MessageStore) checkPut(m *message.Message) error {
 	if s.closed.Load() {
 		return ErrClosed
+	}
+	if err := s.Err(); err != nil {
+		return err
 	}
 	if s.diskHigh.Load() {
 		return fmt.Errorf("%w: disk usage above %d%%, writes refused until cleanup frees space", ErrDiskFull, s.opts.DiskSpaceWarningLevelRatio)
@@ -109,7 +122,7 @@ func (s *MessageStore) waitDispatched(offset int64, timeout time.Duration) error
 // DispatchBehindBytes is how many commit-log bytes the consume queues and
 // index have not caught up with yet.
 func (s *MessageStore) DispatchBehindBytes() int64 {
-	return max(0, s.log.MaxOffset()-s.dispatcher.offset())
+	return max(0, s.commitLog.MaxOffset()-s.dispatcher.offset())
 }
 
 // DispatchedOffset is the commit-log offset below which every record is in
@@ -123,7 +136,7 @@ func (s *MessageStore) DispatchError() error { return s.dispatcher.lastErr() }
 // WaitDispatched waits (up to timeout) until every record written so far
 // is in its consume queue and the index.
 func (s *MessageStore) WaitDispatched(timeout time.Duration) error {
-	return s.waitDispatched(s.log.MaxOffset(), timeout)
+	return s.waitDispatched(s.commitLog.MaxOffset(), timeout)
 }
 
 // Flush makes everything written so far durable: the commit log, the
@@ -132,8 +145,8 @@ func (s *MessageStore) Flush() error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if err := s.log.Flush(); err != nil {
-		return err
+	if err := s.commitLog.Flush(); err != nil {
+		return putError(err)
 	}
 	return s.flushLogics(true)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/index"
 	"github.com/rocketstore/rocketstore/message"
 )
 
@@ -33,8 +34,8 @@ func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
 	if s.closed.Load() {
 		return nil, ErrClosed
 	}
-	if phys < s.log.MinOffset() || phys >= s.log.MaxOffset() {
-		return nil, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.log.MinOffset(), s.log.MaxOffset())
+	if phys < s.commitLog.MinOffset() || phys >= s.commitLog.MaxOffset() {
+		return nil, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.commitLog.MinOffset(), s.commitLog.MaxOffset())
 	}
 	var epoch uint64
 	if s.cache != nil {
@@ -43,7 +44,7 @@ func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
 		}
 		epoch = s.cache.stamp()
 	}
-	e, err := s.log.Read(phys)
+	e, err := s.commitLog.Read(phys)
 	if err != nil {
 		return nil, fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
 	}
@@ -102,8 +103,15 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		}
 		epoch, gen = s.cache.stamp(), s.cache.queryGen(topic, key)
 	}
+	offsets, err := s.index.Query(topic, key, max, begin, end)
+	if errors.Is(err, index.ErrClosed) {
+		return res, ErrClosed
+	}
+	if err != nil {
+		return res, err
+	}
 	var raw [][]byte
-	for _, phys := range dedupe(s.index.Query(topic, key, max, begin, end)) {
+	for _, phys := range dedupe(offsets) {
 		b, err := s.recordBytes(phys)
 		if err != nil {
 			continue // deleted since it was indexed, or damaged
@@ -175,7 +183,7 @@ func (s *MessageStore) GetOffsetInQueueByTime(topic string, queueID int32, ts in
 		return 0, nil
 	}
 	return q.SearchByTime(ts, func(u consumequeue.Unit) (int64, error) {
-		e, err := s.log.Read(u.CommitLogOffset)
+		e, err := s.commitLog.Read(u.CommitLogOffset)
 		if err != nil {
 			return 0, err
 		}
@@ -220,7 +228,7 @@ func (s *MessageStore) DeleteTopic(topic string) error {
 	defer s.putMu.Unlock()
 	// The topic's records already in the log must be dispatched first, or
 	// the dispatcher would bring its queues back.
-	if err := s.waitDispatched(s.log.MaxOffset(), deleteTopicWait); err != nil {
+	if err := s.waitDispatched(s.commitLog.MaxOffset(), deleteTopicWait); err != nil {
 		return err
 	}
 	s.offsets.forget(topic)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
 // queueKey names one consume queue.
@@ -34,25 +35,34 @@ func newQueueTable(root string, opts consumequeue.Options) *queueTable {
 // share journal commits.
 const loadParallelism = 8
 
-// load opens every queue found under root (consumequeue/<topic>/<queueId>).
-func (t *queueTable) load() error {
-	topics, err := t.opts.FS.Subdirs(t.root)
+// listQueues lists the consume queues under root
+// (<topic>/<queueId>/), ignoring directories not named so.
+func listQueues(fsys mappedfile.FS, root string) ([]queueKey, error) {
+	topics, err := fsys.Subdirs(root)
 	if err != nil {
-		return fmt.Errorf("store: list %s: %w", t.root, err)
+		return nil, fmt.Errorf("store: list %s: %w", root, err)
 	}
 	var keys []queueKey
 	for _, topic := range topics {
-		ids, err := t.opts.FS.Subdirs(filepath.Join(t.root, topic))
+		ids, err := fsys.Subdirs(filepath.Join(root, topic))
 		if err != nil {
-			return fmt.Errorf("store: list %s: %w", topic, err)
+			return nil, fmt.Errorf("store: list %s: %w", topic, err)
 		}
 		for _, id := range ids {
 			qid, err := strconv.ParseInt(id, 10, 32)
-			if err != nil || qid < 0 || strconv.FormatInt(qid, 10) != id {
-				continue
+			if err == nil && qid >= 0 && strconv.FormatInt(qid, 10) == id {
+				keys = append(keys, queueKey{topic, int32(qid)})
 			}
-			keys = append(keys, queueKey{topic, int32(qid)})
 		}
+	}
+	return keys, nil
+}
+
+// load opens every queue found under root (consumequeue/<topic>/<queueId>).
+func (t *queueTable) load() error {
+	keys, err := listQueues(t.opts.FS, t.root)
+	if err != nil {
+		return err
 	}
 	opened := make([]*consumequeue.Queue, len(keys))
 	errs := make([]error, len(keys))

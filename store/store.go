@@ -3,13 +3,13 @@ package store
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
-	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/index"
 )
 
@@ -27,6 +27,10 @@ var (
 	// ErrFlushTimeout: a sync-flush put was written but not made durable in
 	// time.
 	ErrFlushTimeout = commitlog.ErrFlushTimeout
+	// ErrUnwritable: a write or sync of the commit log failed, and nothing
+	// is acknowledged any more until the store is reopened (which recovers
+	// what was durable). It is matched by an *UnwritableError.
+	ErrUnwritable = errors.New("store: unwritable")
 )
 
 // Names of the store's files and directories below its root, as RocketMQ's.
@@ -44,12 +48,12 @@ type MessageStore struct {
 	opts Options
 	root string
 
-	log     *commitlog.Log
-	queues  *queueTable
-	index   *index.Service // nil when Options.DisableIndex
-	cp      *checkpointFile
-	offsets *queueOffsets
-	cache   *lookupCache
+	commitLog *commitlog.Log
+	queues    *queueTable
+	index     *index.Service // nil when Options.DisableIndex
+	cp        *checkpointFile
+	offsets   *queueOffsets
+	cache     *lookupCache
 
 	dispatcher *dispatcher
 	flusher    *logicsFlusher
@@ -63,6 +67,9 @@ type MessageStore struct {
 
 	recovery    RecoveryReport
 	delayLevels []time.Duration
+
+	log    *slog.Logger
+	report *reporter
 }
 
 // RecoveryReport says how Open recovered the store.
@@ -86,15 +93,19 @@ type RecoveryReport struct {
 // Open opens (creating if needed) the store under root, recovers it and
 // starts its services. A nil opts means all defaults.
 func Open(root string, opts *Options) (*MessageStore, error) {
-	o, err := opts.withDefaults()
-	if err != nil {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	o = o.WithDefaults()
 	if err := o.FS.MkdirAll(root); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &MessageStore{opts: o, root: root}
-	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by withDefaults
+	s := &MessageStore{opts: o, root: root, log: o.Logger, report: newReporter(o.Logger, o.Events)}
+	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by Validate
 	if err := s.recover(); err != nil {
 		s.closeParts()
 		return nil, err
@@ -103,6 +114,7 @@ func Open(root string, opts *Options) (*MessageStore, error) {
 		s.closeParts()
 		return nil, fmt.Errorf("store: abort marker: %w", err)
 	}
+	s.report.recovered(s.recovery)
 	s.start()
 	return s, nil
 }
@@ -126,9 +138,9 @@ func (s *MessageStore) recover() error {
 
 	// After a clean close nothing lies past the recovered ends; after a
 	// crash, torn tails must be cleared.
-	s.queues = newQueueTable(s.path(consumeQueueDir), consumequeue.Options{
-		UnitsPerFile: o.ConsumeQueueUnitsPerFile, FS: o.FS, CleanShutdown: !abnormal,
-	})
+	s.queues = newQueueTable(s.path(consumeQueueDir), o.consumeQueueOptions(!abnormal, func(err error) {
+		s.report.taskResult(TaskConsumeQueueFiles, err)
+	}))
 	// Consume queues load (clearing torn tails after a crash) while the
 	// commit log is scanned.
 	loaded := make(chan error, 1)
@@ -143,9 +155,12 @@ func (s *MessageStore) recover() error {
 	}
 	defer waitQueues() // on every early return, before closeParts runs
 	if !o.DisableIndex {
-		s.index, err = index.Open(s.path(indexDir), &index.Options{
-			SlotCount: o.IndexSlotCount, MaxEntries: o.IndexMaxEntries, FS: o.FS, Now: o.Now,
-		})
+		indexOpts := o.indexOptions()
+		indexOpts.OnRoll = func(path string, err error) {
+			s.report.rolled(KindIndex, path)
+			s.report.taskResult(TaskFlushIndex, err)
+		}
+		s.index, err = index.Open(s.path(indexDir), &indexOpts)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -178,13 +193,20 @@ func (s *MessageStore) recover() error {
 	clOpts.FS = o.FS
 	clOpts.Now = o.Now
 	clOpts.CleanShutdown = !abnormal
+	if clOpts.Logger == nil {
+		clOpts.Logger = o.Logger
+	}
+	if clOpts.FlushStallThreshold == 0 {
+		clOpts.FlushStallThreshold = o.FlushStallThreshold
+	}
+	clOpts.Events = s.report.commitLogEvents(clOpts.Events)
 	// Every record re-dispatched below must have passed the recovery scan.
 	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
-	if s.log, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
+	if s.commitLog, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
 		return err
 	}
-	s.recovery.CommitLog = s.log.Recovery()
-	end, begin := s.log.MaxOffset(), s.log.MinOffset()
+	s.recovery.CommitLog = s.commitLog.Recovery()
+	end, begin := s.commitLog.MaxOffset(), s.commitLog.MinOffset()
 	if err := waitQueues(); err != nil {
 		return err
 	}
@@ -235,11 +257,12 @@ func (s *MessageStore) truncateIndex(from int64) (int64, error) {
 	if err != nil {
 		return from, fmt.Errorf("store: %w", err)
 	}
-	if rebuilt >= 0 && rebuilt < from {
-		from = rebuilt
-		if r := &s.recovery; r.IndexRebuiltFrom < 0 || rebuilt < r.IndexRebuiltFrom {
-			r.IndexRebuiltFrom = rebuilt
-		}
+	if rebuilt < 0 {
+		return from, nil // nothing was dropped
+	}
+	from = min(from, rebuilt)
+	if r := &s.recovery; r.IndexRebuiltFrom < 0 || rebuilt < r.IndexRebuiltFrom {
+		r.IndexRebuiltFrom = rebuilt
 	}
 	return from, nil
 }
@@ -269,7 +292,7 @@ func (s *MessageStore) Close() error {
 	}
 	errs = append(errs, s.dispatcher.stop())
 	s.flusher.stop()
-	errs = append(errs, s.log.Flush(), s.flushLogics(true))
+	errs = append(errs, s.commitLog.Flush(), s.flushLogics(true))
 	err := errors.Join(errs...)
 	errs = append(errs, s.closeParts())
 	if err == nil {
@@ -292,8 +315,8 @@ func (s *MessageStore) closeParts() error {
 	if s.index != nil {
 		errs = append(errs, s.index.Close())
 	}
-	if s.log != nil {
-		if err := s.log.Close(); !errors.Is(err, commitlog.ErrClosed) {
+	if s.commitLog != nil {
+		if err := s.commitLog.Close(); !errors.Is(err, commitlog.ErrClosed) {
 			errs = append(errs, err)
 		}
 	}
@@ -309,8 +332,31 @@ func (s *MessageStore) closeParts() error {
 // Recovery reports how Open recovered the store.
 func (s *MessageStore) Recovery() RecoveryReport { return s.recovery }
 
+// Err is nil while the store takes writes. Once a write or sync of the
+// commit log failed it is that failure, matching ErrUnwritable, and every
+// put fails with it until the store is reopened.
+func (s *MessageStore) Err() error {
+	if err := s.commitLog.Err(); err != nil {
+		return unwritable(err)
+	}
+	return nil
+}
+
+// UnwritableError is the error of every put to a store whose commit log
+// failed a write or sync. It matches ErrUnwritable and its Cause
+// (commitlog.ErrPoisoned, and a *mappedfile.IOError naming the file and
+// offset).
+type UnwritableError struct{ Cause error }
+
+func (e *UnwritableError) Error() string { return "store unwritable: " + e.Cause.Error() }
+
+// Unwrap gives ErrUnwritable and the cause.
+func (e *UnwritableError) Unwrap() []error { return []error{ErrUnwritable, e.Cause} }
+
+func unwritable(err error) error { return &UnwritableError{Cause: err} }
+
 // CommitLog is the store's commit log, for readers such as replication.
-func (s *MessageStore) CommitLog() *commitlog.Log { return s.log }
+func (s *MessageStore) CommitLog() *commitlog.Log { return s.commitLog }
 
 // Root is the store's directory.
 func (s *MessageStore) Root() string { return s.root }

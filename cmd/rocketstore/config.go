@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/consumequeue"
+	"github.com/rocketstore/rocketstore/store"
 )
 
 // loadProperties reads a RocketMQ-style key=value file ('#' comments).
@@ -37,7 +40,9 @@ func loadProperties(path string) (map[string]string, error) {
 }
 
 // applyBrokerProperties sets broker options from RocketMQ's broker.conf
-// keys. Unknown keys are errors, so a typo does not pass silently.
+// keys. A key it does not know is ignored, as RocketMQ ignores it, with a
+// warning, so that a typo does not pass silently; a known key with a bad
+// value is an error.
 func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 	for k, v := range props {
 		var err error
@@ -99,6 +104,24 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.Store.DeleteWhen = v
 		case "diskMaxUsedSpaceRatio":
 			o.Store.DiskMaxUsedSpaceRatio, err = strconv.Atoi(v)
+		case "diskSpaceCleanForciblyRatio": // a system property in RocketMQ
+			o.Store.DiskSpaceCleanForciblyRatio, err = strconv.Atoi(v)
+		case "diskSpaceWarningLevelRatio": // a system property in RocketMQ
+			o.Store.DiskSpaceWarningLevelRatio, err = strconv.Atoi(v)
+		case "maxHashSlotNum":
+			o.Store.IndexSlotCount, err = strconv.Atoi(v)
+		case "maxIndexNum":
+			o.Store.IndexMaxEntries, err = strconv.Atoi(v)
+		case "mappedFileSizeConsumeQueue", "mapedFileSizeConsumeQueue":
+			var size int
+			if size, err = strconv.Atoi(v); err == nil && size%consumequeue.UnitSize != 0 {
+				err = fmt.Errorf("not a multiple of the %d-byte unit", consumequeue.UnitSize)
+			}
+			o.Store.ConsumeQueueUnitsPerFile = size / consumequeue.UnitSize
+		case "messageIndexEnable":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.Store.DisableIndex = !on
 		case "brokerRole":
 			o.Role = broker.Role(v)
 		case "haListenPort":
@@ -108,14 +131,53 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			o.MasterHAAddr = v
 		case "masterAddr":
 			o.MasterAddr = v
+		case "timerMaxDelaySec":
+			var sec int64
+			sec, err = strconv.ParseInt(v, 10, 64)
+			o.Timer.MaxDelay = time.Duration(sec) * time.Second
+		case "timerPrecisionMs":
+			var ms int64
+			ms, err = strconv.ParseInt(v, 10, 64)
+			o.Timer.Precision = time.Duration(ms) * time.Millisecond
+		case "timerWheelEnable":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.Timer.Disabled = !on
+		case "messageDelayLevel":
+			_, err = store.ParseDelayLevels(v)
+			o.Store.DelayLevels = v
+		case "traceOn":
+			var on bool
+			on, err = strconv.ParseBool(v)
+			o.DisableTraceOn = !on
+		case "traceTopicEnable":
+			o.TraceTopicEnable, err = strconv.ParseBool(v)
+		case "msgTraceTopicName":
+			o.MsgTraceTopicName = v
+		case "transactionTimeOut":
+			o.TransactionTimeout, err = parseMillis(v)
+		case "transactionCheckMax":
+			o.TransactionCheckMax, err = strconv.Atoi(v)
+		case "transactionCheckInterval":
+			o.TransactionCheckInterval, err = parseMillis(v)
 		default:
-			return fmt.Errorf("unknown broker setting %q", k)
+			slog.Warn("broker.conf: unknown key ignored", "key", k, "value", v)
 		}
 		if err != nil {
 			return fmt.Errorf("broker setting %s=%q: %v", k, v, err)
 		}
 	}
 	return nil
+}
+
+// parseMillis reads a RocketMQ duration setting: a positive number of
+// milliseconds.
+func parseMillis(v string) (time.Duration, error) {
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err == nil && ms <= 0 {
+		err = fmt.Errorf("want a positive number of milliseconds")
+	}
+	return time.Duration(ms) * time.Millisecond, err
 }
 
 // splitHostPort splits a listen address, defaulting to 127.0.0.1:10911.

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/rocketstore/rocketstore/admin"
 	"github.com/rocketstore/rocketstore/broker"
@@ -11,19 +12,20 @@ import (
 
 // consoleFlags declares the HTTP listener's flags of serve and broker, and
 // returns what starts it for a running broker: nil, nil without -http.
-func consoleFlags(fs *flag.FlagSet) func(b *broker.Broker, nameServers []string) (*httpListener, error) {
+func consoleFlags(fs *flag.FlagSet) func(b *broker.Broker, nameServers []string, log *slog.Logger) (*httpListener, error) {
 	addr := fs.String("http", "", "HTTP listen address of /metrics, /healthz and the web console, e.g. 127.0.0.1:8080 (default: none)")
 	withPprof := fs.Bool("pprof", false, "with -http, serve net/http/pprof under /debug/pprof/")
-	return func(b *broker.Broker, nameServers []string) (*httpListener, error) {
+	return func(b *broker.Broker, nameServers []string, log *slog.Logger) (*httpListener, error) {
 		if *addr == "" {
 			return nil, nil
 		}
-		ac := admin.New(&admin.Options{NameServers: nameServers})
+		ac := admin.New(&admin.Options{NameServers: nameServers, Logger: log})
 		opts := &console.Options{
 			Addr:   *addr,
 			Admin:  ac,
 			Health: func() error { return b.Store().DispatchError() },
 			Pprof:  *withPprof,
+			Logger: log,
 		}
 		// A nil registry inside a non-nil interface would panic at the
 		// first scrape: without metrics, /metrics is not served.

@@ -6,6 +6,10 @@
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
 //	rocketstore admin     mqadmin's commands (clusterList, topicStatus, consumerProgress, ...)
 //	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
+//	rocketstore inspect   describe a store directory and what opening it would do
+//	rocketstore verify    check a store directory (exit status 1 when damaged)
+//	rocketstore dump      print records of a store directory as JSON lines
+//	rocketstore bench-du  measure the disk use of a store of many queues
 //
 // SIGINT or SIGTERM shuts down cleanly: the broker unregisters, flushes and
 // writes its checkpoint.
@@ -15,8 +19,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 
@@ -47,6 +53,15 @@ func main() {
 		os.Exit(runAdmin(os.Args[2:], os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
+	case "inspect":
+		os.Exit(cmdInspect(os.Args[2:], os.Stdout, os.Stderr))
+	case "verify":
+		os.Exit(cmdVerify(os.Args[2:], os.Stdout, os.Stderr))
+	case "dump":
+		os.Exit(cmdDump(os.Args[2:], os.Stdout, os.Stderr))
+	case "bench-du":
+		os.Exit(cmdBenchDU(os.Args[2:], os.Stdout, os.Stderr))
+
 	case "-h", "-help", "--help", "help":
 		usage()
 		return
@@ -70,6 +85,10 @@ commands:
   broker    run a broker
   admin     mqadmin's commands: clusters, topics, groups, lag, offsets, messages
   bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
+  inspect   describe a store directory and what opening it would do
+  verify    check a store directory: exit status 1 when damaged, naming the first bad offset
+  dump      print records of a store directory as JSON lines (by offset, or by topic and queue)
+  bench-du  measure the disk use of a store of many topics and queues
 
 Run "rocketstore <command> -h" for its flags.
 `)
@@ -81,7 +100,7 @@ func benchEngines() []bench.Engine { return []bench.Engine{bench.RocketstoreEngi
 
 // brokerFlags declares the flags a broker takes and returns a function that
 // builds its options (after flag parsing).
-func brokerFlags(fs *flag.FlagSet, defaultNamesrv string) func() (broker.Options, error) {
+func brokerFlags(fs *flag.FlagSet, defaultNamesrv string, logger func() (*slog.Logger, error)) func() (broker.Options, error) {
 	listen := fs.String("listen", broker.DefaultListenAddr, "address clients connect to")
 	namesrvs := fs.String("namesrv", defaultNamesrv, "nameserver addresses, ';'-separated")
 	data := fs.String("data", "data", "directory of the store and the broker's config")
@@ -92,6 +111,10 @@ func brokerFlags(fs *flag.FlagSet, defaultNamesrv string) func() (broker.Options
 		o := broker.Options{
 			ListenAddr: *listen, NameServers: splitAddrs(*namesrvs), DataDir: *data,
 			BrokerName: *name, ClusterName: *cluster,
+		}
+		var err error
+		if o.Logger, err = logger(); err != nil {
+			return o, err
 		}
 		if *config != "" {
 			props, err := loadProperties(*config)
@@ -110,7 +133,8 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	nsAddr := fs.String("namesrv-listen", nameserver.DefaultAddr, "nameserver listen address")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	opts := brokerFlags(fs, "")
+	logger := logFlags(fs, os.Stderr)
+	opts := brokerFlags(fs, "", logger)
 	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -125,7 +149,8 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	ns := nameserver.New(nil)
+	slog.SetDefault(o.Logger)
+	ns := nameserver.New(&nameserver.Options{Logger: o.Logger, KVConfigPath: filepath.Join(o.DataDir, "namesrv", "kvConfig.json")})
 	if err := ns.Start(*nsAddr); err != nil {
 		return err
 	}
@@ -137,7 +162,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	web, err := startHTTP(b, o.NameServers)
+	web, err := startHTTP(b, o.NameServers, o.Logger)
 	if err != nil {
 		b.Close()
 		return err
@@ -151,9 +176,16 @@ func serve(args []string) error {
 func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
+	kvConfig := fs.String("kv-config", defaultKVConfigPath(), "the KV config file (RocketMQ's kvConfigPath)")
+	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
-	ns := nameserver.New(nil)
+	log, err := logger()
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	ns := nameserver.New(&nameserver.Options{Logger: log, KVConfigPath: *kvConfig})
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
@@ -164,7 +196,7 @@ func namesrv(args []string) error {
 
 func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
-	opts := brokerFlags(fs, nameserver.DefaultAddr)
+	opts := brokerFlags(fs, nameserver.DefaultAddr, logFlags(fs, os.Stderr))
 	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -176,7 +208,7 @@ func runBroker(args []string) error {
 	if err != nil {
 		return err
 	}
-	web, err := startHTTP(b, o.NameServers)
+	web, err := startHTTP(b, o.NameServers, o.Logger)
 	if err != nil {
 		b.Close()
 		return err
@@ -187,6 +219,9 @@ func runBroker(args []string) error {
 }
 
 func startBroker(o broker.Options) (*broker.Broker, error) {
+	// Components whose options have no logger yet (remoting) log through
+	// the default one.
+	slog.SetDefault(o.Logger)
 	b, err := broker.New(&o)
 	if err != nil {
 		return nil, err
@@ -225,4 +260,11 @@ func notifySignals() <-chan os.Signal {
 func waitForSignal(sig <-chan os.Signal) {
 	s := <-sig
 	fmt.Printf("rocketstore: %v, shutting down\n", s)
+}
+
+// defaultKVConfigPath is RocketMQ's kvConfigPath: ~/namesrv/kvConfig.json
+// (the working directory when there is no home).
+func defaultKVConfigPath() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "namesrv", "kvConfig.json")
 }

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 	data := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "ROCKETSTORE_TEST_MAIN=serve -data "+data+" -namesrv-listen 127.0.0.1:0 -listen 127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "ROCKETSTORE_TEST_MAIN=serve -data "+data+" -namesrv-listen 127.0.0.1:0 -listen 127.0.0.1:0 -log-format json -log-level debug")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -71,5 +71,10 @@ func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "store", "checkpoint")); err != nil {
 		t.Fatalf("no checkpoint: %v", err)
+	}
+	// The store logged its recovery through the JSON handler the flags
+	// asked for.
+	if !strings.Contains(stderr.String(), `"msg":"store: recovered"`) {
+		t.Fatalf("no JSON log line of the store's recovery in:\n%s", stderr.String())
 	}
 }

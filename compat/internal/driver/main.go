@@ -6,7 +6,12 @@
 // It prints one line per event, for the test to parse:
 //
 //	SENT <msgId> <body>
+//	TRACED <uniqMsgId> <body>                   (send -trace: the id traces are keyed by)
 //	GOT <body> <tags> <queueId> <queueOffset> <keys>
+//	TIMED <body> <TIMER_OUT_MS> <received ms> (after GOT, for timer messages)
+//	SENDERR <error> (send -expect-error)
+//	TXSENT <body> <localState> / CHECK <body>   (txn)
+//	REPLY <requestBody> <replyBody> / REPLIED <body> (request / reply-server)
 //	PULLED <status> <nextBeginOffset> <count>
 //	READY
 //	BENCH-SEND / BENCH-CONSUME <metrics> (scripts/bench-broker.sh)
@@ -42,7 +47,7 @@ func emit(format string, args ...any) {
 func main() {
 	rlog.SetLogLevel("fatal")
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: driver send|consume|pull|create-topic [flags]")
+		fmt.Fprintln(os.Stderr, "usage: driver send|consume|pull|create-topic|txn|request|reply-server [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -55,6 +60,12 @@ func main() {
 		err = pull(os.Args[2:])
 	case "create-topic":
 		err = createTopic(os.Args[2:])
+	case "txn":
+		err = txn(os.Args[2:])
+	case "request":
+		err = request(os.Args[2:])
+	case "reply-server":
+		err = replyServer(os.Args[2:])
 	case "bench-send":
 		err = benchSend(os.Args[2:])
 	case "bench-consume":
@@ -81,8 +92,19 @@ func send(args []string) error {
 	size := fs.Int("size", 0, "body size (padding after the prefix and number)")
 	delay := fs.Int("delay", 0, "delay level")
 	prop := fs.String("prop", "", "a property set to each message's number")
+	props := fs.String("props", "", "properties set on every message: K=V,K=V")
+	expectErr := fs.Bool("expect-error", false, "print SENDERR and succeed when the send fails")
+	shards := fs.Int("shards", 0, "send with that many sharding keys in turn (key i%shards), hashed to queues: per-key order")
+	trace := fs.Bool("trace", false, "trace the sends (to RMQ_SYS_TRACE_TOPIC)")
 	fs.Parse(args)
-	p, err := rocketmq.NewProducer(producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2))
+	opts := []producer.Option{producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2)}
+	if *shards > 0 {
+		opts = append(opts, producer.WithQueueSelector(producer.NewHashQueueSelector()))
+	}
+	if *trace {
+		opts = append(opts, producer.WithTrace(&primitive.TraceConfig{GroupName: "driver-pg", NamesrvAddrs: []string{*ns}}))
+	}
+	p, err := rocketmq.NewProducer(opts...)
 	if err != nil {
 		return err
 	}
@@ -113,6 +135,14 @@ func send(args []string) error {
 		if *prop != "" {
 			m.WithProperty(*prop, fmt.Sprint(i))
 		}
+		for kv := range strings.SplitSeq(*props, ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				m.WithProperty(k, v)
+			}
+		}
+		if *shards > 0 {
+			m.WithShardingKey(fmt.Sprintf("shard%d", i%*shards))
+		}
 		msgs[i] = m
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -121,6 +151,10 @@ func send(args []string) error {
 	case "sync":
 		for _, m := range msgs {
 			res, err := p.SendSync(ctx, m)
+			if err != nil && *expectErr {
+				emit("SENDERR %v", err)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -128,6 +162,12 @@ func send(args []string) error {
 				return fmt.Errorf("send status %v", res.Status)
 			}
 			emit("SENT %s %s", res.OffsetMsgID, bodyName(m.Body))
+			if *trace {
+				emit("TRACED %s %s", res.MsgID, bodyName(m.Body))
+			}
+		}
+		if *trace {
+			time.Sleep(time.Second) // the trace dispatcher sends in the background
 		}
 	case "batch":
 		res, err := p.SendSync(ctx, msgs...)
@@ -196,6 +236,10 @@ func consume(args []string) error {
 	model := fs.String("model", "clustering", "clustering or broadcasting")
 	failOnce := fs.String("fail-once-prefix", "", "answer RetryLater the first time a body with this prefix arrives")
 	slow := fs.Duration("sleep", 0, "time spent on each message (a slow consumer)")
+	orderly := fs.Bool("orderly", false, "consume each queue in order (locks the queues)")
+	from := fs.String("from", "first", "where a new group starts: first or last")
+	trace := fs.Bool("trace", false, "trace the consumption (to RMQ_SYS_TRACE_TOPIC)")
+	lockInterval := fs.Duration("lock-interval", 0, "how often an orderly consumer renews its queue locks (client default 20s)")
 	fs.Parse(args)
 	var failedMu sync.Mutex
 	failed := map[string]bool{}
@@ -203,9 +247,20 @@ func consume(args []string) error {
 	if *model == "broadcasting" {
 		m = consumer.BroadCasting
 	}
-	pc, err := rocketmq.NewPushConsumer(consumer.WithNsResolver(resolver(*ns)), consumer.WithGroupName(*group),
-		consumer.WithInstance(*instance), consumer.WithConsumerModel(m),
-		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+	where := consumer.ConsumeFromFirstOffset
+	if *from == "last" {
+		where = consumer.ConsumeFromLastOffset
+	}
+	opts := []consumer.Option{consumer.WithNsResolver(resolver(*ns)), consumer.WithGroupName(*group),
+		consumer.WithInstance(*instance), consumer.WithConsumerModel(m), consumer.WithConsumeFromWhere(where),
+		consumer.WithConsumerOrder(*orderly)}
+	if *trace {
+		opts = append(opts, consumer.WithTrace(&primitive.TraceConfig{GroupName: *group, NamesrvAddrs: []string{*ns}}))
+	}
+	if *lockInterval > 0 {
+		opts = append(opts, consumer.WithRebalanceLockInterval(*lockInterval))
+	}
+	pc, err := rocketmq.NewPushConsumer(opts...)
 	if err != nil {
 		return err
 	}
@@ -244,6 +299,9 @@ func consume(args []string) error {
 // emitGot prints the GOT line of a received message.
 func emitGot(m *primitive.MessageExt) {
 	emit("GOT %s %s %d %d %s", bodyName(m.Body), orDash(m.GetTags()), m.Queue.QueueId, m.QueueOffset, orDash(m.GetKeys()))
+	if out := m.GetProperty("TIMER_OUT_MS"); out != "" {
+		emit("TIMED %s %s %d", bodyName(m.Body), out, time.Now().UnixMilli())
+	}
 }
 
 func orDash(s string) string {

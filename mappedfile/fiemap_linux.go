@@ -25,54 +25,54 @@ const (
 // what stays an unwritten preallocation reads as zero on disk and in the
 // page cache alike. Written ranges whose pages are all in memory come back
 // with cached set: reading them costs no I/O.
-func (o *osMapping) MaybeData(off int) ([]span, error) {
+func (o *osMapping) MaybeData(off int) ([]Span, error) {
 	size := len(o.m)
 	written, err := o.writtenExtents(off, size)
 	if err != nil {
 		return nil, err
 	}
-	var out []span
+	var out []Span
 	for _, w := range mergeSpans(written, size) {
-		resident, err := residentPages(o.m[w.start:w.end])
+		resident, err := residentPages(o.m[w.Start:w.End])
 		if err != nil {
 			return nil, err
 		}
 		for i := range resident {
-			resident[i].start += w.start
-			resident[i].end += w.start
+			resident[i].Start += w.Start
+			resident[i].End += w.Start
 		}
 		out = append(out, subtract(w, resident)...)
 		out = append(out, resident...)
 	}
-	slices.SortFunc(out, func(a, b span) int { return a.start - b.start })
+	slices.SortFunc(out, func(a, b Span) int { return a.Start - b.Start })
 	return out, nil
 }
 
 // subtract returns the parts of w outside the sorted, disjoint spans cut.
-func subtract(w span, cut []span) []span {
-	var out []span
-	at := w.start
+func subtract(w Span, cut []Span) []Span {
+	var out []Span
+	at := w.Start
 	for _, c := range cut {
-		if c.end <= at || c.start >= w.end {
+		if c.End <= at || c.Start >= w.End {
 			continue
 		}
-		if c.start > at {
-			out = append(out, span{at, c.start, false})
+		if c.Start > at {
+			out = append(out, Span{at, c.Start, false})
 		}
-		at = max(at, c.end)
+		at = max(at, c.End)
 	}
-	if at < w.end {
-		out = append(out, span{at, w.end, false})
+	if at < w.End {
+		out = append(out, Span{at, w.End, false})
 	}
 	return out
 }
 
 // writtenExtents lists the extents in [off, size) that are not unwritten
 // preallocations, page-aligned.
-func (o *osMapping) writtenExtents(off, size int) ([]span, error) {
+func (o *osMapping) writtenExtents(off, size int) ([]Span, error) {
 	buf := make([]byte, fiemapHeaderSize+fiemapBatch*fiemapExtentSize)
 	be := binary.NativeEndian
-	var out []span
+	var out []Span
 	for start := off; start < size; {
 		clear(buf)
 		be.PutUint64(buf[0:], uint64(start))
@@ -92,7 +92,7 @@ func (o *osMapping) writtenExtents(off, size int) ([]span, error) {
 			logical, length := int(be.Uint64(e[0:])), int(be.Uint64(e[16:]))
 			flags := be.Uint32(e[40:])
 			if flags&fiemapExtentUnwritten == 0 {
-				out = append(out, span{max(off, logical), min(size, logical+length), false})
+				out = append(out, Span{max(off, logical), min(size, logical+length), false})
 			}
 			start = logical + length
 			last = last || flags&fiemapExtentLast != 0
@@ -105,7 +105,7 @@ func (o *osMapping) writtenExtents(off, size int) ([]span, error) {
 }
 
 // residentPages lists the runs of pages of b that are in memory.
-func residentPages(b []byte) ([]span, error) {
+func residentPages(b []byte) ([]Span, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -113,7 +113,7 @@ func residentPages(b []byte) ([]span, error) {
 	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
 		return nil, errno
 	}
-	var out []span
+	var out []Span
 	for i := 0; i < len(vec); {
 		if vec[i]&1 == 0 {
 			i++
@@ -123,7 +123,7 @@ func residentPages(b []byte) ([]span, error) {
 		for j < len(vec) && vec[j]&1 != 0 {
 			j++
 		}
-		out = append(out, span{i * pageSize, min(len(b), j*pageSize), true})
+		out = append(out, Span{i * pageSize, min(len(b), j*pageSize), true})
 		i = j
 	}
 	return out, nil
@@ -131,19 +131,19 @@ func residentPages(b []byte) ([]span, error) {
 
 // mergeSpans aligns spans outward to pages within [0, size), sorts them and
 // joins the ones that touch.
-func mergeSpans(spans []span, size int) []span {
+func mergeSpans(spans []Span, size int) []Span {
 	for i := range spans {
-		spans[i].start = spans[i].start / pageSize * pageSize
-		spans[i].end = min(size, (spans[i].end+pageSize-1)/pageSize*pageSize)
+		spans[i].Start = spans[i].Start / pageSize * pageSize
+		spans[i].End = min(size, (spans[i].End+pageSize-1)/pageSize*pageSize)
 	}
-	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
 	out := spans[:0]
 	for _, s := range spans {
-		if n := len(out); n > 0 && s.start <= out[n-1].end {
-			out[n-1].end = max(out[n-1].end, s.end)
+		if n := len(out); n > 0 && s.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, s.End)
 			continue
 		}
-		if s.end > s.start {
+		if s.End > s.Start {
 			out = append(out, s)
 		}
 	}
