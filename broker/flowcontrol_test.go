@@ -73,6 +73,7 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 		o.Store.FS = fs
 		o.Store.CommitLog.FlushMode = commitlog.SyncFlush
 		o.FlowControl.DisableFastFailure = !fastFailure
+		o.FlowControl.WaitTimeInSendQueue = DefaultWaitTimeInSendQueue
 	})
 	f.send(t, "Overload", 0, 1, "warm") // the topic exists before the storm
 	fs.flush.Store(int64(flushDelay))
@@ -289,5 +290,14 @@ func TestExhaustedTransientPoolRejectsSends(t *testing.T) {
 	g.send(t, "Pooled", 0, 3, "p")
 	if got := gaugeValues(t, g.b, "rocketstore_transient_pool_free_buffers", "")[""]; got < 1 {
 		t.Fatalf("free buffers gauge %v", got)
+	}
+}
+
+func TestFlowControlDefaultsAreRocketMQs(t *testing.T) {
+	f := newFlowControl(FlowControlOptions{})
+	if time.Duration(f.waitInQueue.Load()) != 200*time.Millisecond || time.Duration(f.pageCacheBusy.Load()) != time.Second ||
+		!f.fastFailure.Load() || f.permission.Load() != 6 || !f.limits.Load().empty() {
+		t.Fatalf("defaults: wait %v, page cache %v, fast failure %v, permission %d",
+			time.Duration(f.waitInQueue.Load()), time.Duration(f.pageCacheBusy.Load()), f.fastFailure.Load(), f.permission.Load())
 	}
 }

@@ -130,4 +130,3 @@ func (ns *NameServer) getConfig(_ *remoting.Conn, req *remoting.Command) *remoti
 	slices.Sort(lines)
 	return success(req, []byte(strings.Join(lines, "\n")+"\n"))
 }
-
