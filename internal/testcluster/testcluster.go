@@ -57,6 +57,10 @@ func Start(t testing.TB, configure ...func(*broker.Options)) *Cluster {
 		DataDir:      filepath.Join(dir, "broker"),
 		BrokerName:   "broker-a",
 		ClusterName:  "DefaultCluster",
+		// A loaded test machine can stall a send's worker past RocketMQ's
+		// 200 ms, which would refuse it with SYSTEM_BUSY; flow control is
+		// tested in package broker, not here.
+		FlowControl: broker.FlowControlOptions{WaitTimeInSendQueue: 10 * time.Second},
 		Store: store.Options{
 			CommitLog:                commitlog.Options{FileSize: 8 << 20},
 			ConsumeQueueUnitsPerFile: 1000,
@@ -108,6 +112,7 @@ func (c *Cluster) StartSlave(t testing.TB) *broker.Broker {
 		DataDir: t.TempDir(), BrokerName: c.BrokerName, ClusterName: c.ClusterName, BrokerID: 1,
 		Role: broker.RoleSlave, MasterHAAddr: c.Broker.HAAddr(), MasterAddr: c.BrokerAddr,
 		SlaveSyncInterval: 200 * time.Millisecond,
+		FlowControl:       broker.FlowControlOptions{WaitTimeInSendQueue: 10 * time.Second},
 		Store: store.Options{CommitLog: commitlog.Options{FileSize: 8 << 20}, ConsumeQueueUnitsPerFile: 1000,
 			IndexSlotCount: 1000, IndexMaxEntries: 4000, CleanResourceInterval: -1},
 	})
