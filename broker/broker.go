@@ -78,7 +78,8 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	b.creations = newAutoCreateBudget(o.AutoCreateRate)
 	configDir := filepath.Join(o.DataDir, "config")
@@ -117,13 +118,14 @@ func New(opts *Options) (*Broker, error) {
 	b.consumers = newConsumerTable(b)
 	b.producers = newProducerTable()
 	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
-	b.txns = newTransactions(b)
 	b.clients = newClientTable()
 	b.flow = newFlowControl(o.FlowControl)
 	if !o.DisableMetrics {
 		b.metrics = newMetrics(b)
 		b.stats = newBrokerStats(b.metrics, o.ClusterName)
 	}
+	b.txns = newTransactions(b)
+	b.onMaster("transaction check", b.transactionCheckLoop)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	return b, nil
 }
@@ -160,7 +162,6 @@ func (b *Broker) Start() error {
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
 	b.startMasterServices()
-	b.wg.Go(b.transactionCheckLoop)
 	return nil
 }
 
@@ -224,8 +225,8 @@ func (b *Broker) housekeeping() {
 		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.clients.expire(now.Add(-b.opts.ConsumerExpiry))
-		b.locks.expire(now)
 		b.stats.sample()
+		b.locks.expire(now)
 		b.countUnconsumedLoss()
 	})
 }

@@ -35,6 +35,7 @@ func testBrokerWith(t *testing.T, dir string, set func(*Options)) *Broker {
 			CleanResourceInterval:    -1,
 			DelayLevels:              strings.Repeat("100ms ", 18),
 		},
+		FlowControl: testFlowControl,
 	}
 	if set != nil {
 		set(o)

@@ -34,6 +34,7 @@ func (b *Broker) deleteTopic(topic string) (int16, error) {
 		return remoting.ResponseSystemError, err
 	}
 	b.offsets.removeTopic(topic)
+	b.metrics.forget(topic)
 	// Saved now, not at the next persist: offsets that came back after a
 	// crash would point a consumer of the new topic past its messages.
 	if err := b.offsets.save(); err != nil {

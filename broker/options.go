@@ -89,6 +89,16 @@ type Options struct {
 	// configs and consumer offsets. Default 10 s.
 	SlaveSyncInterval time.Duration
 
+	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
+	// over message properties (broker.conf enablePropertyFilter). Default
+	// off, as in RocketMQ: such subscriptions are refused.
+	EnablePropertyFilter bool
+	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
+	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
+	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
+	// and Logger default to the store's and the broker's.
+	Timer timer.Options
+
 	// TransactionTimeout is how old a half (prepared) message must be
 	// before its producer is asked for its state (transactionTimeOut).
 	// Default 6 s.
@@ -116,17 +126,6 @@ type Options struct {
 	// not to send traces of them (RocketMQ's traceOn=false). Default: true
 	// is answered, as RocketMQ's traceOn defaults to true.
 	DisableTraceOn bool
-
-	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
-	// over message properties (broker.conf enablePropertyFilter). Default
-	// off, as in RocketMQ: such subscriptions are refused.
-	EnablePropertyFilter bool
-
-	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
-	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
-	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
-	// and Logger default to the store's and the broker's.
-	Timer timer.Options
 
 	// ACLEnable checks every request against the accounts of ACLFile
 	// (RocketMQ's aclEnable, plain_acl.yml): sends need PUB on their
@@ -166,9 +165,9 @@ type Options struct {
 	// with PULL_NOT_FOUND, and logged. Default 1024.
 	MaxSuspendedPullsPerConn int
 
-	// Logger receives the broker's log lines (refused and dropped requests,
-	// background errors), and the store's unless Store.Logger is set; nil
-	// means slog.Default().
+	// Logger receives the broker's log lines (refused and dropped
+	// requests, background errors), and the store's unless Store.Logger is
+	// set. Default slog.Default().
 	Logger *slog.Logger
 }
 
@@ -263,11 +262,11 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}
-	if r.Store.Logger == nil {
-		r.Store.Logger = r.Logger
-	}
 	if err := r.Timer.Validate(); err != nil {
 		return r, err
+	}
+	if r.Store.Logger == nil {
+		r.Store.Logger = r.Logger
 	}
 	if !r.Store.CommitLog.StoreHost.IsValid() {
 		if ap, err := netip.ParseAddrPort(r.ListenAddr); err == nil {

@@ -74,7 +74,6 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 // broker, restarted, registers its own version again).
 func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
 	topics, version := b.topics.snapshot()
-	topics = b.withBrokerPermission(topics)
 	if b.store.Err() == nil {
 		return topics, version
 	}
@@ -90,6 +89,7 @@ func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
 // nameserver. A nameserver that does not answer is tried again next time.
 func (b *Broker) registerAll() {
 	topics, version := b.registration()
+	topics = b.withBrokerPermission(topics)
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
 		b.log.Error("register: encode the topic configs", "err", err)

@@ -3,7 +3,6 @@ package broker
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/message"
@@ -14,10 +13,10 @@ import (
 // record of its own and it can never follow the master again.
 var ErrSlaveNoWrite = errors.New("broker: the broker is a slave and writes nothing of its own")
 
-// isMaster reports whether the broker takes writes (ASYNC_MASTER or
-// SYNC_MASTER, with broker id 0: RocketMQ treats any other id as a slave).
-// Services that put messages check it through putMessage and start through
-// onMaster.
+// isMaster reports whether the broker takes writes: an ASYNC_MASTER or
+// SYNC_MASTER with brokerId 0 (RocketMQ's MixAll.MASTER_ID; any other id is
+// a slave whatever its role says). Services that put messages check it
+// through putMessage and start through onMaster.
 func (b *Broker) isMaster() bool { return b.opts.Role != RoleSlave && b.opts.BrokerID == 0 }
 
 // onMaster registers a background service that writes messages (delay
@@ -47,16 +46,12 @@ func (b *Broker) startMasterServices() {
 }
 
 // putMessage is the one way the broker's processors and services store a
-// message: it refuses on a slave, whatever the caller, and counts and
-// times the put (putDone).
+// message: it refuses on a slave, whatever the caller.
 func (b *Broker) putMessage(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
 	if err := b.checkWritable(m.Topic); err != nil {
 		return commitlog.AppendResult{}, err
 	}
-	start := time.Now()
-	res, err := b.store.PutMessage(ctx, m)
-	b.putDone(m.Topic, 1, len(m.Body), start, err)
-	return res, err
+	return b.store.PutMessage(ctx, m)
 }
 
 // putMessages stores a batch as putMessage stores one message.
@@ -66,16 +61,7 @@ func (b *Broker) putMessages(ctx context.Context, msgs []message.Message) ([]com
 			return nil, err
 		}
 	}
-	start := time.Now()
-	results, err := b.store.PutMessages(ctx, msgs, nil)
-	size := 0
-	for i := range results {
-		size += len(msgs[i].Body)
-	}
-	if len(msgs) > 0 {
-		b.putDone(msgs[0].Topic, len(results), size, start, err)
-	}
-	return results, err
+	return b.store.PutMessages(ctx, msgs, nil)
 }
 
 func (b *Broker) checkWritable(topic string) error {

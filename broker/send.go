@@ -34,13 +34,14 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	}
 	queueID := m.QueueID
 	if isTransactional(&m) {
+		// A committed transaction is timed when END_TRANSACTION writes it.
 		if err := b.prepareHalf(&m, h.ProducerGroup); err != nil {
 			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 	} else if code, err := b.rewriteTimer(&m); err != nil {
-		return errorResponse(req, code, err) // rewriteTimer logged why
+		return b.refuseSend(c, req, code, err)
 	}
-	res, err := b.putMessage(ctx, &m)
+	res, err := b.storeSent(ctx, &m)
 	return b.replicatedResponse(b.sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
 
@@ -112,10 +113,10 @@ func (b *Broker) sendBatch(ctx context.Context, c *remoting.Conn, req *remoting.
 			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 		if err := b.checkBatchTimer(&inner[i]); err != nil {
-			return errorResponse(req, remoting.ResponseMessageIllegal, err) // checkBatchTimer logged why
+			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 	}
-	results, err := b.putMessages(ctx, inner)
+	results, err := b.storeSentBatch(ctx, inner)
 	var end int64
 	if n := len(results); n > 0 {
 		end = results[n-1].End()

@@ -23,7 +23,7 @@ const (
 // delayed by its level (3 + times retried unless the consumer chose one),
 // through the schedule topic.
 func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	if err := b.checkWritable(""); err != nil {
+	if err := b.checkWritable(retryGroupTopicPrefix + req.ExtFields["group"]); err != nil {
 		return errorResponse(req, remoting.ResponseServiceNotAvailable, err)
 	}
 	e := req.ExtFields
@@ -44,7 +44,11 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	topic := retryGroupTopicPrefix + group
 	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
 		topic = dlqTopicPrefix + group
-		b.metrics.deadLettered(orig.Topic, group)
+		origin := e["originTopic"]
+		if origin == "" {
+			origin = orig.Topic
+		}
+		b.metrics.deadLettered(origin, group)
 	}
 	if _, ok := b.topics.get(topic); !ok {
 		// The first send-back of a group without a config creates its
@@ -84,9 +88,7 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 		SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp, BornHost: orig.BornHost,
 		ReconsumeTimes: orig.ReconsumeTimes + 1,
 	}
-	if _, err := b.putMessage(context.Background(), &m); errors.Is(err, ErrSlaveNoWrite) {
-		return errorResponse(req, remoting.ResponseServiceNotAvailable, err)
-	} else if err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+	if _, err := b.putMessage(context.Background(), &m); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")

@@ -67,7 +67,7 @@ func (b *Broker) arrived(a store.Arrival) {
 func (b *Broker) rewriteTimer(m *message.Message) (int16, error) {
 	o := &b.opts.Timer
 	if _, err := timer.Rewrite(m, time.Now(), o.MaxDelay, !o.Disabled); err != nil {
-		b.refusals.warn(b.log, "timer", "timer message refused", "topic", m.Topic, "err", err)
+		b.refusals.warn(b.log, "timer:"+m.Topic, "timer message refused", "topic", m.Topic, "err", err)
 		return remoting.ResponseMessageIllegal, err
 	}
 	return remoting.ResponseSuccess, nil
@@ -76,7 +76,7 @@ func (b *Broker) rewriteTimer(m *message.Message) (int16, error) {
 // checkBatchTimer refuses a batch holding timer messages.
 func (b *Broker) checkBatchTimer(m *message.Message) error {
 	if timer.HasTimerProperty(m.Properties) {
-		b.refusals.warn(b.log, "timer", "timer message refused", "topic", m.Topic, "err", errTimerInBatch)
+		b.refusals.warn(b.log, "timer-batch:"+m.Topic, "timer message refused", "topic", m.Topic, "err", errTimerInBatch)
 		return errTimerInBatch
 	}
 	return nil

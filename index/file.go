@@ -275,10 +275,3 @@ func (f *file) flush() error {
 	}
 	return nil
 }
-
-// full reports whether no entry is left.
-func (f *file) full() bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return int(f.header.IndexCount) >= f.maxEntries
-}

@@ -114,3 +114,57 @@ func benchNonReading(b *testing.B, clients, requestsEach, answer int) {
 	b.ReportMetric(requested/(1<<20), "asked-for-MiB")
 	b.ReportMetric(float64(dropped), "conns-dropped-not-reading")
 }
+
+// BenchmarkPartialFrames replays the other half of issue 13: 64
+// connections each send 15 MiB of a 16 MiB frame and stall. It reports the
+// peak heap in use until the frame deadline (2 s here) cuts them, with the
+// default MaxBufferedRequestBytes (256 MiB); without it they held 1.5 GB.
+func BenchmarkPartialFrames(b *testing.B) {
+	const conns, sent = 64, 15 << 20
+	s := NewServer(ServerOptions{FrameReadTimeout: 2 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	chunk := cat(be32(DefaultMaxFrameSize-4), make([]byte, sent))
+	var peakInuse uint64
+	var peakHeld int64
+	for b.Loop() {
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				peakInuse = max(peakInuse, ms.HeapInuse)
+				peakHeld = max(peakHeld, s.Stats().BufferedRequestBytes)
+				select {
+				case <-stop:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+		}()
+		for range conns {
+			nc, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer nc.Close()
+			go nc.Write(chunk) // stalls once the server stops reading
+		}
+		for s.Stats().Connections < conns { // all in, long before the deadline
+			time.Sleep(time.Millisecond)
+		}
+		for s.Stats().Connections > 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(stop)
+		<-sampled
+	}
+	b.ReportMetric(float64(peakInuse)/(1<<20), "peak-heap-inuse-MiB")
+	b.ReportMetric(float64(peakHeld)/(1<<20), "peak-buffered-request-MiB")
+	b.ReportMetric(float64(conns)*sent/(1<<20), "sent-MiB")
+}

@@ -111,7 +111,6 @@ const (
 
 	// RequestGetBrokerClusterACLConfig (GET_BROKER_CLUSTER_ACL_CONFIG) returns the broker's whole ACL configuration, secret keys included (admin).
 	RequestGetBrokerClusterACLConfig int16 = 54
-
 	// RequestGetTimerCheckPoint (GET_TIMER_CHECK_POINT) returns the timer's checkpoint (slaves sync with it).
 	RequestGetTimerCheckPoint int16 = 60
 

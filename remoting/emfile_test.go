@@ -136,4 +136,3 @@ func emfileChild() {
 	}
 	pool.Close()
 }
-

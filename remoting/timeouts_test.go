@@ -68,6 +68,7 @@ func TestPartialFramesAreBoundedAcrossConnections(t *testing.T) {
 	if limit := base + 6<<20; peak > limit {
 		t.Fatalf("live heap peaked at %.1f MiB (from %.1f MiB)", float64(peak)/(1<<20), float64(base)/(1<<20))
 	}
+	t.Logf("live heap peaked at %.1f MiB (from %.1f MiB)", float64(peak)/(1<<20), float64(base)/(1<<20))
 	cl := NewClient(ClientOptions{})
 	defer cl.Close()
 	if resp := call(t, cl, s.Addr(), NewRequest(1, nil, make([]byte, sent))); len(resp.Body) != sent {

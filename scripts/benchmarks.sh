@@ -8,13 +8,13 @@
 # and are removed as each run ends.
 set -euo pipefail
 cd "$(dirname "$0")/../bench/peers"
-export GOWORK=off # a module of its own, outside the root go.work
 # The disk-use section comes from scripts/du-topics.sh, which measures
 # something else than the suite: it is kept across regenerations.
 du_section=""
 if [[ -f ../results/du-topics.md ]]; then
   du_section=$'\n\n'"$(cat ../results/du-topics.md)"
 fi
+export GOWORK=off # a module of its own, outside the root go.work
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
   -md ../../BENCHMARKS.md \

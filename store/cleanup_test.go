@@ -249,3 +249,57 @@ func TestCleanupForcesAHeldFileAfterTheInterval(t *testing.T) {
 		t.Fatalf("not deleted after the interval: %+v", r)
 	}
 }
+
+// TestKeyQueriesDuringCleanupOnDisk queries keys on the real file system
+// while cleanup deletes commit-log and index files under the queries.
+// Index files used to be unmapped under a running query (SIGSEGV).
+func TestKeyQueriesDuringCleanupOnDisk(t *testing.T) {
+	opts := testOptions(nil)
+	opts.IndexSlotCount, opts.IndexMaxEntries = 64, 256 // a new index file every ~85 messages
+	opts.CacheBytes = -1                                // every query reads the index
+	opts.CleanResourceInterval = time.Hour              // rounds are run by hand
+	opts.DeleteFilesInterval = time.Millisecond
+	opts.DiskUsage = func(string) (float64, error) { return 0.87, nil } // every file but the last goes
+	s := openStore(t, t.TempDir(), opts)
+	stop := make(chan struct{})
+	var queries atomic.Int64
+	var wg sync.WaitGroup
+	for q := range 2 {
+		wg.Go(func() {
+			for i := int64(q); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := s.QueryMessage(testTopic, testKey(i%2000), 4, 0, 1<<62)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, r := range res.Records {
+					if !hasKey(&r, testKey(i%2000)) {
+						t.Errorf("query for %s gave a record without the key", testKey(i%2000))
+						return
+					}
+				}
+				queries.Add(1)
+			}
+		})
+	}
+	deleted := 0
+	for round := range int64(10) {
+		putSeqs(t, s, round*200, round*200+200, map[int64]int64{})
+		mustDispatch(t, s)
+		r, err := s.DeleteExpiredFiles()
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted += r.IndexFiles
+	}
+	close(stop)
+	wg.Wait()
+	if deleted == 0 || queries.Load() == 0 {
+		t.Fatalf("%d index files deleted under %d queries: the test raced nothing", deleted, queries.Load())
+	}
+}

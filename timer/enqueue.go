@@ -1,6 +1,7 @@
 package timer
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
@@ -37,8 +38,13 @@ func (t *Timer) enqueue(now time.Time) bool {
 			t.enq = q + 1
 		}
 		t.skipTo(r.NextBeginOffset, "its message was removed from the commit log")
-	case store.NoMatchedMessage, store.MessageWasRemoving, store.OffsetTooSmall, store.OffsetOverflowBadly:
+	case store.NoMatchedMessage, store.MessageWasRemoving, store.OffsetTooSmall:
 		t.skipTo(r.NextBeginOffset, r.Status.String())
+	case store.OffsetOverflowBadly:
+		// The queue shrank under the reading (the topic was deleted): new
+		// messages come from its end.
+		t.log.Error("timer: the timer topic's queue ends before the reading; going on from its end", "reading", t.enq, "end", r.MaxOffset)
+		t.enq, t.relinked = r.MaxOffset, nil
 	}
 	return t.enq > start
 }
@@ -87,19 +93,14 @@ func (t *Timer) place(now time.Time, q int64, e commitlog.Entry) bool {
 	slot := deliverMs / t.p
 	switch {
 	case slot < t.read:
-		// Its slot was walked: it is due now. Delivered here, it is
-		// counted pending only while in flight.
-		t.stats.pending.Add(1)
+		// Its slot was walked: it is due now.
 		if t.seenBefore(u.physOffset) {
-			t.stats.pending.Add(-1)
 			return true
 		}
 		if t.fire(&u) == again {
-			t.stats.pending.Add(-1)
 			t.backoffUntil = now.Add(retryBackoff)
 			return false
 		}
-		t.stats.pending.Add(-1)
 		t.sinceCp++
 		return true
 	case slot >= t.cpRead+t.slots:
@@ -124,7 +125,8 @@ func (t *Timer) link(u *unit) bool {
 	if !ok {
 		if held := t.wheel.held(slot); held >= t.cpRead && held != 0 {
 			// place keeps this from happening; never overwrite a live slot.
-			t.log.Error("timer: wheel slot in use by another time", "slot", slot, "held", held)
+			t.limited(slog.LevelError, "slot", "timer: wheel slot in use by another time", "slot", slot, "held", held)
+			t.backoffUntil = time.Now().Add(retryBackoff)
 			return false
 		}
 		last, count = -1, 0

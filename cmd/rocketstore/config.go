@@ -46,6 +46,12 @@ func loadProperties(path string) (map[string]string, error) {
 func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 	for k, v := range props {
 		var err error
+		if ok, err := applyOpsProperty(o, k, v); ok {
+			if err != nil {
+				return fmt.Errorf("broker setting %s=%q: %v", k, v, err)
+			}
+			continue
+		}
 		switch k {
 		case "brokerName":
 			o.BrokerName = v

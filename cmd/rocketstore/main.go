@@ -4,6 +4,7 @@
 //	rocketstore serve     nameserver and broker in one process (127.0.0.1:9876 and :10911, data in ./data)
 //	rocketstore namesrv   the nameserver alone
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
+//	rocketstore admin     mqadmin's commands (clusterList, topicStatus, consumerProgress, ...)
 //	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
 //	rocketstore inspect   describe a store directory and what opening it would do
 //	rocketstore verify    check a store directory (exit status 1 when damaged)
@@ -15,11 +16,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 
@@ -46,6 +49,8 @@ func main() {
 		err = runBroker(os.Args[2:])
 	case "controller":
 		err = runController(os.Args[2:])
+	case "admin":
+		os.Exit(runAdmin(os.Args[2:], os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "inspect":
@@ -78,6 +83,7 @@ commands:
   serve     run a nameserver and a broker in one process
   namesrv   run a nameserver
   broker    run a broker
+  admin     mqadmin's commands: clusters, topics, groups, lag, offsets, messages
   bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
   inspect   describe a store directory and what opening it would do
   verify    check a store directory: exit status 1 when damaged, naming the first bad offset
@@ -129,6 +135,7 @@ func serve(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	logger := logFlags(fs, os.Stderr)
 	opts := brokerFlags(fs, "", logger)
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	if *cpuProfile != "" {
@@ -143,7 +150,7 @@ func serve(args []string) error {
 		return err
 	}
 	slog.SetDefault(o.Logger)
-	ns := nameserver.New(&nameserver.Options{Logger: o.Logger})
+	ns := nameserver.New(&nameserver.Options{Logger: o.Logger, KVConfigPath: filepath.Join(o.DataDir, "namesrv", "kvConfig.json")})
 	if err := ns.Start(*nsAddr); err != nil {
 		return err
 	}
@@ -155,15 +162,21 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers, o.Logger)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
 	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
+	kvConfig := fs.String("kv-config", defaultKVConfigPath(), "the KV config file (RocketMQ's kvConfigPath)")
 	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -172,7 +185,7 @@ func namesrv(args []string) error {
 		return err
 	}
 	slog.SetDefault(log)
-	ns := nameserver.New(&nameserver.Options{Logger: log})
+	ns := nameserver.New(&nameserver.Options{Logger: log, KVConfigPath: *kvConfig})
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
@@ -184,6 +197,7 @@ func namesrv(args []string) error {
 func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
 	opts := brokerFlags(fs, nameserver.DefaultAddr, logFlags(fs, os.Stderr))
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	o, err := opts()
@@ -194,9 +208,14 @@ func runBroker(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers, o.Logger)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func startBroker(o broker.Options) (*broker.Broker, error) {
@@ -241,4 +260,11 @@ func notifySignals() <-chan os.Signal {
 func waitForSignal(sig <-chan os.Signal) {
 	s := <-sig
 	fmt.Printf("rocketstore: %v, shutting down\n", s)
+}
+
+// defaultKVConfigPath is RocketMQ's kvConfigPath: ~/namesrv/kvConfig.json
+// (the working directory when there is no home).
+func defaultKVConfigPath() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "namesrv", "kvConfig.json")
 }
