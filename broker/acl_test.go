@@ -175,23 +175,27 @@ func TestClusterSignedRequestsPassWithoutAnAccount(t *testing.T) {
 	b, logs := aclBroker(t, func(o *Options) { o.ClusterSecret = "the-cluster-secret" })
 	cl := remoting.NewClient(remoting.ClientOptions{})
 	defer cl.Close()
-	req := remoting.NewRequest(remoting.RequestGetAllTopicConfig, nil, nil)
-	if resp := call(t, cl, b.Addr(), req); resp.Code != remoting.ResponseNoPermission {
-		t.Fatalf("unsigned peer request: %v", resp)
+	peerRequest := func(secret string) *remoting.Command {
+		req := remoting.NewRequest(remoting.RequestGetAllTopicConfig, nil, nil)
+		if secret != "" {
+			acl.SignCluster(req, secret, time.Now())
+		}
+		return req
 	}
-	req = remoting.NewRequest(remoting.RequestGetAllTopicConfig, nil, nil)
-	acl.SignCluster(req, "the-cluster-secret", time.Now())
-	if resp := call(t, cl, b.Addr(), req); resp.Code != remoting.ResponseSuccess {
-		t.Fatalf("cluster-signed request: %v", resp)
-	}
-	// The same signature again is a replay.
-	if resp := call(t, cl, b.Addr(), req); resp.Code != remoting.ResponseNoPermission {
-		t.Fatalf("replayed cluster-signed request: %v", resp)
-	}
-	req = remoting.NewRequest(remoting.RequestGetAllTopicConfig, nil, nil)
-	acl.SignCluster(req, "another-secret", time.Now())
-	if resp := call(t, cl, b.Addr(), req); resp.Code != remoting.ResponseNoPermission {
-		t.Fatalf("request signed with another secret: %v", resp)
+	signedOnce := peerRequest("the-cluster-secret")
+	for _, tc := range []struct {
+		name string
+		req  *remoting.Command
+		want int16
+	}{
+		{"unsigned", peerRequest(""), remoting.ResponseNoPermission},
+		{"signed with the secret", signedOnce, remoting.ResponseSuccess},
+		{"the same signature again (a replay)", signedOnce, remoting.ResponseNoPermission},
+		{"signed with another secret", peerRequest("another-secret"), remoting.ResponseNoPermission},
+	} {
+		if resp := call(t, cl, b.Addr(), tc.req); resp.Code != tc.want {
+			t.Fatalf("%s peer request: %v, want code %d", tc.name, resp, tc.want)
+		}
 	}
 	if len(logs.Lines("bad cluster signature")) == 0 {
 		t.Fatal("no log line for the refused peer request")

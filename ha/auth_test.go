@@ -5,38 +5,15 @@ import (
 	"crypto/hmac"
 	"errors"
 	"io"
-	"log/slog"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/internal/logtest"
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
 const testSecret = "the-cluster-secret"
-
-// logLines collects log lines for the tests that check what the master
-// says.
-type logLines struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.sb.Write(p)
-}
-
-func (l *logLines) has(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Contains(l.sb.String(), s)
-}
-
-func (l *logLines) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
 
 // TestAuthenticatedSlaveReplicatesAndAcknowledges: master and slave that
 // share the secret replicate, and the slave's acknowledgements let a
@@ -62,8 +39,8 @@ func TestAuthenticatedSlaveReplicatesAndAcknowledges(t *testing.T) {
 // acknowledged on its word.
 func TestAFakeSlaveWithoutTheSecretNeverAcknowledges(t *testing.T) {
 	src := openLog(t, nil, "master")
-	var logs logLines
-	m := startMaster(t, src, &MasterOptions{Secret: testSecret, HandshakeTimeout: 300 * time.Millisecond, Logger: logs.logger()})
+	log, logs := logtest.New()
+	m := startMaster(t, src, &MasterOptions{Secret: testSecret, HandshakeTimeout: 300 * time.Millisecond, Logger: log})
 	end := appendRecords(t, src, 0, 10)
 	for _, tc := range []struct {
 		name   string
@@ -96,7 +73,7 @@ func TestAFakeSlaveWithoutTheSecretNeverAcknowledges(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, 5*time.Second, "the log line of the refused peers", func() bool { return logs.has("slave refused: authentication failed") })
+	waitFor(t, 5*time.Second, "the log line of the refused peers", func() bool { return len(logs.Lines("slave refused: authentication failed")) > 0 })
 }
 
 // TestASlaveFollowsOnlyAMasterThatProvesTheSecret: a slave given the
@@ -150,8 +127,8 @@ func TestTheHandshakeProofsCannotBeReplayed(t *testing.T) {
 // closed and logged; the slaves served go on.
 func TestMaxSlavesRefusesTheOneTooMany(t *testing.T) {
 	src := openLog(t, nil, "master")
-	var logs logLines
-	m := startMaster(t, src, &MasterOptions{MaxSlaves: 2, Logger: logs.logger()})
+	log, logs := logtest.New()
+	m := startMaster(t, src, &MasterOptions{MaxSlaves: 2, Logger: log})
 	for range 2 {
 		p := dialMaster(t, m)
 		p.report(0)
@@ -163,7 +140,7 @@ func TestMaxSlavesRefusesTheOneTooMany(t *testing.T) {
 	if n := len(m.Slaves()); n != 2 {
 		t.Fatalf("%d slaves served, want 2", n)
 	}
-	waitFor(t, 5*time.Second, "the log line of the refused slave", func() bool { return logs.has("too many slaves") })
+	waitFor(t, 5*time.Second, "the log line of the refused slave", func() bool { return len(logs.Lines("too many slaves")) > 0 })
 }
 
 // countingSource counts how often senders look at the log's end.
