@@ -5,8 +5,10 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
+	"hash"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/rocketstore/rocketstore/remoting"
 )
@@ -36,10 +38,16 @@ func Sign(cmd *remoting.Command, accessKey, secretKey string) {
 }
 
 // signature computes the signature of cmd's fields but Signature and the
-// keys in skip, and its body.
+// keys in skip, and its body. Every request a broker with ACL takes goes
+// through it, so the keyed HMACs are reused (macs) and the keys sorted in
+// a buffer from a pool.
 func signature(cmd *remoting.Command, secretKey string, skip []string) string {
-	mac := hmac.New(sha1.New, []byte(secretKey))
-	for _, k := range sortedKeys(cmd.ExtFields) {
+	mac := macs.get(secretKey)
+	defer macs.put(secretKey, mac)
+	keys := keyBuffers.Get().(*[]string)
+	defer keyBuffers.Put(keys)
+	*keys = appendSortedKeys((*keys)[:0], cmd.ExtFields)
+	for _, k := range *keys {
 		if k == FieldSignature || slices.Contains(skip, k) {
 			continue
 		}
@@ -47,13 +55,45 @@ func signature(cmd *remoting.Command, secretKey string, skip []string) string {
 		_, _ = io.WriteString(mac, cmd.ExtFields[k])
 	}
 	mac.Write(cmd.Body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	var sum [sha1.Size]byte
+	return base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
+}
+
+// keyBuffers holds the buffers signature sorts a request's keys in.
+var keyBuffers = sync.Pool{New: func() any { return new([]string) }}
+
+// macPool keeps HMAC-SHA1 states keyed by each secret key in use, reset
+// between uses: keying one costs two hash blocks and two allocations.
+type macPool struct{ bySecret sync.Map } // secret key → *sync.Pool of hash.Hash
+
+var macs macPool
+
+func (p *macPool) get(secret string) hash.Hash {
+	if pool, ok := p.bySecret.Load(secret); ok {
+		if h, ok := pool.(*sync.Pool).Get().(hash.Hash); ok {
+			h.Reset()
+			return h
+		}
+	}
+	return hmac.New(sha1.New, []byte(secret))
+}
+
+func (p *macPool) put(secret string, h hash.Hash) {
+	pool, ok := p.bySecret.Load(secret)
+	if !ok {
+		pool, _ = p.bySecret.LoadOrStore(secret, &sync.Pool{})
+	}
+	pool.(*sync.Pool).Put(h)
 }
 
 // sortedKeys returns m's keys in byte order. Java's TreeMap orders by
 // UTF-16 code units, which agrees for every key RocketMQ sends (ASCII).
 func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
+	return appendSortedKeys(make([]string, 0, len(m)), m)
+}
+
+// appendSortedKeys appends m's keys to keys and sorts them.
+func appendSortedKeys(keys []string, m map[string]string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}

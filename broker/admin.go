@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -54,7 +55,10 @@ func (b *Broker) handleQueryMessage(c *remoting.Conn, req *remoting.Command) *re
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorResponse(req, remoting.ResponseInvalidParameter, err)
 	}
-	res, err := b.store.QueryMessage(h.Topic, h.Key, int(max(h.MaxNum, 1)), h.BeginTimestamp, h.EndTimestamp)
+	// Capped, as RocketMQ caps it: an unbounded maxNum would make one
+	// request read the whole index and answer a frame no client can read.
+	maxNum := int(min(max(h.MaxNum, 1), int32(b.opts.QueryMaxNum)))
+	res, err := b.store.QueryMessageWithin(h.Topic, h.Key, maxNum, b.opts.QueryMaxBytes, h.BeginTimestamp, h.EndTimestamp)
 	if err != nil {
 		return errorResponse(req, remoting.ResponseSystemError, err)
 	}
@@ -71,19 +75,26 @@ func (b *Broker) handleQueryMessage(c *remoting.Conn, req *remoting.Command) *re
 }
 
 // handleViewMessage answers the raw record at a physical offset (the offset
-// inside an offset message id).
+// inside an offset message id), written from the commit log without a copy:
+// a client that asks for large messages and reads slowly holds page cache,
+// not heap, until the server drops it.
 func (b *Broker) handleViewMessage(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	var h remoting.ViewMessageRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorResponse(req, remoting.ResponseInvalidParameter, err)
 	}
-	rec, err := b.store.MessageBytes(h.Offset)
+	e, err := b.store.MessageEntry(h.Offset)
 	if err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, fmt.Errorf("no message at offset %d: %w", h.Offset, err))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("no message at offset %d: %w", h.Offset, err))
 	}
-	resp := remoting.NewResponse(req, remoting.ResponseSuccess, "")
-	resp.Body = rec
-	return resp
+	if req.IsOneway() {
+		e.Release()
+		return nil
+	}
+	if err := c.ReplyVectored(req, remoting.NewResponse(req, remoting.ResponseSuccess, ""), [][]byte{e.Bytes}, e.Release); err != nil {
+		b.log.Debug("view response dropped", "addr", c.RemoteAddr(), "err", err)
+	}
+	return nil
 }
 
 // handleCreateTopic creates or updates a topic (UPDATE_AND_CREATE_TOPIC).
@@ -118,20 +129,17 @@ func (b *Broker) handleCreateTopic(c *remoting.Conn, req *remoting.Command) *rem
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 
-// handleDeleteTopic removes a topic, its consume queues and its offsets.
+// handleDeleteTopic deletes a topic (DELETE_TOPIC_IN_BROKER): see
+// deleteTopic.
 func (b *Broker) handleDeleteTopic(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	topic := req.ExtFields["topic"]
 	if topic == "" {
-		return remoting.NewResponse(req, remoting.ResponseInvalidParameter, "missing topic")
+		return b.refuse(c, req, remoting.ResponseInvalidParameter, errors.New("missing topic"))
 	}
-	if err := b.topics.remove(topic); err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, err)
+	if code, err := b.deleteTopic(topic); err != nil {
+		return b.refuse(c, req, code, err, "topic", topic)
 	}
-	b.offsets.removeTopic(topic)
-	if err := b.store.DeleteTopic(topic); err != nil {
-		return errorResponse(req, remoting.ResponseSystemError, err)
-	}
-	b.registerSoon()
+	b.log.Info("topic deleted", "topic", topic, "addr", c.RemoteAddr())
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 

@@ -74,7 +74,7 @@ func (b *Broker) handleGetConsumerConnectionList(c *remoting.Conn, req *remoting
 	}
 	clients := b.clients.withGroup(group, false)
 	if len(clients) == 0 {
-		return remoting.NewResponse(req, remoting.ResponseConsumerNotOnline, "the consumer group["+group+"] not online")
+		return b.refuse(c, req, remoting.ResponseConsumerNotOnline, fmt.Errorf("the consumer group[%s] not online", group))
 	}
 	body := struct {
 		ConnectionSet     []connection                `json:"connectionSet"`
@@ -106,7 +106,7 @@ func (b *Broker) handleGetProducerConnectionList(c *remoting.Conn, req *remoting
 	}
 	clients := b.clients.withGroup(group, true)
 	if len(clients) == 0 {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, "the producer group["+group+"] not exist")
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("the producer group[%s] not exist", group))
 	}
 	body := struct {
 		ConnectionSet []connection `json:"connectionSet"`

@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -101,25 +100,6 @@ func (b *Broker) handleGetBrokerConfig(c *remoting.Conn, req *remoting.Command) 
 	return resp
 }
 
-// parseProperties reads Java properties text: key=value (or key:value)
-// lines, # and ! comments.
-func parseProperties(text []byte) (map[string]string, error) {
-	out := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i <= 0 {
-			return nil, fmt.Errorf("config line %q is not key=value", line)
-		}
-		out[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
-	}
-	return out, sc.Err()
-}
-
 // configUpdate is one validated change, applied once all are valid.
 type configUpdate func()
 
@@ -186,7 +166,7 @@ func (b *Broker) liveUpdate(key, value string, known map[string]string) (configU
 // the body are applied at once if every key can change live; otherwise
 // nothing changes and the answer names the first key refused.
 func (b *Broker) handleUpdateBrokerConfig(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	props, err := parseProperties(req.Body)
+	props, err := remoting.ParseProperties(req.Body)
 	if err != nil {
 		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("string2Properties error: %w", err))
 	}
@@ -254,7 +234,7 @@ func (b *Broker) handleQueryConsumeQueue(c *remoting.Conn, req *remoting.Command
 	}
 	q := int32(queueID)
 	if _, ok := b.topics.get(topic); !ok || q < 0 {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, fmt.Sprintf("%d@%s is not exist!", queueID, topic))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("%d@%s is not exist!", queueID, topic))
 	}
 	body := struct {
 		SubscriptionData *subscriptionData  `json:"subscriptionData"`
@@ -312,7 +292,7 @@ func (b *Broker) handleGetTopicConfig(c *remoting.Conn, req *remoting.Command) *
 	}
 	tc, ok := b.topics.get(topic)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseTopicNotExist, "No topic in this broker. topic: "+topic)
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, fmt.Errorf("No topic in this broker. topic: %s", topic))
 	}
 	return jsonResponse(req, tc)
 }

@@ -13,7 +13,7 @@ import (
 func brokerConfigOf(t *testing.T, f *opsFixture) (map[string]string, int64) {
 	t.Helper()
 	resp := f.admin(t, remoting.RequestGetBrokerConfig, nil, nil)
-	props, err := parseProperties(resp.Body)
+	props, err := remoting.ParseProperties(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestGetAndUpdateBrokerConfig(t *testing.T) {
 	f := newOpsFixture(t)
 	cfg, version := brokerConfigOf(t, f)
 	for k, want := range map[string]string{"brokerName": DefaultBrokerName, "brokerClusterName": DefaultClusterName,
-		"brokerRole": "ASYNC_MASTER", "brokerPermission": "6", "waitTimeMillsInSendQueue": "200",
+		"brokerRole": "ASYNC_MASTER", "brokerPermission": "6", "waitTimeMillsInSendQueue": "10000", // testFlowControl
 		"osPageCacheBusyTimeOutMills": "1000", "brokerFastFailureEnable": "true", "flushDiskType": "ASYNC_FLUSH"} {
 		if cfg[k] != want {
 			t.Errorf("%s=%q, want %q", k, cfg[k], want)

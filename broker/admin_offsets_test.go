@@ -186,3 +186,32 @@ func TestGetTopicConfig(t *testing.T) {
 		t.Fatalf("unknown topic: code %d", r.Code)
 	}
 }
+
+func TestPendingResetsAreForgottenWithTheirTopicOrGroup(t *testing.T) {
+	tb, err := openOffsetTable(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.assignReset("g1", "T", 0, 10)
+	tb.assignReset("g1", "T", 0, 12) // a second reset of the same queue replaces the first
+	tb.assignReset("g1", "T", 1, 5)
+	tb.assignReset("g2", "U", 0, 7)
+	if off, moved := tb.pullReset("g1", "T", 0, 3); !moved || off != 12 || tb.pending.Load() != 3 {
+		t.Fatalf("stale pull: %d %v, pending %d", off, moved, tb.pending.Load())
+	}
+	if _, moved := tb.pullReset("g1", "T", 1, 5); moved || tb.pending.Load() != 2 {
+		t.Fatalf("pull at the reset offset moved, or pending %d", tb.pending.Load())
+	}
+	tb.removeTopic("T")
+	tb.removeGroup("g2")
+	if tb.pending.Load() != 0 {
+		t.Fatalf("pending %d after the topic and group went", tb.pending.Load())
+	}
+	if _, moved := tb.pullReset("g1", "T", 0, 3); moved {
+		t.Fatal("a reset of a deleted topic still moves pulls")
+	}
+	tb.commit("g2", "U", 0, 1)
+	if off, _ := tb.query("g2", "U", 0); off != 1 {
+		t.Fatalf("commit after the group's reset went: %d", off)
+	}
+}

@@ -31,12 +31,9 @@ func (b *Broker) handleGetRuntimeInfo(c *remoting.Conn, req *remoting.Command) *
 		i64("msgGetTotalTodayNow", getNow)
 		i64("msgGetTotalTodayMorning", getMorning)
 		i64("msgGetTotalYesterdayMorning", getYester)
-		if d, ok := b.stats.view(statsBrokerPut, b.opts.ClusterName); ok {
-			t["putTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
-		if d, ok := b.stats.view(statsBrokerGet, b.opts.ClusterName); ok {
-			t["getTotalTps"] = fmt.Sprintf("%.2f %.2f %.2f", d.StatsMinute.Tps, d.StatsHour.Tps, d.StatsDay.Tps)
-		}
+		t["putTps"], t["getTotalTps"], t["getTransferredTps"] = b.stats.rates()
+		i64("putMessageTimesTotal", putNow)
+		i64("bootTimestamp", b.stats.started.UnixMilli())
 	}
 	i64("dispatchBehindBytes", b.store.DispatchBehindBytes())
 	i64("pageCacheLockTimeMills", log.LockHeldFor(now).Milliseconds())
@@ -114,12 +111,13 @@ func (b *Broker) handleGetTopicStats(c *remoting.Conn, req *remoting.Command) *r
 	}
 	tc, ok := b.topics.get(topic)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseTopicNotExist, "topic["+topic+"] not exist")
+		return b.refuse(c, req, remoting.ResponseTopicNotExist, fmt.Errorf("topic[%s] not exist", topic))
 	}
 	body := []byte(`{"offsetTable":{`)
 	for q := range int32(max(tc.ReadQueueNums, tc.WriteQueueNums)) {
 		o := topicOffset{MinOffset: max(b.store.GetMinOffsetInQueue(topic, q), 0), MaxOffset: max(b.store.GetMaxOffsetInQueue(topic, q), 0)}
 		if o.MaxOffset > 0 {
+			// 0 when the last record cannot be read, as RocketMQ reports it.
 			o.LastUpdateTimestamp, _ = b.store.GetMessageStoreTimestamp(topic, q, o.MaxOffset-1)
 		}
 		body = b.appendQueueEntry(body, q > 0, topic, q, o)
@@ -297,7 +295,7 @@ func (b *Broker) handleViewBrokerStats(c *remoting.Conn, req *remoting.Command) 
 	}
 	d, ok := b.stats.view(name, key)
 	if !ok {
-		return remoting.NewResponse(req, remoting.ResponseSystemError, fmt.Sprintf("The stats <%s> <%s> not exist", name, key))
+		return b.refuse(c, req, remoting.ResponseSystemError, fmt.Errorf("The stats <%s> <%s> not exist", name, key))
 	}
 	return jsonResponse(req, d)
 }

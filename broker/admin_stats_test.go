@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -36,9 +37,20 @@ func TestGetBrokerRuntimeInfo(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, kv.Table[k], v)
 		}
 	}
-	for _, k := range []string{"commitLogMaxOffset", "earliestMessageTimeStamp", "commitLogDiskRatio", "brokerVersionDesc", "putTps", "pageCacheLockTimeMills"} {
+	for _, k := range []string{"commitLogMaxOffset", "earliestMessageTimeStamp", "commitLogDiskRatio", "brokerVersionDesc", "pageCacheLockTimeMills", "bootTimestamp"} {
 		if kv.Table[k] == "" {
 			t.Errorf("%s missing from %v", k, kv.Table)
+		}
+	}
+	// Rates over 10 s, 1 min and 10 min, as mqadmin clusterList reads them:
+	// 7 puts since the broker started moments ago.
+	for _, k := range []string{"putTps", "getTotalTps", "getTransferredTps"} {
+		var r [3]float64
+		if n, err := fmt.Sscanf(kv.Table[k], "%f %f %f", &r[0], &r[1], &r[2]); n != 3 || err != nil {
+			t.Fatalf("%s = %q: %v", k, kv.Table[k], err)
+		}
+		if k == "putTps" && (r[0] <= 0 || r[0] != r[2]) {
+			t.Errorf("putTps %v: want one positive rate, the same in every window since the start", r)
 		}
 	}
 	if n, _ := strconv.ParseInt(kv.Table["commitLogMaxOffset"], 10, 64); n != f.b.store.CommitLog().MaxOffset() {
@@ -184,7 +196,12 @@ func TestViewBrokerStatsData(t *testing.T) {
 			t.Errorf("%s: %+v, want sum 6, a rate, 1 message per send", name, it)
 		}
 	}
-	f.b.stats.sample() // a sample taken now: the minute window starts here
+	f.b.stats.mu.Lock()
+	// Whatever housekeeping sampled is dropped: the windows start now.
+	f.b.stats.lastSampled = [3]time.Time{}
+	f.b.stats.series = map[string]*statsSeries{}
+	f.b.stats.mu.Unlock()
+	f.b.stats.sample() // the minute window starts here
 	f.send(t, "Viewed", 0, 2, "w")
 	if err := json.Unmarshal(f.admin(t, remoting.RequestViewBrokerStatsData, map[string]string{"statsName": "TOPIC_PUT_NUMS", "statsKey": "Viewed"}, nil).Body, &d); err != nil {
 		t.Fatal(err)

@@ -48,6 +48,10 @@ type Broker struct {
 	config     configState
 	namedPools map[string]*remoting.Pool
 
+	access    accessControl     // ACL accounts and the cluster secret
+	creations *autoCreateBudget // auto-creations left this second
+	loss      unconsumedLoss    // messages forced cleanup deleted unconsumed
+
 	haMaster atomic.Pointer[ha.Master] // masters only
 	haSlave  atomic.Pointer[ha.Slave]  // slaves only
 
@@ -82,11 +86,13 @@ func New(opts *Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, log: o.Logger, warnings: newLimitedLog(o.Logger), filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	b.state.Store(initialRoles(&o))
+	b.creations = newAutoCreateBudget(o.AutoCreateRate)
 	configDir := filepath.Join(o.DataDir, "config")
-	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic); err != nil {
+	if b.topics, err = openTopicTable(configDir, o.DefaultTopicQueueNums, !o.DisableAutoCreateTopic, o.Logger); err != nil {
 		return nil, err
 	}
 	if err := b.createSystemTopics(); err != nil {
@@ -95,7 +101,7 @@ func New(opts *Options) (*Broker, error) {
 	if b.offsets, err = openOffsetTable(configDir); err != nil {
 		return nil, err
 	}
-	if b.groups, err = openSubGroupTable(configDir); err != nil {
+	if b.groups, err = openSubGroupTable(configDir, o.Logger); err != nil {
 		return nil, err
 	}
 	if b.schedule, err = openScheduler(b, configDir); err != nil {
@@ -106,22 +112,29 @@ func New(opts *Options) (*Broker, error) {
 	storeOpts := o.Store
 	storeOpts.OnArrival = b.arrived
 	storeOpts.Events = b.storeEvents(storeOpts.Events)
+	storeOpts.OnAppend = b.notifySlaves
 	if b.store, err = store.Open(filepath.Join(o.DataDir, "store"), &storeOpts); err != nil {
 		return nil, err
 	}
+	b.newReplication()
+	b.restoreTopics()
 	if err := b.openTimer(); err != nil {
 		return nil, errors.Join(err, b.store.Close())
+	}
+	if err := b.openAccessControl(); err != nil {
+		return nil, errors.Join(err, b.closeTimer(), b.store.Close())
 	}
 	b.consumers = newConsumerTable(b)
 	b.producers = newProducerTable()
 	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
-	b.txns = newTransactions(b)
 	b.clients = newClientTable()
 	b.flow = newFlowControl(o.FlowControl)
 	if !o.DisableMetrics {
 		b.metrics = newMetrics(b)
 		b.stats = newBrokerStats(b.metrics, o.ClusterName)
 	}
+	b.txns = newTransactions(b)
+	b.onMaster("transaction check", b.transactionCheckLoop)
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	if o.Controller.Enable {
 		if b.ctrl, err = newControllerMode(b); err != nil {
@@ -148,7 +161,7 @@ func (b *Broker) Addr() string {
 // Start listens, registers with the nameservers and starts the background
 // services. After a failed Start, Close releases what it started.
 func (b *Broker) Start() error {
-	b.server = remoting.NewServer(remoting.ServerOptions{OnConnClose: b.connClosed})
+	b.server = remoting.NewServer(remoting.ServerOptions{OnConnClose: b.connClosed, Intercept: b.intercept()})
 	b.routes()
 	// Replication first: the send handlers read it, and the listener takes
 	// requests as soon as it opens.
@@ -163,13 +176,13 @@ func (b *Broker) Start() error {
 	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
 		return err
 	}
+	b.aclRoutes() // they answer with the address listened on
 	b.wg.Go(b.polls.run)
 	b.wg.Go(b.registerLoop)
 	b.wg.Go(b.housekeeping)
 	if b.ctrl == nil {
 		b.startMasterServices() // in controller mode, when elected
 	}
-	b.wg.Go(b.transactionCheckLoop)
 	return nil
 }
 
@@ -235,18 +248,22 @@ func (b *Broker) housekeeping() {
 		b.consumers.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.producers.expire(now.Add(-b.opts.ConsumerExpiry))
 		b.clients.expire(now.Add(-b.opts.ConsumerExpiry))
-		b.locks.expire(now)
 		b.stats.sample()
+		b.locks.expire(now)
+		b.countUnconsumedLoss()
 	})
 }
 
 // runEvery calls fn every interval until the broker closes.
-func (b *Broker) runEvery(interval time.Duration, fn func()) {
+func (b *Broker) runEvery(interval time.Duration, fn func()) { runUntil(b.quit, interval, fn) }
+
+// runUntil calls fn every interval until stop is closed.
+func runUntil(stop <-chan struct{}, interval time.Duration, fn func()) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
-		case <-b.quit:
+		case <-stop:
 			return
 		case <-tick.C:
 			fn()
@@ -275,7 +292,8 @@ func (b *Broker) Close() error {
 			p.Close()
 		}
 		b.client.Close()
-		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close())
+		errs = append(errs, b.offsets.save(), b.schedule.save(), b.closeTimer(), b.store.Close(), b.closeAccessControl(),
+			b.topics.close(), b.groups.close())
 	})
 	return errors.Join(errs...)
 }
@@ -287,6 +305,7 @@ func (b *Broker) connClosed(c *remoting.Conn) {
 	b.consumers.dropConn(c)
 	b.producers.dropConn(c)
 	b.clients.drop(c)
+	b.polls.dropConn(c)
 }
 
 // errorResponse answers req with code and err's text.

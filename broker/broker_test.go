@@ -35,6 +35,7 @@ func testBrokerWith(t *testing.T, dir string, set func(*Options)) *Broker {
 			CleanResourceInterval:    -1,
 			DelayLevels:              strings.Repeat("100ms ", 18),
 		},
+		FlowControl: testFlowControl,
 	}
 	if set != nil {
 		set(o)
@@ -49,7 +50,7 @@ func testBrokerWith(t *testing.T, dir string, set func(*Options)) *Broker {
 	return b
 }
 
-func call(t *testing.T, cl *remoting.Client, addr string, req *remoting.Command) *remoting.Command {
+func call(t testing.TB, cl *remoting.Client, addr string, req *remoting.Command) *remoting.Command {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

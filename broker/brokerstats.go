@@ -1,6 +1,9 @@
 package broker
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -49,7 +52,23 @@ type brokerStats struct {
 	putYester   int64 // and of yesterday
 	getMorning  int64
 	getYester   int64
+	// totals are the broker's put and get totals every 10 s over the last
+	// 10 minutes, for the rates GET_BROKER_RUNTIME_INFO reports over 10 s,
+	// 1 min and 10 min (StoreStatsService's putTps etc.).
+	totalsRing []brokerTotals
 }
+
+// brokerTotals are the broker-wide counters at a time.
+type brokerTotals struct {
+	at                              time.Time
+	puts, getRequests, getsMessages int64
+}
+
+// totalsEvery and totalsKeep size the ring of broker totals.
+const (
+	totalsEvery = 10 * time.Second
+	totalsKeep  = 61
+)
 
 func newBrokerStats(m *metrics, cluster string) *brokerStats {
 	now := time.Now()
@@ -97,6 +116,13 @@ func (s *brokerStats) sample() {
 		s.day = d
 		s.putYester, s.putMorning = s.putMorning, cur[statsBrokerPut+"@"+s.cluster].value
 		s.getYester, s.getMorning = s.getMorning, cur[statsBrokerGet+"@"+s.cluster].value
+	}
+	if n := len(s.totalsRing); n == 0 || now.Sub(s.totalsRing[n-1].at) >= totalsEvery {
+		put, get := cur[statsBrokerPut+"@"+s.cluster], cur[statsBrokerGet+"@"+s.cluster]
+		s.totalsRing = append(s.totalsRing, brokerTotals{now, put.value, get.requests, get.value})
+		if len(s.totalsRing) > totalsKeep {
+			s.totalsRing = s.totalsRing[len(s.totalsRing)-totalsKeep:]
+		}
 	}
 	for w, win := range statsWindows {
 		if now.Sub(s.lastSampled[w]) < win.every {
@@ -169,4 +195,32 @@ func (s *brokerStats) totals() (putNow, putMorning, putYester, getNow, getMornin
 	defer s.mu.Unlock()
 	return cur[statsBrokerPut+"@"+s.cluster].value, s.putMorning, s.putYester,
 		cur[statsBrokerGet+"@"+s.cluster].value, s.getMorning, s.getYester
+}
+
+// rates returns RocketMQ's runtime-info rates, each "<10 s> <1 min> <10 min>"
+// per second: putTps (messages stored), getTotalTps (pull responses that
+// carried messages) and getTransferredTps (messages delivered). A window
+// longer than the broker has sampled is measured from the broker's start.
+func (s *brokerStats) rates() (putTps, getTotalTps, getTransferredTps string) {
+	cur := s.current()
+	now := brokerTotals{time.Now(), cur[statsBrokerPut+"@"+s.cluster].value,
+		cur[statsBrokerGet+"@"+s.cluster].requests, cur[statsBrokerGet+"@"+s.cluster].value}
+	s.mu.Lock()
+	ring := slices.Clone(s.totalsRing)
+	s.mu.Unlock()
+	var put, total, transferred [3]string
+	for i, w := range []time.Duration{10 * time.Second, time.Minute, 10 * time.Minute} {
+		from := brokerTotals{at: s.started}
+		for j := len(ring) - 1; j >= 0; j-- {
+			if now.at.Sub(ring[j].at) >= w {
+				from = ring[j]
+				break
+			}
+		}
+		secs := max(now.at.Sub(from.at).Seconds(), 1e-3)
+		put[i] = strconv.FormatFloat(float64(now.puts-from.puts)/secs, 'f', 2, 64)
+		total[i] = strconv.FormatFloat(float64(now.getRequests-from.getRequests)/secs, 'f', 2, 64)
+		transferred[i] = strconv.FormatFloat(float64(now.getsMessages-from.getsMessages)/secs, 'f', 2, 64)
+	}
+	return strings.Join(put[:], " "), strings.Join(total[:], " "), strings.Join(transferred[:], " ")
 }

@@ -134,5 +134,5 @@ func (b *Broker) connectionCount() int {
 	if b.server == nil {
 		return 0
 	}
-	return b.server.Stats().Connections
+	return b.server.ConnCount()
 }

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -138,7 +139,9 @@ func (b *Broker) handleHeartbeat(c *remoting.Conn, req *remoting.Command) *remot
 			continue
 		}
 		cl := &consumerClient{id: hb.ClientID, conn: c, lastSeen: time.Now(), model: cd.MessageModel}
-		if err := b.ensureGroup(cd.GroupName); err != nil {
+		// A group refused by the auto-creation limit (logged) is still a
+		// member here; its config and retry topic come at a later heartbeat.
+		if err := b.ensureGroup(cd.GroupName); err != nil && !errors.Is(err, errAutoCreateLimited) {
 			return errorResponse(req, remoting.ResponseSystemError, err)
 		}
 		joined, subs := b.consumers.register(cd.GroupName, cl, cd.SubscriptionDatas)

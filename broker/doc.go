@@ -22,6 +22,11 @@
 // evaluated on each record's properties. PullStats counts what pull
 // responses carried.
 //
+// Timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are
+// rewritten by the send path into the timer topic and held by package
+// timer until due; a delay beyond timerMaxDelaySec is refused with
+// MESSAGE_ILLEGAL, as RocketMQ refuses it.
+//
 // A slave's commit log is a byte copy of its master's: every put goes
 // through Broker.putMessage, which refuses on a slave (ErrSlaveNoWrite), and
 // the services that write messages of their own (the delay scheduler, the
@@ -68,4 +73,47 @@
 //
 // Each kind of request runs on its own bounded worker pool, so a flood of
 // one kind cannot starve the others; a full pool answers SYSTEM_BUSY.
+//
+// # Operating the broker
+//
+// Metrics: MetricsRegistry is a Prometheus registry with RocketMQ 5's
+// metric names where it has one (rocketmq_messages_in_total,
+// rocketmq_throughput_in_total, rocketmq_consumer_lag_messages,
+// rocketmq_rpc_latency, ...). Per-topic counters are atomics found through
+// a lock-free map; lag, disk, replication, connection and backlog gauges are
+// computed when the registry is gathered.
+//
+// Admin protocol: the codes mqadmin and rocketmq-dashboard send (runtime
+// info, topic and consume stats, connections, consumer running info,
+// subscription groups, offset resets and clones, broker config, file
+// deletion, consume-queue views, stats) are answered with RocketMQ's body
+// shapes, including fastjson's maps keyed by MessageQueue objects.
+// Subscription group configs live in config/subscriptionGroup.json; a
+// group's consumeEnable and retryMaxTimes are honoured. An offset reset
+// takes effect at once: the offset table moves, live consumers are told
+// (RESET_CONSUMER_CLIENT_OFFSET), their stale commits are ignored and their
+// pulls from the old offsets are answered PULL_OFFSET_MOVED until they move.
+//
+// Flow control, as RocketMQ's BrokerFastFailure: a send that waited in its
+// queue longer than waitTimeMillsInSendQueue (200 ms) is answered
+// SYSTEM_BUSY [TIMEOUT_CLEAN_QUEUE] and not stored, so that it cannot be
+// stored after its client gave up and come back as a duplicate; while an
+// append has held the commit log's lock longer than
+// osPageCacheBusyTimeOutMills sends get [PC_SYNCHRONIZED]; an exhausted
+// transient store pool gives [REJECTREQUEST]; per-topic and per-producer-
+// group rate limits give [RATE_LIMIT] naming the limit; a full disk gives
+// SERVICE_NOT_AVAILABLE and a broker without write permission
+// NO_PERMISSION. Every refusal is counted by reason
+// (rocketstore_system_busy_total) and logged, rate-limited.
+//
+// Hostile clients (acl.go, autocreate.go, limits.go, deletion.go): with
+// Options.ACLEnable every request is checked against plain_acl.yml before
+// its processor runs (remoting's Intercept); Options.ClusterSecret signs
+// the broker's registrations and its slave's syncs, accepts peers signed
+// with it, and authenticates the HA connections. Auto-created topics and
+// groups are rate-limited and their configs written lazily (restored from
+// the store's queues after a crash); queries, suspended pulls and HA
+// slaves are capped; a deleted topic takes its queues, offsets and pending
+// delayed, timer and half messages with it. See the README's Security
+// section for the attacks and the tests.
 package broker

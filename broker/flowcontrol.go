@@ -44,6 +44,11 @@ type FlowControlOptions struct {
 	// DisableFastFailure turns the send-queue timeout off
 	// (brokerFastFailureEnable=false).
 	DisableFastFailure bool
+	// BrokerPermission is the broker's permission at start
+	// (brokerPermission): PermRead|PermWrite (6, the default) or PermRead
+	// (4: read-only, draining producers off the broker). It can change
+	// live through UPDATE_BROKER_CONFIG.
+	BrokerPermission int
 	// TopicLimits and GroupLimits bound the sends of a topic and of a
 	// producer group (token buckets, one second of burst); a send over a
 	// limit is answered SYSTEM_BUSY naming it. Set them in broker.conf
@@ -52,8 +57,9 @@ type FlowControlOptions struct {
 	TopicLimits, GroupLimits map[string]RateLimit
 }
 
-// RateLimit is a rate in messages and bytes (of message bodies) per second;
-// zero means unlimited.
+// RateLimit is a rate in messages and bytes per second (the bytes of a
+// send's body: the message body, or the encoded batch); zero means
+// unlimited.
 type RateLimit struct {
 	MessagesPerSecond float64
 	BytesPerSecond    float64
@@ -72,10 +78,13 @@ type flowControl struct {
 
 func newFlowControl(o FlowControlOptions) *flowControl {
 	f := &flowControl{}
-	f.waitInQueue.Store(int64(cmpOr(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
-	f.pageCacheBusy.Store(int64(cmpOr(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
+	f.waitInQueue.Store(int64(orDefault(o.WaitTimeInSendQueue, DefaultWaitTimeInSendQueue)))
+	f.pageCacheBusy.Store(int64(orDefault(o.OSPageCacheBusyTimeout, DefaultOSPageCacheBusyTimeout)))
 	f.fastFailure.Store(!o.DisableFastFailure)
 	f.permission.Store(DefaultBrokerPermission)
+	if o.BrokerPermission > 0 {
+		f.permission.Store(int32(o.BrokerPermission))
+	}
 	l := &rateLimits{}
 	for t, r := range o.TopicLimits {
 		l = l.with(true, t, r)
@@ -87,7 +96,7 @@ func newFlowControl(o FlowControlOptions) *flowControl {
 	return f
 }
 
-func cmpOr(d, def time.Duration) time.Duration {
+func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
 	}
@@ -148,11 +157,26 @@ func batchCount(body []byte) int {
 	return n
 }
 
-// refuseSend answers a send refused by flow control, counts it under
+// refuseBusy answers a send refused by flow control, counts it under
 // reason and logs it (one line per client and reason a minute).
 func (b *Broker) refuseBusy(c *remoting.Conn, req *remoting.Command, code int16, reason string, err error) *remoting.Command {
 	b.metrics.busy(reason)
-	return b.refuse(c, req, code, err, "reason", reason)
+	return b.refuse(c, req, busyCodeFor(req, code), err, "reason", reason)
+}
+
+// busyCodeFor is the code a flow-control refusal is answered with: RocketMQ's
+// SYSTEM_BUSY, which Java clients send again (to another broker when they
+// can), except to the Go client, whose producer (rocketmq-client-go v2.1.2,
+// needRetryCode) sends again only on SYSTEM_ERROR, SERVICE_NOT_AVAILABLE,
+// NO_PERMISSION and TOPIC_NOT_EXIST and would hand SYSTEM_BUSY to the
+// application as a failure. It gets SERVICE_NOT_AVAILABLE with the same
+// remark ([TIMEOUT_CLEAN_QUEUE], ...), so that a refused send is retried by
+// every client as RocketMQ's design intends.
+func busyCodeFor(req *remoting.Command, code int16) int16 {
+	if code == remoting.ResponseSystemBusy && req.Language == remoting.LanguageGo {
+		return remoting.ResponseServiceNotAvailable
+	}
+	return code
 }
 
 // sendQueueLen is the number of sends waiting for a worker.

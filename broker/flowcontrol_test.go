@@ -75,6 +75,9 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 		o.FlowControl.DisableFastFailure = !fastFailure
 	})
 	f.send(t, "Overload", 0, 1, "warm") // the topic exists before the storm
+	// RocketMQ's 200 ms from now on: the warm-up send, alone on a loaded
+	// machine, may wait for a worker longer than that.
+	f.b.flow.waitInQueue.Store(int64(DefaultWaitTimeInSendQueue))
 	fs.flush.Store(int64(flushDelay))
 
 	var mu sync.Mutex
@@ -101,7 +104,7 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 					res.other = append(res.other, err.Error())
 				case resp.Code == remoting.ResponseSuccess:
 					res.accepted++
-				case resp.Code == remoting.ResponseSystemBusy && strings.HasPrefix(resp.Remark, "["):
+				case resp.Code == busyForGo && strings.HasPrefix(resp.Remark, "["):
 					res.refused[resp.Remark[1:strings.IndexByte(resp.Remark, ']')]]++
 				default:
 					res.other = append(res.other, fmt.Sprintf("code %d %q", resp.Code, resp.Remark))
@@ -151,13 +154,16 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 }
 
 // TestOverloadedSendsAreRefusedAndNeverStoredLate overloads a broker whose
-// disk cannot keep up. With RocketMQ's fast failure (the default) every
-// send is either stored in time for its client or refused with SYSTEM_BUSY
-// [TIMEOUT_CLEAN_QUEUE]; none is stored after its client gave up, which
-// would come back as a duplicate when the client retries. Without it, sends
-// wait in the queue past their client's timeout and are stored anyway.
+// disk cannot keep up (80 ms a flush) with 100 senders whose client gives
+// up after 1 s. With RocketMQ's fast failure (the default) every send is
+// either stored in time for its client or refused with SYSTEM_BUSY
+// [TIMEOUT_CLEAN_QUEUE] once it waited 200 ms in the queue (the rest of the
+// second is the margin for the put itself on a loaded test machine); none
+// is stored after its client gave up, which would come back as a duplicate
+// when the client retries. Without it, sends wait in the queue past their
+// client's timeout and are stored anyway.
 func TestOverloadedSendsAreRefusedAndNeverStoredLate(t *testing.T) {
-	const senders, run, clientTimeout, flushDelay = 100, 2 * time.Second, 500 * time.Millisecond, 40 * time.Millisecond
+	const senders, run, clientTimeout, flushDelay = 100, 2 * time.Second, time.Second, 80 * time.Millisecond
 	fast := overload(t, true, senders, run, clientTimeout, flushDelay)
 	t.Logf("fast failure on:  %v", fast)
 	if fast.storedLate != 0 || fast.refused[BusyTimeoutCleanQueue] == 0 || fast.accepted == 0 || len(fast.other) > 0 {
@@ -196,7 +202,7 @@ func TestPageCacheBusyAnswersPCSynchronized(t *testing.T) {
 		return f.b.store.CommitLog().LockHeldFor(time.Now()) > 200*time.Millisecond
 	})
 	resp := call(t, f.cl, f.addr, sendRequest("Busy", 0, "during", ""))
-	wantRefusal(t, resp, remoting.ResponseSystemBusy, "[PC_SYNCHRONIZED]")
+	wantRefusal(t, resp, busyForGo, "[PC_SYNCHRONIZED]")
 	fs.create.Store(0)
 	if last := <-rolled; last == nil || last.Code != remoting.ResponseSuccess {
 		t.Fatalf("the sends that rolled the file: %v", last)
@@ -211,21 +217,22 @@ func TestRateLimitsRefuseNamingTheLimit(t *testing.T) {
 		o.FlowControl.TopicLimits = map[string]RateLimit{"Limited": {MessagesPerSecond: 5}}
 	})
 	accepted, refused := 0, 0
+	start := time.Now()
 	for range 20 {
 		resp := call(t, f.cl, f.addr, sendRequest("Limited", 0, "x", ""))
 		switch resp.Code {
 		case remoting.ResponseSuccess:
 			accepted++
-		case remoting.ResponseSystemBusy:
-			wantRefusal(t, resp, remoting.ResponseSystemBusy, "[RATE_LIMIT]broker busy, topic Limited is over its send limit of 5,0")
+		case busyForGo:
+			wantRefusal(t, resp, busyForGo, "[RATE_LIMIT]broker busy, topic Limited is over its send limit of 5,0")
 			refused++
 		default:
 			t.Fatalf("code %d %q", resp.Code, resp.Remark)
 		}
 	}
 	// One second of burst, refilled at 5/s while the 20 sends ran.
-	if accepted < 5 || accepted > 8 || refused != 20-accepted {
-		t.Fatalf("accepted %d, refused %d of 20 at 5/s", accepted, refused)
+	if most := 5 + int(5*time.Since(start).Seconds()) + 1; accepted < 5 || accepted > most || refused != 20-accepted {
+		t.Fatalf("accepted %d (at most %d), refused %d of 20 at 5/s", accepted, most, refused)
 	}
 	if r := call(t, f.cl, f.addr, sendRequest("Free", 0, "x", "")); r.Code != remoting.ResponseSuccess {
 		t.Fatalf("another topic: code %d", r.Code)
@@ -233,7 +240,7 @@ func TestRateLimitsRefuseNamingTheLimit(t *testing.T) {
 	// A producer-group byte limit, set live; then both limits removed.
 	f.admin(t, remoting.RequestUpdateBrokerConfig, nil, []byte("groupRateLimit.pg=0,100\ntopicRateLimit.Limited=\n"))
 	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, strings.Repeat("y", 150), "")), remoting.ResponseSuccess, "")
-	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, "z", "")), remoting.ResponseSystemBusy, "producer group pg is over its send limit of 0,100")
+	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Free", 0, "z", "")), busyForGo, "producer group pg is over its send limit of 0,100")
 	f.admin(t, remoting.RequestUpdateBrokerConfig, nil, []byte("groupRateLimit.pg=\n"))
 	for range 10 {
 		if r := call(t, f.cl, f.addr, sendRequest("Limited", 0, "x", "")); r.Code != remoting.ResponseSuccess {
@@ -268,5 +275,58 @@ func TestDiskFullAnswersServiceNotAvailable(t *testing.T) {
 	}
 	if got := gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyDiskFull]; got < 1 {
 		t.Fatalf("DISK_FULL counted %v", got)
+	}
+}
+
+func TestExhaustedTransientPoolRejectsSends(t *testing.T) {
+	// One buffer, which the commit log's current file holds: none free.
+	f := newOpsFixture(t, func(o *Options) {
+		o.Store.CommitLog.TransientStorePool = true
+		o.Store.CommitLog.TransientStorePoolSize = 1
+	})
+	if free, on := f.b.store.CommitLog().TransientPoolAvailable(); !on || free != 0 {
+		t.Fatalf("pool: %d free (enabled %v), want none", free, on)
+	}
+	wantRefusal(t, call(t, f.cl, f.addr, sendRequest("Pooled", 0, "x", "")), busyForGo, "[REJECTREQUEST]")
+	if got := gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyTransientPool]; got != 1 {
+		t.Fatalf("REJECTREQUEST counted %v times", got)
+	}
+	// With buffers to spare, sends go through.
+	g := newOpsFixture(t, func(o *Options) { o.Store.CommitLog.TransientStorePool = true })
+	g.send(t, "Pooled", 0, 3, "p")
+	if got := gaugeValues(t, g.b, "rocketstore_transient_pool_free_buffers", "")[""]; got < 1 {
+		t.Fatalf("free buffers gauge %v", got)
+	}
+}
+
+func TestFlowControlDefaultsAreRocketMQs(t *testing.T) {
+	f := newFlowControl(FlowControlOptions{})
+	if time.Duration(f.waitInQueue.Load()) != 200*time.Millisecond || time.Duration(f.pageCacheBusy.Load()) != time.Second ||
+		!f.fastFailure.Load() || f.permission.Load() != 6 || !f.limits.Load().empty() {
+		t.Fatalf("defaults: wait %v, page cache %v, fast failure %v, permission %d",
+			time.Duration(f.waitInQueue.Load()), time.Duration(f.pageCacheBusy.Load()), f.fastFailure.Load(), f.permission.Load())
+	}
+}
+
+// busyForGo is what a flow-control refusal answers the project's own
+// client, whose requests say language GO (see busyCodeFor).
+const busyForGo = remoting.ResponseServiceNotAvailable
+
+// TestBusyRefusalsAreRetriedByEveryClient: SYSTEM_BUSY for Java clients, which
+// retry it; SERVICE_NOT_AVAILABLE, with the same remark, for the Go client,
+// which retries only that kind.
+func TestBusyRefusalsAreRetriedByEveryClient(t *testing.T) {
+	for _, tc := range []struct {
+		language string
+		want     int16
+	}{{remoting.LanguageJava, remoting.ResponseSystemBusy}, {remoting.LanguageGo, remoting.ResponseServiceNotAvailable}} {
+		req := sendRequest("T", 0, "x", "")
+		req.Language = tc.language
+		if got := busyCodeFor(req, remoting.ResponseSystemBusy); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.language, got, tc.want)
+		}
+		if got := busyCodeFor(req, remoting.ResponseNoPermission); got != remoting.ResponseNoPermission {
+			t.Errorf("%s: NO_PERMISSION became %d", tc.language, got)
+		}
 	}
 }

@@ -1,10 +1,13 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/rocketstore/rocketstore/commitlog"
+	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
 )
@@ -30,6 +33,30 @@ func sinceMillis(t time.Time) float64 {
 		return 0
 	}
 	return float64(time.Since(t).Microseconds()) / 1000
+}
+
+// storeSent stores a client's message (putMessage), counting it and
+// timing the store.
+func (b *Broker) storeSent(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
+	start := time.Now()
+	res, err := b.putMessage(ctx, m)
+	b.putDone(m.Topic, 1, len(m.Body), start, err)
+	return res, err
+}
+
+// storeSentBatch stores a client's batch (putMessages), counting it and
+// timing the store.
+func (b *Broker) storeSentBatch(ctx context.Context, msgs []message.Message) ([]commitlog.AppendResult, error) {
+	start := time.Now()
+	results, err := b.putMessages(ctx, msgs)
+	size := 0
+	for i := range results {
+		size += len(msgs[i].Body)
+	}
+	if len(msgs) > 0 {
+		b.putDone(msgs[0].Topic, len(results), size, start, err)
+	}
+	return results, err
 }
 
 // putDone records a put: what it stored, how long it took, and a refusal
@@ -83,8 +110,15 @@ func (b *Broker) admitPull(c *remoting.Conn, req *remoting.Command, h *remoting.
 // heartbeat: its retry topic and its subscription group config (RocketMQ's
 // autoCreateSubscriptionGroup).
 func (b *Broker) ensureGroup(group string) error {
-	if err := b.groups.ensure(group); err != nil {
-		return err
+	if _, ok := b.groups.get(group); !ok {
+		// A group only a heartbeat names is auto-created within the
+		// rate limit; its retry topic comes with its config.
+		if err := b.admitAutoCreate("subscription group", group); err != nil {
+			return err
+		}
+		if err := b.groups.ensure(group); err != nil {
+			return err
+		}
 	}
 	return b.ensureRetryTopic(group)
 }

@@ -1,10 +1,12 @@
 package broker
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketstore/rocketstore/remoting"
 	"github.com/rocketstore/rocketstore/store"
 )
 
@@ -19,10 +21,11 @@ type longPoll struct {
 	b     *Broker
 	count atomic.Int64 // suspended pulls: arrivals cost nothing while 0
 
-	mu   sync.Mutex
-	held map[queueKey][]*pullRequest
-	wake chan struct{}
-	quit chan struct{}
+	mu     sync.Mutex
+	held   map[queueKey][]*pullRequest
+	byConn map[*remoting.Conn]int // suspended pulls per connection
+	wake   chan struct{}
+	quit   chan struct{}
 }
 
 type queueKey struct {
@@ -32,18 +35,30 @@ type queueKey struct {
 
 func newLongPoll(b *Broker) *longPoll {
 	return &longPoll{
-		b:    b,
-		held: make(map[queueKey][]*pullRequest),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
+		b:      b,
+		held:   make(map[queueKey][]*pullRequest),
+		byConn: make(map[*remoting.Conn]int),
+		wake:   make(chan struct{}, 1),
+		quit:   make(chan struct{}),
 	}
 }
 
-// hold parks p until its queue grows or its deadline passes.
-func (l *longPoll) hold(p *pullRequest) {
+// hold parks p until its queue grows or its deadline passes. It reports
+// false, parking nothing, when p's connection has MaxSuspendedPullsPerConn
+// pulls parked already; a pull of a closed connection is dropped.
+func (l *longPoll) hold(p *pullRequest) bool {
 	k := queueKey{p.h.Topic, p.h.QueueID}
 	l.mu.Lock()
+	if isGone(p.conn) {
+		l.mu.Unlock()
+		return true // nobody to answer
+	}
+	if l.byConn[p.conn] >= l.b.opts.MaxSuspendedPullsPerConn {
+		l.mu.Unlock()
+		return false
+	}
 	l.held[k] = append(l.held[k], p)
+	l.byConn[p.conn]++
 	l.count.Add(1)
 	l.mu.Unlock()
 	// A message dispatched after the pull looked and before it was parked
@@ -55,6 +70,27 @@ func (l *longPoll) hold(p *pullRequest) {
 		l.mu.Unlock()
 		l.signal()
 	}
+	return true
+}
+
+// dropConn forgets the pulls a closed connection had parked, at once: no
+// answer can reach it, and its requests must not stay held.
+func (l *longPoll) dropConn(c *remoting.Conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byConn[c] == 0 {
+		return
+	}
+	for k, ps := range l.held {
+		kept := slices.DeleteFunc(ps, func(p *pullRequest) bool { return p.conn == c })
+		if len(kept) == 0 {
+			delete(l.held, k)
+		} else {
+			l.held[k] = kept
+		}
+	}
+	delete(l.byConn, c)
+	l.count.Store(int64(l.countLocked()))
 }
 
 // arrived is the store's arrival listener; it runs on the dispatcher, so it
@@ -111,13 +147,12 @@ func (l *longPoll) release(all bool) {
 	for k, ps := range l.held {
 		kept := ps[:0]
 		for _, p := range ps {
-			select {
-			case <-p.conn.Done():
-				continue // the client is gone
-			default:
-			}
-			if all || p.woken || !now.Before(p.deadline) {
-				due = append(due, p)
+			gone := isGone(p.conn) // the client is gone: no answer
+			if gone || all || p.woken || !now.Before(p.deadline) {
+				l.unheldLocked(p.conn)
+				if !gone {
+					due = append(due, p)
+				}
 				continue
 			}
 			kept = append(kept, p)
@@ -138,6 +173,28 @@ func (l *longPoll) release(all bool) {
 				l.b.pullResponseDropped(p.conn, err)
 			}
 		}
+	}
+}
+
+// isGone reports whether c is closed (a pull made in process has none).
+func isGone(c *remoting.Conn) bool {
+	if c == nil {
+		return false
+	}
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// unheldLocked counts one pull of c no longer parked.
+func (l *longPoll) unheldLocked(c *remoting.Conn) {
+	if n := l.byConn[c] - 1; n > 0 {
+		l.byConn[c] = n
+	} else {
+		delete(l.byConn, c)
 	}
 }
 

@@ -89,6 +89,7 @@ func newMetrics(b *Broker) *metrics {
 	m.reg.MustRegister(m.messageSize, m.rpcLatency, m.putLatency, m.sendToDLQ, m.systemBusy,
 		flowCollector{m}, newStateCollector(b),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(b.diskLossMetrics()...)
 	return m
 }
 

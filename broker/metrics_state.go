@@ -114,9 +114,11 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for level, backlog := range b.schedule.backlog() {
 		gauge(descDelay, float64(backlog), strconv.Itoa(level))
 	}
-	if _, ok := b.topics.get(TransHalfTopic); ok {
+	// Half messages past the transaction check's progress (its group's
+	// committed offset in the half queue).
+	if end := b.store.GetMaxOffsetInQueue(TransHalfTopic, 0); end > 0 {
 		done, _ := b.offsets.query(transCheckGroup, TransHalfTopic, 0)
-		gauge(descHalf, float64(max(b.store.GetMaxOffsetInQueue(TransHalfTopic, 0)-done, 0)))
+		gauge(descHalf, float64(max(end-max(done, b.store.GetMinOffsetInQueue(TransHalfTopic, 0)), 0)))
 	}
 	for name, p := range b.poolsByName() {
 		gauge(descWatermark, float64(p.Queued()), name)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rocketstore/rocketstore/remoting"
 )
@@ -21,8 +22,10 @@ type offsetTable struct {
 	dirty bool
 	// resets holds offsets an operator reset that the group has not yet
 	// pulled from (see offsets_reset.go): commits of older offsets are
-	// ignored meanwhile.
-	resets map[string]map[int32]int64
+	// ignored meanwhile. pending counts them, so that pulls look without
+	// the lock when there are none.
+	resets  map[string]map[int32]int64
+	pending atomic.Int64
 }
 
 type offsetFile struct {
@@ -51,6 +54,11 @@ func (t *offsetTable) commit(group, topic string, queueID int32, offset int64) {
 	if _, pending := t.resets[k][queueID]; pending {
 		return // a stale commit from before the reset
 	}
+	t.setLocked(k, queueID, offset)
+}
+
+// setLocked records offset for key k (topic@group) and queueID.
+func (t *offsetTable) setLocked(k string, queueID int32, offset int64) {
 	q := t.table[k]
 	if q == nil {
 		q = map[string]int64{}
@@ -75,7 +83,13 @@ func (t *offsetTable) removeTopic(topic string) {
 	for k := range t.table {
 		if strings.HasPrefix(k, topic+"@") {
 			delete(t.table, k)
+			t.dropResetsLocked(k)
 			t.dirty = true
+		}
+	}
+	for k := range t.resets {
+		if strings.HasPrefix(k, topic+"@") {
+			delete(t.resets, k)
 		}
 	}
 }

@@ -28,14 +28,11 @@ func (t *offsetTable) assignReset(group, topic string, queueID int32, offset int
 		r = map[int32]int64{}
 		t.resets[k] = r
 	}
-	r[queueID] = offset
-	q := t.table[k]
-	if q == nil {
-		q = map[string]int64{}
-		t.table[k] = q
+	if _, ok := r[queueID]; !ok {
+		t.pending.Add(1)
 	}
-	q[strconv.Itoa(int(queueID))] = offset
-	t.dirty = true
+	r[queueID] = offset
+	t.setLocked(k, queueID, offset)
 }
 
 // pullReset is called for every pull: when a reset of group's offset in
@@ -43,17 +40,18 @@ func (t *offsetTable) assignReset(group, topic string, queueID int32, offset int
 // the reset offset and true (the pull is to be answered PULL_OFFSET_MOVED);
 // a pull that starts at the reset offset clears it.
 func (t *offsetTable) pullReset(group, topic string, queueID int32, from int64) (int64, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.resets) == 0 { // the common case: one check under the lock
+	if t.pending.Load() == 0 { // the common case: no lock on the pull path
 		return 0, false
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	k := offsetKey(group, topic)
 	off, ok := t.resets[k][queueID]
 	if !ok {
 		return 0, false
 	}
 	if from == off {
+		t.pending.Add(-1)
 		delete(t.resets[k], queueID)
 		if len(t.resets[k]) == 0 {
 			delete(t.resets, k)
@@ -63,6 +61,12 @@ func (t *offsetTable) pullReset(group, topic string, queueID int32, from int64) 
 	return off, true
 }
 
+// dropResetsLocked forgets the pending resets of key k (topic@group).
+func (t *offsetTable) dropResetsLocked(k string) {
+	t.pending.Add(-int64(len(t.resets[k])))
+	delete(t.resets, k)
+}
+
 // removeGroup forgets every offset of group.
 func (t *offsetTable) removeGroup(group string) {
 	t.mu.Lock()
@@ -70,7 +74,7 @@ func (t *offsetTable) removeGroup(group string) {
 	for k := range t.table {
 		if strings.HasSuffix(k, "@"+group) {
 			delete(t.table, k)
-			delete(t.resets, k)
+			t.dropResetsLocked(k)
 			t.dirty = true
 		}
 	}
@@ -92,25 +96,27 @@ func (t *offsetTable) groupQueues(group, topic string) map[int32]int64 {
 
 // topicsOf lists the topics group has offsets in.
 func (t *offsetTable) topicsOf(group string) []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var out []string
-	for k := range t.table {
-		if topic, g, ok := strings.Cut(k, "@"); ok && g == group {
-			out = append(out, topic)
-		}
-	}
-	return out
+	return t.keysWhere(func(_, g string) bool { return g == group }, true)
 }
 
 // groupsOf lists the groups with offsets in topic.
 func (t *offsetTable) groupsOf(topic string) []string {
+	return t.keysWhere(func(tp, _ string) bool { return tp == topic }, false)
+}
+
+// keysWhere lists the topics (or groups) of the table's topic@group keys
+// that match.
+func (t *offsetTable) keysWhere(match func(topic, group string) bool, topics bool) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []string
 	for k := range t.table {
-		if tp, g, ok := strings.Cut(k, "@"); ok && tp == topic {
-			out = append(out, g)
+		if topic, group, ok := strings.Cut(k, "@"); ok && match(topic, group) {
+			if topics {
+				out = append(out, topic)
+			} else {
+				out = append(out, group)
+			}
 		}
 	}
 	return out

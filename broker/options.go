@@ -94,6 +94,16 @@ type Options struct {
 	// configs and consumer offsets. Default 10 s.
 	SlaveSyncInterval time.Duration
 
+	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
+	// over message properties (broker.conf enablePropertyFilter). Default
+	// off, as in RocketMQ: such subscriptions are refused.
+	EnablePropertyFilter bool
+	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
+	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
+	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
+	// and Logger default to the store's and the broker's.
+	Timer timer.Options
+
 	// TransactionTimeout is how old a half (prepared) message must be
 	// before its producer is asked for its state (transactionTimeOut).
 	// Default 6 s.
@@ -122,20 +132,47 @@ type Options struct {
 	// is answered, as RocketMQ's traceOn defaults to true.
 	DisableTraceOn bool
 
-	// EnablePropertyFilter lets consumers subscribe with SQL92 expressions
-	// over message properties (broker.conf enablePropertyFilter). Default
-	// off, as in RocketMQ: such subscriptions are refused.
-	EnablePropertyFilter bool
+	// ACLEnable checks every request against the accounts of ACLFile
+	// (RocketMQ's aclEnable, plain_acl.yml): sends need PUB on their
+	// topic, pulls and offsets SUB on their topic and group, topic, group,
+	// offset-reset and config changes an admin account; a refused request
+	// is answered NO_PERMISSION and logged. The ACL admin codes
+	// (UPDATE_AND_CREATE_ACL_CONFIG, ...) are served. Default off.
+	ACLEnable bool
+	// ACLFile is the plain_acl.yml read when ACLEnable is set. Default
+	// <DataDir>/config/plain_acl.yml, beside the broker's other config.
+	ACLFile string
+	// ClusterSecret is the secret the deployment's brokers and name servers
+	// share (trusted peers): the broker signs its registrations and its
+	// requests to its master with it (acl.SignCluster), accepts requests
+	// signed with it without an ACL account, and authenticates the HA
+	// connections of its slaves (or, on a slave, its master) with it.
+	// Default none: registrations go unsigned and any HA peer is accepted.
+	ClusterSecret string
+	// HAMaxSlaves bounds the slaves a master serves at once; a connection
+	// above it is refused and logged (haMaxSlaves). Default 16.
+	HAMaxSlaves int
 
-	// Timer configures timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC,
-	// TIMER_DELAY_MS): timerMaxDelaySec, timerPrecisionMs and
-	// timerWheelEnable (Disabled). The timer runs on masters only; its FS
-	// and Logger default to the store's and the broker's.
-	Timer timer.Options
+	// AutoCreateRate bounds the auto-creations a second: topics created by
+	// a first send, subscription groups by a first heartbeat, retry topics
+	// by a first send-back of an unknown group. One above it is refused
+	// (SYSTEM_BUSY for a send; a heartbeat's group waits for a later one),
+	// and logged. Default 100.
+	AutoCreateRate int
+	// QueryMaxNum caps a QUERY_MESSAGE's maxNum, as RocketMQ's
+	// maxMsgsNumBatch does. Default 64.
+	QueryMaxNum int
+	// QueryMaxBytes bounds the records one QUERY_MESSAGE answers (the first
+	// always goes), so that a response stays readable. Default 8 MiB.
+	QueryMaxBytes int
+	// MaxSuspendedPullsPerConn bounds the pulls one connection may have
+	// suspended (long polling) at once; a pull above it is answered at once
+	// with PULL_NOT_FOUND, and logged. Default 1024.
+	MaxSuspendedPullsPerConn int
 
-	// Logger receives the broker's log lines (refused and dropped requests,
-	// background errors), and the store's unless Store.Logger is set; nil
-	// means slog.Default().
+	// Logger receives the broker's log lines (refused and dropped
+	// requests, background errors), and the store's unless Store.Logger is
+	// set. Default slog.Default().
 	Logger *slog.Logger
 }
 
@@ -233,6 +270,7 @@ func (o *Options) withDefaults() (Options, error) {
 	if err := store.ValidateTopic(r.MsgTraceTopicName); err != nil {
 		return r, fmt.Errorf("broker: msgTraceTopicName: %w", err)
 	}
+	r.limitDefaults()
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}

@@ -49,7 +49,7 @@ func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) *remoting.C
 	if h.SysFlag&pullCommitOffset != 0 && h.CommitOffset >= 0 {
 		b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	}
-	wait := min(time.Duration(h.SuspendTimeoutMillis)*time.Millisecond, b.opts.SuspendMax)
+	wait := suspendFor(h.SuspendTimeoutMillis, b.opts.SuspendMax)
 	p := &pullRequest{conn: c, req: req, h: h, filter: filter, deadline: time.Now().Add(wait)}
 	return b.pull(p, h.SysFlag&pullSuspend != 0)
 }
@@ -87,10 +87,22 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 	}
 	r.Release()
 	if resp.Code == remoting.ResponsePullNotFound && allowSuspend && time.Now().Before(p.deadline) {
-		b.polls.hold(p)
-		return nil
+		if b.polls.hold(p) {
+			return nil
+		}
+		b.refusals.warn(b.log, "suspend:"+p.conn.RemoteAddr(), "pull not suspended: the connection holds too many",
+			"addr", p.conn.RemoteAddr(), "max", b.opts.MaxSuspendedPullsPerConn, "topic", h.Topic)
 	}
 	return resp
+}
+
+// suspendFor is how long a pull asking to be held suspendMillis may be
+// held: clamped to [0, limit] before it is made a duration, so that a huge
+// value cannot overflow into a negative one (an immediate answer, and a
+// client pulling in a loop).
+func suspendFor(suspendMillis int64, limit time.Duration) time.Duration {
+	limitMillis := limit.Milliseconds()
+	return time.Duration(max(0, min(suspendMillis, limitMillis))) * time.Millisecond
 }
 
 // pullCode maps a store status to the pull response code, as RocketMQ's

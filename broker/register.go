@@ -48,6 +48,13 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 	if ev != nil {
 		out = *ev
 	}
+	deleted := out.FilesDeleted
+	out.FilesDeleted = func(i store.FilesDeletedInfo) {
+		b.loss.noteDeletion(i)
+		if deleted != nil {
+			deleted(i)
+		}
+	}
 	inner := out.Unwritable
 	out.Unwritable = func(err error) {
 		b.log.Error("broker: the store is unwritable: sends are refused and topics registered read-only until restart", "err", err)
@@ -67,7 +74,6 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 // broker, restarted, registers its own version again).
 func (b *Broker) registration() (map[string]TopicConfig, DataVersion) {
 	topics, version := b.topics.snapshot()
-	topics = b.withBrokerPermission(topics)
 	if b.store.Err() == nil {
 		return topics, version
 	}
@@ -87,6 +93,7 @@ func (b *Broker) registerAll() {
 		return // controller mode: no role yet, nothing to route to
 	}
 	topics, version := b.registration()
+	topics = b.withBrokerPermission(topics)
 	version.StateVersion = int64(r.epoch)
 	body, err := json.Marshal(topicFile{TopicConfigTable: topics, DataVersion: version})
 	if err != nil {
@@ -105,7 +112,7 @@ func (b *Broker) registerAll() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		resp, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestRegisterBroker, ext, body))
+		resp, err := b.client.InvokeSync(ctx, addr, b.signPeer(remoting.NewRequest(remoting.RequestRegisterBroker, ext, body)))
 		cancel()
 		if err == nil && resp.Code != remoting.ResponseSuccess {
 			err = fmt.Errorf("code %d: %s", resp.Code, resp.Remark)
@@ -126,7 +133,7 @@ func (b *Broker) unregister() {
 	}
 	for _, addr := range b.opts.NameServers {
 		ctx, cancel := timeoutContext(registerTimeout)
-		if _, err := b.client.InvokeSync(ctx, addr, remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil)); err != nil {
+		if _, err := b.client.InvokeSync(ctx, addr, b.signPeer(remoting.NewRequest(remoting.RequestUnregisterBroker, ext, nil))); err != nil {
 			b.log.Warn("unregister from a nameserver failed", "nameserver", addr, "err", err)
 		}
 		cancel()

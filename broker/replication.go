@@ -11,6 +11,32 @@ import (
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
+// newReplication prepares the role's side of replication: a master's HA
+// server (whose senders the store wakes after every append) or a slave's
+// follower. Both authenticate their peer with the cluster secret when one
+// is set.
+func (b *Broker) newReplication() {
+	if b.opts.Controller.Enable {
+		return // the controller gives the role (rolechange.go)
+	}
+	switch b.opts.Role {
+	case RoleSlave:
+		b.haSlave.Store(ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr,
+			Secret: b.opts.ClusterSecret, Logger: b.log}))
+	default:
+		b.haMaster.Store(ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout,
+			Secret: b.opts.ClusterSecret, MaxSlaves: b.opts.HAMaxSlaves, Logger: b.log}))
+	}
+}
+
+// notifySlaves is the store's OnAppend: a master's idle senders wake up
+// for the new records.
+func (b *Broker) notifySlaves() {
+	if m := b.haMaster.Load(); m != nil {
+		m.Notify()
+	}
+}
+
 // startReplication starts the role's side of replication: a master accepts
 // slaves on its HA address; a slave follows its master's commit log and
 // copies its topic configs, consumer offsets, delay progress and timer
@@ -21,20 +47,16 @@ func (b *Broker) startReplication() error {
 		b.wg.Go(b.slaveSyncLoop)
 		return nil
 	}
-	switch b.opts.Role {
-	case RoleSlave:
-		s := ha.NewSlave(b.store.CommitLog(), &ha.SlaveOptions{MasterAddr: b.opts.MasterHAAddr, Logger: b.log})
-		b.haSlave.Store(s)
+	if s := b.haSlave.Load(); s != nil {
 		s.Start()
 		b.wg.Go(b.slaveSyncLoop)
-	default:
-		m := ha.NewMaster(b.store.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log})
-		b.haMaster.Store(m)
+	}
+	if m := b.haMaster.Load(); m != nil {
 		if err := m.Listen(b.opts.HAListenAddr); err != nil {
 			return err
 		}
 	}
-	b.log.Info("replication started", "role", b.opts.Role)
+	b.log.Info("replication started", "role", b.opts.Role, "authenticated", b.opts.ClusterSecret != "")
 	return nil
 }
 
@@ -62,11 +84,7 @@ func (b *Broker) HAAddr() string {
 // and says how a send must be answered otherwise.
 func (b *Broker) replicated(end int64) (int16, error) {
 	m := b.haMaster.Load()
-	if m == nil {
-		return remoting.ResponseSuccess, nil
-	}
-	m.Notify()
-	if b.roles().role != RoleSyncMaster {
+	if m == nil || b.roles().role != RoleSyncMaster {
 		return remoting.ResponseSuccess, nil
 	}
 	var err error
@@ -114,7 +132,7 @@ func (b *Broker) slaveSyncs() []slaveSync {
 		{"topic configs", remoting.RequestGetAllTopicConfig, fromJSON(func(f topicFile) error {
 			for _, tc := range f.TopicConfigTable {
 				if cur, ok := b.topics.get(tc.TopicName); !ok || cur != tc {
-					if err := b.topics.put(tc); err != nil {
+					if err := b.topics.putDerived(tc); err != nil {
 						return err
 					}
 				}
@@ -180,7 +198,7 @@ func (b *Broker) slaveSyncLoop() {
 func (b *Broker) syncFromMaster(master string, s slaveSync) error {
 	ctx, cancel := timeoutContext(registerTimeout)
 	defer cancel()
-	resp, err := b.client.InvokeSync(ctx, master, remoting.NewRequest(s.code, nil, nil))
+	resp, err := b.client.InvokeSync(ctx, master, b.signPeer(remoting.NewRequest(s.code, nil, nil)))
 	if err != nil {
 		return err
 	}

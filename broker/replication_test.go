@@ -21,6 +21,12 @@ func benchBroker(b *testing.B, role Role, masterHA, masterAddr string) *Broker {
 	return newRoleBroker(b, b.TempDir(), role, masterHA, masterAddr)
 }
 
+// testFlowControl is the flow control of test brokers: a loaded test
+// machine (the race detector, tests in parallel) can stall a send's worker
+// past RocketMQ's 200 ms in the send queue, which would refuse it with
+// TIMEOUT_CLEAN_QUEUE; the tests of that timeout set it themselves.
+var testFlowControl = FlowControlOptions{WaitTimeInSendQueue: 10 * time.Second}
+
 func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr string, tweaks ...func(*Options)) *Broker {
 	t.Helper()
 	o := &Options{
@@ -32,6 +38,7 @@ func newRoleBroker(t testing.TB, dir string, role Role, masterHA, masterAddr str
 			ConsumeQueueUnitsPerFile: 1000, IndexSlotCount: 1000, IndexMaxEntries: 4000,
 			CleanResourceInterval: -1, DelayLevels: strings.Repeat("100ms ", 18),
 		},
+		FlowControl: testFlowControl,
 	}
 	for _, tweak := range tweaks {
 		tweak(o)

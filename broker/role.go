@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/message"
@@ -81,16 +80,12 @@ func (b *Broker) stopMasterServices() {
 }
 
 // putMessage is the one way the broker's processors and services store a
-// message: it refuses on a slave, whatever the caller, and counts and
-// times the put (putDone).
+// message: it refuses on a slave, whatever the caller.
 func (b *Broker) putMessage(ctx context.Context, m *message.Message) (commitlog.AppendResult, error) {
 	if err := b.checkWritable(m.Topic); err != nil {
 		return commitlog.AppendResult{}, err
 	}
-	start := time.Now()
-	res, err := b.store.PutMessage(ctx, m)
-	b.putDone(m.Topic, 1, len(m.Body), start, err)
-	return res, err
+	return b.store.PutMessage(ctx, m)
 }
 
 // putMessages stores a batch as putMessage stores one message.
@@ -100,16 +95,7 @@ func (b *Broker) putMessages(ctx context.Context, msgs []message.Message) ([]com
 			return nil, err
 		}
 	}
-	start := time.Now()
-	results, err := b.store.PutMessages(ctx, msgs, nil)
-	size := 0
-	for i := range results {
-		size += len(msgs[i].Body)
-	}
-	if len(msgs) > 0 {
-		b.putDone(msgs[0].Topic, len(results), size, start, err)
-	}
-	return results, err
+	return b.store.PutMessages(ctx, msgs, nil)
 }
 
 func (b *Broker) checkWritable(topic string) error {

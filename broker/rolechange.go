@@ -48,6 +48,7 @@ func (c *controllerMode) becomeMaster(mi controller.MasterInfo) error {
 	c.set = syncStateView{ids: mi.SyncStateSet.SyncStateSet, epoch: mi.SyncStateSet.SyncStateSetEpoch}
 	if !wasMaster {
 		m := ha.NewMaster(st.CommitLog(), &ha.MasterOptions{SyncTimeout: b.opts.SyncReplicationTimeout, Logger: b.log,
+			Secret: b.opts.ClusterSecret, MaxSlaves: b.opts.HAMaxSlaves,
 			Epochs: c.epochs, BrokerID: self, AckReplicas: c.opts.InSyncReplicas, OnConfirm: st.SetConfirmOffset})
 		if err := m.Serve(c.termListener()); err != nil {
 			return err
@@ -127,6 +128,7 @@ func (c *controllerMode) becomeSlave(mi controller.MasterInfo) error {
 	// MaxTimeSlaveNotCatchup.
 	report := min(ha.DefaultReportInterval, c.opts.MaxTimeSlaveNotCatchup/3)
 	s := ha.NewSlave(st.CommitLog(), &ha.SlaveOptions{MasterAddr: mi.MasterHAAddress, Logger: b.log, Dial: c.opts.HADial, ReportInterval: report,
+		Secret: b.opts.ClusterSecret,
 		Epochs: c.epochs, BrokerID: self, MasterEpoch: mi.MasterEpoch, Truncate: st.TruncateTo, OnConfirm: st.SetConfirmOffset})
 	b.haSlave.Store(s)
 	s.Start()

@@ -110,6 +110,9 @@ func (s *scheduler) deliver(level int) {
 func (s *scheduler) redeliver(rec *message.Record) error {
 	props := rec.Properties
 	topic := props.Get(message.PropertyRealTopic)
+	if s.b.fromDeletedTopic(topic, rec.PhysicalOffset, "delayed message") {
+		return nil
+	}
 	qid, _ := strconv.Atoi(props.Get(message.PropertyRealQueueID))
 	props = props.Delete(message.PropertyRealTopic).Delete(message.PropertyRealQueueID).Delete(message.PropertyDelayLevel)
 	m := message.Message{

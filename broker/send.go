@@ -34,13 +34,14 @@ func (b *Broker) handleSend(c *remoting.Conn, req *remoting.Command) *remoting.C
 	}
 	queueID := m.QueueID
 	if isTransactional(&m) {
+		// A committed transaction is timed when END_TRANSACTION writes it.
 		if err := b.prepareHalf(&m, h.ProducerGroup); err != nil {
 			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 	} else if code, err := b.rewriteTimer(&m); err != nil {
-		return errorResponse(req, code, err) // rewriteTimer logged why
+		return b.refuseSend(c, req, code, err)
 	}
-	res, err := b.putMessage(ctx, &m)
+	res, err := b.storeSent(ctx, &m)
 	return b.replicatedResponse(b.sendResponse(req, queueID, []commitlog.AppendResult{res}, err), res.End())
 }
 
@@ -112,10 +113,10 @@ func (b *Broker) sendBatch(ctx context.Context, c *remoting.Conn, req *remoting.
 			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 		if err := b.checkBatchTimer(&inner[i]); err != nil {
-			return errorResponse(req, remoting.ResponseMessageIllegal, err) // checkBatchTimer logged why
+			return b.refuseSend(c, req, remoting.ResponseMessageIllegal, err)
 		}
 	}
-	results, err := b.putMessages(ctx, inner)
+	results, err := b.storeSentBatch(ctx, inner)
 	var end int64
 	if n := len(results); n > 0 {
 		end = results[n-1].End()
@@ -139,7 +140,8 @@ func (b *Broker) sendResponse(req *remoting.Command, queueID int32, results []co
 		code = remoting.ResponseFlushDiskTimeout // stored, not yet durable
 	case errors.Is(err, store.ErrMessageIllegal), errors.Is(err, store.ErrMessageTooLarge):
 		code = remoting.ResponseMessageIllegal
-	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed), errors.Is(err, ErrSlaveNoWrite):
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, store.ErrClosed), errors.Is(err, ErrSlaveNoWrite),
+		errors.Is(err, store.ErrDispatchFailing):
 		code = remoting.ResponseServiceNotAvailable
 	default:
 		code = remoting.ResponseSystemError
@@ -190,6 +192,9 @@ func (b *Broker) topicForSend(h *remoting.SendMessageRequestHeader) (TopicConfig
 	if !ok {
 		var err error
 		tc, err = b.autoCreate(h)
+		if errors.Is(err, errAutoCreateLimited) {
+			return tc, remoting.ResponseSystemBusy, err
+		}
 		if err != nil {
 			return tc, remoting.ResponseTopicNotExist, err
 		}
@@ -211,8 +216,11 @@ func (b *Broker) autoCreate(h *remoting.SendMessageRequestHeader) (TopicConfig, 
 		}
 		queues = min(max(queues, 1), tmpl.WriteQueueNums)
 	}
+	if err := b.admitAutoCreate("topic", h.Topic); err != nil {
+		return TopicConfig{}, err
+	}
 	tc := newTopicConfig(h.Topic, max(queues, 1), DefaultPerm)
-	if err := b.topics.put(tc); err != nil {
+	if err := b.topics.putDerived(tc); err != nil {
 		return tc, err
 	}
 	b.registerSoon()

@@ -44,7 +44,20 @@ func (b *Broker) handleSendBack(c *remoting.Conn, req *remoting.Command) *remoti
 	topic := retryGroupTopicPrefix + group
 	if int(orig.ReconsumeTimes) >= maxTimes || delayLevel < 0 {
 		topic = dlqTopicPrefix + group
-		b.metrics.deadLettered(orig.Topic, group)
+		origin := e["originTopic"]
+		if origin == "" {
+			origin = orig.Topic
+		}
+		b.metrics.deadLettered(origin, group)
+	}
+	if _, ok := b.topics.get(topic); !ok {
+		// The first send-back of a group without a config creates its
+		// retry (or dead-letter) topic, within the auto-creation limit.
+		if _, known := b.groups.get(group); !known {
+			if err := b.admitAutoCreate("retry topic", topic); err != nil {
+				return errorResponse(req, remoting.ResponseSystemBusy, err)
+			}
+		}
 	}
 	if err := b.ensureTopic(topic); err != nil {
 		return errorResponse(req, remoting.ResponseSystemError, err)

@@ -3,6 +3,7 @@ package broker
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -59,15 +60,17 @@ type subGroupFile struct {
 // first send a heartbeat (RocketMQ's autoCreateSubscriptionGroup) or by
 // UPDATE_AND_CREATE_SUBSCRIPTIONGROUP.
 type subGroupTable struct {
-	path string
+	path  string
+	saver *lazySave // configs auto-created by heartbeats are written lazily
 
 	mu      sync.RWMutex
 	groups  map[string]SubscriptionGroupConfig
 	version DataVersion
 }
 
-func openSubGroupTable(dir string) (*subGroupTable, error) {
+func openSubGroupTable(dir string, log *slog.Logger) (*subGroupTable, error) {
 	t := &subGroupTable{path: filepath.Join(dir, "subscriptionGroup.json"), groups: map[string]SubscriptionGroupConfig{}}
+	t.saver = newLazySave(t.path, func() error { return saveJSON(t.path, t.snapshot()) }, log)
 	var f subGroupFile
 	if err := loadJSON(t.path, &f); err != nil {
 		return nil, err
@@ -110,33 +113,41 @@ func (t *subGroupTable) ensure(group string) error {
 		return nil
 	}
 	t.groups[group] = NewSubscriptionGroupConfig(group)
-	return t.changedLocked()
+	t.touchLocked()
+	// Made again by the group's next heartbeat if a crash loses it.
+	t.saver.later()
+	return nil
 }
 
 // put creates or replaces a group's config and persists the table.
 func (t *subGroupTable) put(c SubscriptionGroupConfig) error {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.groups[c.GroupName] = c
-	return t.changedLocked()
+	t.touchLocked()
+	t.mu.Unlock()
+	return t.saver.now()
 }
 
 // remove deletes a group's config; it reports whether the group existed.
 func (t *subGroupTable) remove(group string) (bool, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if _, ok := t.groups[group]; !ok {
+		t.mu.Unlock()
 		return false, nil
 	}
 	delete(t.groups, group)
-	return true, t.changedLocked()
+	t.touchLocked()
+	t.mu.Unlock()
+	return true, t.saver.now()
 }
 
-func (t *subGroupTable) changedLocked() error {
+func (t *subGroupTable) touchLocked() {
 	t.version.Timestamp = time.Now().UnixMilli()
 	t.version.Counter++
-	return saveJSON(t.path, t.fileLocked())
 }
+
+// close writes what is pending.
+func (t *subGroupTable) close() error { return t.saver.close() }
 
 func (t *subGroupTable) fileLocked() subGroupFile {
 	return subGroupFile{SubscriptionGroupTable: maps.Clone(t.groups), ForbiddenTable: map[string]map[string]int{}, DataVersion: t.version}

@@ -52,7 +52,7 @@ func (b *Broker) ensureTopic(topic string) error {
 	if _, ok := b.topics.get(topic); ok {
 		return nil
 	}
-	if err := b.topics.put(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
+	if err := b.topics.putDerived(newTopicConfig(topic, 1, DefaultPerm)); err != nil {
 		return err
 	}
 	b.registerSoon()

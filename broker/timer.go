@@ -35,7 +35,7 @@ func (b *Broker) openTimer() error {
 	if !b.isMaster() || b.opts.Timer.Disabled {
 		return nil
 	}
-	t, err := timer.Open(b.store.Root(), timer.FromMessageStore(b.store), b.timerOptions())
+	t, err := timer.Open(b.store.Root(), deletedTopicFilter{timer.FromMessageStore(b.store), b}, b.timerOptions())
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (b *Broker) arrived(a store.Arrival) {
 func (b *Broker) rewriteTimer(m *message.Message) (int16, error) {
 	o := &b.opts.Timer
 	if _, err := timer.Rewrite(m, time.Now(), o.MaxDelay, !o.Disabled); err != nil {
-		b.refusals.warn(b.log, "timer", "timer message refused", "topic", m.Topic, "err", err)
+		b.refusals.warn(b.log, "timer:"+m.Topic, "timer message refused", "topic", m.Topic, "err", err)
 		return remoting.ResponseMessageIllegal, err
 	}
 	return remoting.ResponseSuccess, nil
@@ -78,7 +78,7 @@ func (b *Broker) rewriteTimer(m *message.Message) (int16, error) {
 // checkBatchTimer refuses a batch holding timer messages.
 func (b *Broker) checkBatchTimer(m *message.Message) error {
 	if timer.HasTimerProperty(m.Properties) {
-		b.refusals.warn(b.log, "timer", "timer message refused", "topic", m.Topic, "err", errTimerInBatch)
+		b.refusals.warn(b.log, "timer-batch:"+m.Topic, "timer message refused", "topic", m.Topic, "err", errTimerInBatch)
 		return errTimerInBatch
 	}
 	return nil

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"fmt"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"sync"
@@ -32,9 +33,18 @@ type DataVersion struct {
 	StateVersion int64 `json:"stateVersion,omitempty"`
 }
 
-// topicTable is the topic configs, persisted in config/topics.json.
+// topicTable is the topic configs, persisted in config/topics.json. The
+// configs an operator set (put, remove) are written before the call
+// returns; those the broker derives (putDerived: topics auto-created on a
+// first send, retry and dead-letter topics, copies of a master's configs)
+// are written within derivedSaveInterval. A crash may lose the latter,
+// which is safe: the broker makes them again the same way (the next send
+// auto-creates the topic again, the slave copies again), and at start the
+// topics of the store's consume queues that have no config get one again
+// (restoreTopics), so no stored message is left without its topic.
 type topicTable struct {
-	path string
+	path  string
+	saver *lazySave
 
 	mu      sync.RWMutex
 	topics  map[string]TopicConfig
@@ -46,8 +56,9 @@ type topicFile struct {
 	DataVersion      DataVersion            `json:"dataVersion"`
 }
 
-func openTopicTable(dir string, queueNums int, autoCreate bool) (*topicTable, error) {
+func openTopicTable(dir string, queueNums int, autoCreate bool, log *slog.Logger) (*topicTable, error) {
 	t := &topicTable{path: filepath.Join(dir, "topics.json"), topics: map[string]TopicConfig{}}
+	t.saver = newLazySave(t.path, t.save, log)
 	var f topicFile
 	if err := loadJSON(t.path, &f); err != nil {
 		return nil, err
@@ -64,7 +75,7 @@ func openTopicTable(dir string, queueNums int, autoCreate bool) (*topicTable, er
 		delete(t.topics, AutoCreateTopicKey)
 	}
 	t.touch()
-	return t, t.saveLocked()
+	return t, t.saver.now()
 }
 
 func newTopicConfig(name string, queues, perm int) TopicConfig {
@@ -76,8 +87,12 @@ func (t *topicTable) touch() {
 	t.version.Counter++
 }
 
-func (t *topicTable) saveLocked() error {
-	return saveJSON(t.path, topicFile{TopicConfigTable: t.topics, DataVersion: t.version})
+// save writes the table as it is now.
+func (t *topicTable) save() error {
+	t.mu.RLock()
+	f := topicFile{TopicConfigTable: maps.Clone(t.topics), DataVersion: t.version}
+	t.mu.RUnlock()
+	return saveJSON(t.path, f)
 }
 
 // get returns topic's config.
@@ -88,8 +103,26 @@ func (t *topicTable) get(topic string) (TopicConfig, bool) {
 	return c, ok
 }
 
-// put creates or updates a topic and persists the table.
+// put creates or updates a topic and persists the table before it
+// returns.
 func (t *topicTable) put(c TopicConfig) error {
+	if err := t.set(c); err != nil {
+		return err
+	}
+	return t.saver.now()
+}
+
+// putDerived creates or updates a topic the broker can make again by
+// itself; the table is persisted within derivedSaveInterval.
+func (t *topicTable) putDerived(c TopicConfig) error {
+	if err := t.set(c); err != nil {
+		return err
+	}
+	t.saver.later()
+	return nil
+}
+
+func (t *topicTable) set(c TopicConfig) error {
 	if err := store.ValidateTopic(c.TopicName); err != nil {
 		return err
 	}
@@ -103,17 +136,20 @@ func (t *topicTable) put(c TopicConfig) error {
 	defer t.mu.Unlock()
 	t.topics[c.TopicName] = c
 	t.touch()
-	return t.saveLocked()
+	return nil
 }
 
-// remove deletes a topic and persists the table.
+// remove deletes a topic and persists the table before it returns.
 func (t *topicTable) remove(topic string) error {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	delete(t.topics, topic)
 	t.touch()
-	return t.saveLocked()
+	t.mu.Unlock()
+	return t.saver.now()
 }
+
+// close writes what is pending.
+func (t *topicTable) close() error { return t.saver.close() }
 
 // snapshot returns every config and the data version.
 func (t *topicTable) snapshot() (map[string]TopicConfig, DataVersion) {

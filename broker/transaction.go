@@ -175,6 +175,9 @@ func (b *Broker) writeResolution(half *message.Record, commit bool) ([]commitlog
 	if err := b.ensureTopic(TransOpHalfTopic); err != nil {
 		return nil, err
 	}
+	if commit && b.fromDeletedTopic(half.Properties.Get(message.PropertyRealTopic), b.halfOrigin(half), "committed transaction message") {
+		commit = false // only the op record: the half message is resolved, and dropped
+	}
 	msgs := make([]message.Message, 0, 2)
 	if commit {
 		m, err := committedMessage(half)

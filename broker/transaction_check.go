@@ -17,9 +17,10 @@ import (
 const maxCheckRound = time.Minute
 
 // transactionCheckLoop runs a check round every TransactionCheckInterval,
-// on a master only, as RocketMQ's TransactionalMessageCheckService.
-func (b *Broker) transactionCheckLoop() {
-	b.runEvery(b.opts.TransactionCheckInterval, func() {
+// on a master only (until stop), as RocketMQ's
+// TransactionalMessageCheckService.
+func (b *Broker) transactionCheckLoop(stop <-chan struct{}) {
+	runUntil(stop, b.opts.TransactionCheckInterval, func() {
 		if b.isMaster() {
 			b.txns.checkRound(time.Now())
 		}
@@ -96,15 +97,34 @@ walk:
 // whether the round may go past it.
 func (t *transactions) checkOne(rec *message.Record, qo int64, start time.Time) bool {
 	t.mu.Lock()
-	defer t.mu.Unlock()
+	advance, check := t.handleLocked(rec, qo, start)
+	t.mu.Unlock()
+	if check != nil {
+		// Outside the lock: a slow producer connection must not hold up
+		// END_TRANSACTION.
+		t.sendCheck(&check.copy, check.where)
+	}
+	return advance
+}
+
+// dueCheck is a check to send: the copy put back, and where it went.
+type dueCheck struct {
+	copy  message.Record
+	where commitlog.AppendResult
+}
+
+// handleLocked decides about the half message rec at queue offset qo: pass
+// it, stop the round at it, put it back, discard it, or put it back and
+// check it (returned).
+func (t *transactions) handleLocked(rec *message.Record, qo int64, start time.Time) (bool, *dueCheck) {
 	switch t.stateLocked(rec, qo) {
 	case txnResolved:
-		return true
+		return true, nil
 	case txnPending:
-		return false
+		return false, nil
 	}
 	if rec.StoreTimestamp >= start.UnixMilli() {
-		return false // put back by this round: checked in the next
+		return false, nil // put back by this round: checked in the next
 	}
 	o := &t.b.opts
 	age := time.Now().UnixMilli() - rec.BornTimestamp
@@ -123,22 +143,20 @@ func (t *transactions) checkOne(rec *message.Record, qo int64, start time.Time) 
 				prepared = strconv.FormatInt(qo, 10)
 			}
 			_, _, err := t.putBackLocked(rec, rec.Properties.Set(propPreparedQueueOffset, prepared))
-			return err == nil
+			return err == nil, nil
 		}
 	} else if age >= 0 && age < timeout {
-		return false // too young: the producer may still end it
+		return false, nil // too young: the producer may still end it
 	}
 	times, _ := strconv.Atoi(rec.Properties.Get(propCheckTimes))
 	if times >= o.TransactionCheckMax || age > t.fileReservedMillis() {
-		return t.discardLocked(rec) == nil
+		return t.discardLocked(rec) == nil, nil
 	}
-	copyProps := rec.Properties.Set(propCheckTimes, strconv.Itoa(times+1))
-	cp, copyRec, err := t.putBackLocked(rec, copyProps)
+	where, cp, err := t.putBackLocked(rec, rec.Properties.Set(propCheckTimes, strconv.Itoa(times+1)))
 	if err != nil {
-		return false
+		return false, nil
 	}
-	t.sendCheck(&copyRec, cp)
-	return true
+	return true, &dueCheck{copy: cp, where: where}
 }
 
 // fileReservedMillis is how long a half message may wait at most: as long

@@ -91,6 +91,12 @@ func (c *cluster) newBroker(t *testing.T, o broker.Options) *broker.Broker {
 		o.TransactionCheckMax = 300
 	}
 	o.TraceTopicEnable = true
+	if o.FlowControl.WaitTimeInSendQueue == 0 {
+		// A loaded test machine can stall a send's worker past RocketMQ's
+		// 200 ms; the client would get SYSTEM_BUSY [TIMEOUT_CLEAN_QUEUE],
+		// which is tested in package broker, not here.
+		o.FlowControl.WaitTimeInSendQueue = 10 * time.Second
+	}
 	o.Store = store.Options{
 		CommitLog:                commitlog.Options{FileSize: 16 << 20},
 		ConsumeQueueUnitsPerFile: 10000,

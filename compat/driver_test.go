@@ -169,6 +169,36 @@ func bodies(lines []string) map[string]int {
 	return m
 }
 
+// noRedelivery fails if a stored message (one queue offset) was delivered
+// twice. A body stored twice, at two offsets, is a producer's retry of a send
+// whose answer came too late (at-least-once sending, as RocketMQ's): it is
+// logged, not failed.
+func noRedelivery(t *testing.T, lines []string) {
+	t.Helper()
+	type position struct {
+		queue  int
+		offset int64
+	}
+	seen := map[position]string{}
+	stored := map[string]map[position]bool{}
+	for _, g := range received(lines) {
+		p := position{g.queue, g.offset}
+		if b, ok := seen[p]; ok {
+			t.Fatalf("queue %d offset %d (%s) delivered twice", p.queue, p.offset, b)
+		}
+		seen[p] = g.body
+		if stored[g.body] == nil {
+			stored[g.body] = map[position]bool{}
+		}
+		stored[g.body][p] = true
+	}
+	for b, at := range stored {
+		if len(at) > 1 {
+			t.Logf("%s was stored %d times (a producer retry): %v", b, len(at), at)
+		}
+	}
+}
+
 func hasAtLeast(n int) func([]string) bool {
 	return func(lines []string) bool { return len(bodies(lines)) >= n }
 }

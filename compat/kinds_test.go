@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strings"
@@ -136,8 +137,8 @@ func TestNumericHeaderValuesAreAccepted(t *testing.T) {
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	props := "TAGS\x01A\x02KEYS\x01numeric\x02"
 	send := fmt.Sprintf(`{"code":310,"language":"JAVA","version":399,"opaque":1,"flag":0,"extFields":`+
-		`{"a":"pg","b":"Numeric","c":"TBW102","d":4,"e":0,"f":0,"g":%d,"h":0,"i":%q,"j":0,"k":false,"l":16,"m":false}}`,
-		time.Now().UnixMilli(), props)
+		`{"a":"pg","b":"Numeric","c":"TBW102","d":4,"e":0,"f":0,"g":%d,"h":0,"i":%s,"j":0,"k":false,"l":16,"m":false}}`,
+		time.Now().UnixMilli(), jsonString(props))
 	resp := rawCall(t, conn, send, []byte("numeric-body"))
 	if resp.Code != remoting.ResponseSuccess {
 		t.Fatalf("send with numeric header values answered %v", resp)
@@ -149,8 +150,10 @@ func TestNumericHeaderValuesAreAccepted(t *testing.T) {
 	if resp := rawCall(t, conn, query, nil); resp.Code != remoting.ResponseSuccess && resp.Code != remoting.ResponseQueryNotFound {
 		t.Fatalf("QUERY_CONSUMER_OFFSET with a numeric queueId answered %v", resp)
 	}
+	// sysFlag 4 (FLAG_SUBSCRIPTION): the pull carries its own expression,
+	// as the group sent no heartbeat.
 	pull := `{"code":11,"language":"JAVA","version":399,"opaque":3,"flag":0,"extFields":{"consumerGroup":"g","topic":"Numeric",` +
-		`"queueId":0,"queueOffset":0,"maxMsgNums":32,"sysFlag":0,"commitOffset":0,"suspendTimeoutMillis":0,"subscription":"*","subVersion":0,"expressionType":"TAG"}}`
+		`"queueId":0,"queueOffset":0,"maxMsgNums":32,"sysFlag":4,"commitOffset":0,"suspendTimeoutMillis":0,"subscription":"*","subVersion":0,"expressionType":"TAG"}}`
 	resp = rawCall(t, conn, pull, nil)
 	if resp.Code != remoting.ResponseSuccess {
 		t.Fatalf("pull with numeric header values answered %v", resp)
@@ -181,4 +184,13 @@ func rawCall(t *testing.T, conn net.Conn, header string, body []byte) *remoting.
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// jsonString is s as a JSON string literal (Go's %q escapes are not JSON's).
+func jsonString(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

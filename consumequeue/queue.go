@@ -67,6 +67,7 @@ type Queue struct {
 	files   *mappedfile.Queue
 
 	putMu          sync.Mutex   // the single writer's lock
+	reserved       [2]int64     // queue bytes [from, to) known to have their pages allocated (guarded by putMu)
 	minLogicOffset atomic.Int64 // logical offset of the first unit still served
 	maxPhysical    atomic.Int64 // end (offset+size) of the last unit's record
 	closed         atomic.Bool
@@ -230,6 +231,9 @@ func (q *Queue) Put(logic int64, u Unit) error {
 		if err != nil {
 			return fmt.Errorf("consumequeue: %s/%d: %w", q.topic, q.queueID, err)
 		}
+		if err := q.reserve(f, end, UnitSize); err != nil {
+			return err
+		}
 		if want > end {
 			encodeUnit(f.Writable(), Unit{Size: blankSize})
 		} else {
@@ -243,11 +247,36 @@ func (q *Queue) Put(logic int64, u Unit) error {
 	}
 }
 
+// pageSize is the unit of reservations.
+const pageSize = 4096
+
+// reserve allocates the pages of f holding the queue bytes [at, at+n)
+// before they are written: the files are sparse, and a write into a hole
+// of a full disk would kill the process; this fails instead, with an error
+// matching mappedfile.ErrDiskFull. Pages are reserved one at a time as the
+// queue reaches them, so that a queue with few units takes a page.
+func (q *Queue) reserve(f *mappedfile.File, at int64, n int) error {
+	if at >= q.reserved[0] && at+int64(n) <= q.reserved[1] {
+		return nil
+	}
+	pos := int(at - f.StartOffset())
+	size := min(f.Size()-pos, max(n, pageSize-pos%pageSize))
+	if err := f.Reserve(pos, size); err != nil {
+		return fmt.Errorf("consumequeue: %s/%d: %w", q.topic, q.queueID, err)
+	}
+	q.reserved = [2]int64{at, at + int64(size)}
+	return nil
+}
+
 // startAt makes an empty queue begin at byte want: the file holding it is
 // created and blank units fill it up to want.
 func (q *Queue) startAt(want int64) error {
 	f, err := q.files.Writable(want)
 	if err != nil {
+		return err
+	}
+	from := f.StartOffset() + int64(f.WrotePosition())
+	if err := q.reserve(f, from, int(want-from)+UnitSize); err != nil {
 		return err
 	}
 	for int64(f.WrotePosition())+f.StartOffset() < want {

@@ -3,6 +3,7 @@ package ha
 import (
 	"context"
 	"net/netip"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,4 +85,33 @@ func dropOldFiles(logs ...*commitlog.Log) {
 	for _, l := range logs {
 		l.Files().DeleteFiles(func(*mappedfile.File) bool { return true }, 0, 0)
 	}
+}
+
+// BenchmarkIdleSlaves connects 1,000 caught-up slaves (raw connections that
+// report the master's end every 5 s, as slaves do) and reports the CPU the
+// process spends on them over 5 s, in percent of one core: idle senders
+// wait for Notify instead of polling. b.N is ignored.
+func BenchmarkIdleSlaves(b *testing.B) {
+	const slaves = 1000
+	src := openBenchLog(b)
+	m := startMaster(b, src, &MasterOptions{MaxSlaves: slaves})
+	for range slaves {
+		p := dialMaster(b, m)
+		p.report(src.MaxOffset())
+	}
+	waitFor(b, 30*time.Second, "the slaves", func() bool { return len(m.Slaves()) == slaves })
+	time.Sleep(time.Second) // every sender reaches its wait
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b.ResetTimer()
+	before, start := cpu(), time.Now()
+	time.Sleep(5 * time.Second)
+	used, took := cpu()-before, time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(100*used.Seconds()/took.Seconds(), "cpu-%-of-a-core")
 }

@@ -203,8 +203,17 @@ func (c *slaveConn) send() error {
 		c.epochs = Ends(c.m.opts.Epochs.Entries(), math.MaxInt64)
 		lastWrite = time.Time{} // the slave learns the epoch and confirm offset at once
 	}
-	poll := time.NewTimer(opts.PollInterval)
-	defer poll.Stop()
+	// An idle sender sleeps until Notify (new data), its next heartbeat,
+	// or, with PollInterval, its next look.
+	heartbeat := time.NewTimer(opts.HeartbeatInterval)
+	defer heartbeat.Stop()
+	var poll *time.Timer
+	var polled <-chan time.Time
+	if opts.PollInterval > 0 {
+		poll = time.NewTimer(opts.PollInterval)
+		defer poll.Stop()
+		polled = poll.C
+	}
 	for {
 		if masterMax := c.m.src.MaxOffset(); next < masterMax {
 			s, err := c.m.src.ReadRange(next, c.batchAt(next))
@@ -233,18 +242,22 @@ func (c *slaveConn) send() error {
 			lastWrite = time.Now()
 			continue
 		}
-		if time.Since(lastWrite) >= opts.HeartbeatInterval || c.confirmBehind() {
+		if idle := time.Since(lastWrite); idle >= opts.HeartbeatInterval || c.confirmBehind() {
 			if err := c.write(next, nil); err != nil {
 				return err
 			}
 			lastWrite = time.Now()
 		}
-		poll.Reset(opts.PollInterval)
+		heartbeat.Reset(opts.HeartbeatInterval - time.Since(lastWrite))
+		if poll != nil {
+			poll.Reset(opts.PollInterval)
+		}
 		select {
 		case <-c.done:
 			return nil
 		case <-c.wake:
-		case <-poll.C:
+		case <-heartbeat.C:
+		case <-polled:
 		}
 	}
 }

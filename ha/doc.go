@@ -34,6 +34,20 @@
 // rejected stream closes the connection with a *StreamError and the slave
 // reconnects.
 //
+// # Trusted peers
+//
+// Anyone who can reach the HA port could play a slave and acknowledge every
+// frame, and a SYNC_MASTER would then answer SEND_OK for messages no real
+// slave holds. With a shared secret (MasterOptions.Secret,
+// SlaveOptions.Secret) each connection begins with an HMAC-SHA256
+// challenge-response in both directions (auth.go), before the reports and
+// frames above, which stay RocketMQ's; a peer that fails it is closed and
+// logged, and only authenticated slaves are served, counted and heard.
+// MasterOptions.MaxSlaves bounds the slaves served and a fixed number of
+// handshakes may be under way at once, each for at most HandshakeTimeout:
+// connections above either are closed, with a log line (one per cause every
+// 10 s).
+//
 // # Synchronous replication
 //
 // A SYNC_MASTER broker calls Master.WaitReplicated with the end offset of a
@@ -76,7 +90,9 @@
 // Master and Slave methods are safe for concurrent use. Each owns its
 // goroutines (an accept loop and two per slave connection on the master; a
 // connect loop and a reporter on the slave) and Close stops and waits for
-// them. The Source must allow reads concurrent with appends and the Sink's
+// them. A sender with nothing to send sleeps until Notify, which the
+// owner of the Source calls after every append, or until its next
+// heartbeat: idle slaves cost the master nothing. The Source must allow reads concurrent with appends and the Sink's
 // AppendRaw is called from one goroutine at a time, both as commitlog.Log
 // does; neither is closed by this package.
 package ha

@@ -27,7 +27,7 @@ const (
 	handshakeMagic      = 0x52534531 // "RSE1"
 	handshakeHeaderSize = 4 + 8 + 8 + 8 + 4
 	epochEntrySize      = 4 + 8
-	epochAnswerSize          = 4 + 4 + 8 + 4
+	epochAnswerSize     = 4 + 4 + 8 + 4
 	epochFrameExtra     = 4 + 8 + 8
 	// maxHandshakeEntries bounds the history a slave may send (one entry
 	// per master term its log holds data of).

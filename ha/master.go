@@ -2,6 +2,7 @@ package ha
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"slices"
@@ -25,6 +26,10 @@ type Master struct {
 	// conns is the connected slaves, copied on change, so that Notify and
 	// the in-sync check, which run on every put, take no lock.
 	conns atomic.Pointer[[]*slaveConn]
+	// handshaking holds the connections not yet admitted (guarded by mu),
+	// so that Close can cut their handshakes short.
+	handshaking map[net.Conn]struct{}
+	refused     refusalLog // refused connections, one line per cause a while
 
 	transfer transfer
 	sync     syncSet       // epoch mode
@@ -54,7 +59,7 @@ type SlaveState struct {
 // NewMaster returns a master serving src; call Listen to accept slaves. A
 // nil opts means all defaults.
 func NewMaster(src Source, opts *MasterOptions) *Master {
-	m := &Master{src: src, opts: opts.withDefaults(), done: make(chan struct{})}
+	m := &Master{src: src, opts: opts.withDefaults(), done: make(chan struct{}), handshaking: map[net.Conn]struct{}{}}
 	m.log = m.opts.Logger
 	m.sync.init()
 	m.conns.Store(new([]*slaveConn))
@@ -126,13 +131,16 @@ func (m *Master) Close() error {
 	for _, c := range *m.conns.Load() {
 		c.close(ErrClosed)
 	}
+	for conn := range m.handshaking {
+		conn.Close()
+	}
 	m.mu.Unlock()
 	m.wg.Wait()
 	return err
 }
 
-// Notify wakes every slave's sender at once; call it after an append so
-// the new data goes out without waiting for PollInterval.
+// Notify wakes every slave's sender at once; call it after every append:
+// an idle sender sleeps until then (or its next heartbeat).
 func (m *Master) Notify() {
 	for _, c := range *m.conns.Load() {
 		select {
@@ -185,32 +193,83 @@ func (m *Master) accept(ln net.Listener) {
 				continue
 			}
 		}
-		c := newSlaveConn(m, conn)
-		if !m.add(c) {
-			conn.Close()
-			return
+		if !m.startHandshake(conn) {
+			continue
 		}
-		m.log.Info("slave connected", "addr", c.addr)
-		m.wg.Go(func() {
-			c.serve()
-			m.remove(c)
-			if !errors.Is(c.err, ErrClosed) {
-				m.log.Warn("slave disconnected", "addr", c.addr, "acked", c.ack.Load(), "err", c.err)
-			}
-		})
+		m.wg.Go(func() { m.serveConn(conn) })
 	}
 }
 
-// add registers c, unless the master is closed.
-func (m *Master) add(c *slaveConn) bool {
+// maxHandshakes bounds the connections being authenticated at once, so
+// that peers that connect and say nothing hold a bounded number of
+// descriptors, each for at most HandshakeTimeout.
+const maxHandshakes = 64
+
+// startHandshake admits conn to the handshake, unless the master is closed
+// or too many are under way (then conn is closed, and a line logged).
+func (m *Master) startHandshake(conn net.Conn) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.closed:
+	case len(m.handshaking) >= maxHandshakes:
+		m.refused.warn(m.log, "connection refused: too many handshakes under way", "addr", conn.RemoteAddr().String(), "max", maxHandshakes)
+	default:
+		m.handshaking[conn] = struct{}{}
+		return true
+	}
+	conn.Close()
+	return false
+}
+
+// serveConn authenticates conn (with a secret), admits it as a slave within
+// MaxSlaves, and serves it until it ends.
+func (m *Master) serveConn(conn net.Conn) {
+	addr := conn.RemoteAddr().String()
+	var err error
+	if m.opts.Secret != "" {
+		err = authenticateSlave(conn, m.opts.Secret, m.opts.HandshakeTimeout)
+	}
+	m.mu.Lock()
+	delete(m.handshaking, conn)
+	m.mu.Unlock()
+	if err != nil {
+		conn.Close()
+		m.refused.warn(m.log, "slave refused: authentication failed", "addr", addr, "err", err)
+		return
+	}
+	c := newSlaveConn(m, conn)
+	if err := m.add(c); err != nil {
+		conn.Close()
+		if !errors.Is(err, ErrClosed) {
+			m.refused.warn(m.log, "slave refused", "addr", addr, "err", err)
+		}
+		return
+	}
+	m.log.Info("slave connected", "addr", c.addr, "authenticated", m.opts.Secret != "")
+	c.serve()
+	m.remove(c)
+	if !errors.Is(c.err, ErrClosed) {
+		m.log.Warn("slave disconnected", "addr", c.addr, "acked", c.ack.Load(), "err", c.err)
+	}
+}
+
+// errTooManySlaves refuses a slave above MaxSlaves.
+var errTooManySlaves = errors.New("ha: too many slaves")
+
+// add registers c, unless the master is closed or serves MaxSlaves.
+func (m *Master) add(c *slaveConn) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return false
+		return ErrClosed
+	}
+	if n := len(*m.conns.Load()); n >= m.opts.MaxSlaves {
+		return fmt.Errorf("%w: %d served, MaxSlaves %d", errTooManySlaves, n, m.opts.MaxSlaves)
 	}
 	conns := append(slices.Clone(*m.conns.Load()), c)
 	m.conns.Store(&conns)
-	return true
+	return nil
 }
 
 func (m *Master) remove(c *slaveConn) {

@@ -13,7 +13,8 @@ const (
 	DefaultHeartbeatInterval = 5 * time.Second  // haSendHeartbeatInterval
 	DefaultMaxGapNotInSync   = 256 << 20        // haMaxGapNotInSync
 	DefaultSyncTimeout       = 5 * time.Second  // syncFlushTimeout
-	DefaultPollInterval      = time.Millisecond // how often a sender looks for new data unprompted
+	DefaultMaxSlaves         = 16               // slaves served at once; RocketMQ has no cap
+	DefaultHandshakeTimeout  = 5 * time.Second  // an authenticating peer must finish this soon
 	DefaultIdleTimeout       = 20 * time.Second // haHousekeepingInterval
 	DefaultReportInterval    = 5 * time.Second  // haSendHeartbeatInterval, slave side
 	DefaultReconnectInterval = time.Second
@@ -35,9 +36,23 @@ type MasterOptions struct {
 	MaxGapNotInSync int64
 	// SyncTimeout bounds WaitReplicated. Default 5 s.
 	SyncTimeout time.Duration
-	// PollInterval is how often a sender with nothing to send looks for new
-	// data when Notify is not called. Default 1 ms.
+	// PollInterval, when positive, makes a sender with nothing to send look
+	// for new data this often even without Notify (for a Source whose
+	// appends do not call it). Default 0: senders sleep until Notify, and
+	// look again at each heartbeat, so an idle slave costs nothing.
 	PollInterval time.Duration
+	// Secret, when set, authenticates every connection before its slave is
+	// served or counted: the slave must prove it knows the secret, and the
+	// master proves it too (see auth.go). Only authenticated slaves
+	// acknowledge puts. A slave needs the same SlaveOptions.Secret. Default
+	// none: any peer is served, as RocketMQ's master serves any.
+	Secret string
+	// MaxSlaves bounds the slaves served at once; a connection above it is
+	// closed, with a log line. Default 16.
+	MaxSlaves int
+	// HandshakeTimeout bounds a connection's authentication (with Secret).
+	// Default 5 s.
+	HandshakeTimeout time.Duration
 	// IdleTimeout closes a slave's connection when it sends no report for
 	// this long, or when a write to it blocks this long. It must exceed
 	// the slaves' ReportInterval. Default 20 s.
@@ -73,7 +88,8 @@ func (o *MasterOptions) withDefaults() MasterOptions {
 	setDefault(&r.HeartbeatInterval, DefaultHeartbeatInterval)
 	setDefault(&r.MaxGapNotInSync, DefaultMaxGapNotInSync)
 	setDefault(&r.SyncTimeout, DefaultSyncTimeout)
-	setDefault(&r.PollInterval, DefaultPollInterval)
+	setDefault(&r.MaxSlaves, DefaultMaxSlaves)
+	setDefault(&r.HandshakeTimeout, DefaultHandshakeTimeout)
 	setDefault(&r.IdleTimeout, DefaultIdleTimeout)
 	if r.Logger == nil {
 		r.Logger = slog.Default()
@@ -99,6 +115,16 @@ type SlaveOptions struct {
 	// MaxBodySize rejects a frame whose body size is larger, in bytes.
 	// Default 5 MiB.
 	MaxBodySize int
+	// Secret is the master's MasterOptions.Secret: the slave proves it
+	// knows it, and follows only a master that proves the same. Default
+	// none (for a master without one).
+	Secret string
+	// HandshakeTimeout bounds the authentication with Secret. Default 5 s.
+	HandshakeTimeout time.Duration
+	// Logger receives a line whenever the cause of failing connections
+	// changes (not one per retry), and in epoch mode the truncations.
+	// Default slog.Default().
+	Logger *slog.Logger
 	// MaxRecordSize rejects a record (or blank filler, less its 8-byte
 	// header) larger than this, in bytes; it bounds what a record split
 	// across frames keeps buffered. It must be at least the master's
@@ -106,9 +132,6 @@ type SlaveOptions struct {
 	MaxRecordSize int
 	// Dial connects to the master. Default: a net.Dialer with DialTimeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// Logger receives the slave's log lines (truncations, refused
-	// handshakes). Default slog.Default().
-	Logger *slog.Logger
 
 	// Epochs turns on epoch mode (controller mode; the master must run in
 	// it too): the slave sends this history in a handshake, cuts its log
@@ -144,6 +167,7 @@ func (o *SlaveOptions) withDefaults() SlaveOptions {
 		d := net.Dialer{Timeout: r.DialTimeout}
 		r.Dial = d.DialContext
 	}
+	setDefault(&r.HandshakeTimeout, DefaultHandshakeTimeout)
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}

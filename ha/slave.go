@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -22,6 +24,7 @@ import (
 type Slave struct {
 	sink Sink
 	opts SlaveOptions
+	log  *slog.Logger
 
 	ctx    context.Context // cancelled by Close: stops dialing and waiting
 	cancel context.CancelFunc
@@ -41,6 +44,7 @@ type Slave struct {
 // NewSlave returns a slave appending to sink; call Start to connect.
 func NewSlave(sink Sink, opts *SlaveOptions) *Slave {
 	s := &Slave{sink: sink, opts: opts.withDefaults()}
+	s.log = s.opts.Logger
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -88,13 +92,19 @@ func (s *Slave) LastError() error {
 }
 
 func (s *Slave) run() {
+	var lastLogged string // one line per change of cause, not per retry
 	for {
 		err := s.connectAndFollow()
 		s.mu.Lock()
-		if !s.closed {
+		closed := s.closed
+		if !closed {
 			s.lastErr = err
 		}
 		s.mu.Unlock()
+		if text := fmt.Sprint(err); !closed && err != nil && text != lastLogged {
+			s.log.Warn("replication from the master failed; reconnecting", "master", s.opts.MasterAddr, "err", err)
+			lastLogged = text
+		}
 		select {
 		case <-s.ctx.Done():
 			return
@@ -126,6 +136,12 @@ func (s *Slave) connectAndFollow() error {
 		s.conn = nil
 		s.mu.Unlock()
 	}()
+	if s.opts.Secret != "" {
+		if err := authenticateMaster(conn, s.opts.Secret, s.opts.HandshakeTimeout); err != nil {
+			conn.Close()
+			return err
+		}
+	}
 	return s.follow(conn)
 }
 

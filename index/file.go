@@ -109,8 +109,9 @@ type file struct {
 	slots      int
 	maxEntries int
 
-	mu     sync.RWMutex // guards header and the bytes: one writer, many queries
-	header Header
+	mu       sync.RWMutex // guards header and the bytes: one writer, many queries
+	header   Header
+	reserved []uint64 // pages known to be allocated, one bit each (guarded by mu)
 }
 
 // newFile takes over mf, a mapped index file, and reads its header.
@@ -127,7 +128,8 @@ func newFile(mf *mappedfile.File, slots, maxEntries int) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &file{mf: mf, b: whole.Bytes, slots: slots, maxEntries: maxEntries}
+	f := &file{mf: mf, b: whole.Bytes, slots: slots, maxEntries: maxEntries,
+		reserved: make([]uint64, (mf.Size()/pageSize+64)/64)}
 	whole.Release()
 	f.header = DecodeHeader(f.b)
 	if f.header.IndexCount < 1 {
@@ -175,6 +177,14 @@ func (f *file) put(key string, phys, storeTimestamp int64) error {
 	if int(h.IndexCount) >= f.maxEntries {
 		return ErrFull
 	}
+	// The file is sparse: every page about to be written is allocated
+	// first, so that a full disk is an error here (nothing changed) rather
+	// than a fault.
+	for _, r := range [][2]int{{0, HeaderSize}, {slotAt, SlotSize}, {EntryAt(f.slots, h.IndexCount), EntrySize}} {
+		if err := f.reserveLocked(r[0], r[1]); err != nil {
+			return err
+		}
+	}
 	if h.IndexCount == 1 {
 		h.BeginTimestamp, h.BeginPhysicalOffset = storeTimestamp, phys
 	}
@@ -196,6 +206,29 @@ func (f *file) put(key string, phys, storeTimestamp int64) error {
 	h.EndTimestamp = max(h.EndTimestamp, storeTimestamp)
 	h.EndPhysicalOffset = max(h.EndPhysicalOffset, phys)
 	h.encode(f.b)
+	return nil
+}
+
+// pageSize is the unit of reservations.
+const pageSize = 4096
+
+// reserveLocked allocates the pages holding [pos, pos+n), unless they are
+// known to be allocated already. f.mu must be held for writing.
+func (f *file) reserveLocked(pos, n int) error {
+	first, last := pos/pageSize, (pos+n-1)/pageSize
+	done := true
+	for p := first; p <= last; p++ {
+		done = done && f.reserved[p/64]&(1<<(p%64)) != 0
+	}
+	if done {
+		return nil
+	}
+	if err := f.mf.Reserve(pos, n); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	for p := first; p <= last; p++ {
+		f.reserved[p/64] |= 1 << (p % 64)
+	}
 	return nil
 }
 
@@ -241,11 +274,4 @@ func (f *file) flush() error {
 		return fmt.Errorf("index: flush %s: %w", f.path(), err)
 	}
 	return nil
-}
-
-// full reports whether no entry is left.
-func (f *file) full() bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return int(f.header.IndexCount) >= f.maxEntries
 }

@@ -43,7 +43,11 @@
 // mapping can never meet a full disk (which would be SIGBUS); a full disk
 // shows as ErrDiskFull from Create. CreateSparse (QueueOptions.Sparse) skips
 // the allocation for files that are small or written little, as RocketMQ's
-// consume-queue and index files are. Names become durable only through a
+// consume-queue and index files are; a write into such a file's hole is
+// preceded by File.Reserve, which answers ErrDiskFull where the write would
+// have faulted. On Linux a mapping holds no file descriptor once mapped
+// (the few calls that need one open the file for the call), so idle files,
+// thousands of consume queues, cost none. Names become durable only through a
 // directory sync: Create does it, and the queue syncs the directory after
 // removing files. WriteFileAtomic replaces a small file through a synced
 // temporary file and a rename. Linux has every capability; macOS, the BSDs

@@ -2,6 +2,7 @@ package mappedfile
 
 import (
 	"encoding/binary"
+	"os"
 	"slices"
 	"unsafe"
 
@@ -69,7 +70,15 @@ func subtract(w Span, cut []Span) []Span {
 
 // writtenExtents lists the extents in [off, size) that are not unwritten
 // preallocations, page-aligned.
-func (o *osMapping) writtenExtents(off, size int) ([]Span, error) {
+func (o *osMapping) writtenExtents(off, size int) (spans []Span, err error) {
+	err = o.withFile(func(f *os.File) error {
+		spans, err = extentsOf(f, off, size)
+		return err
+	})
+	return spans, err
+}
+
+func extentsOf(f *os.File, off, size int) ([]Span, error) {
 	buf := make([]byte, fiemapHeaderSize+fiemapBatch*fiemapExtentSize)
 	be := binary.NativeEndian
 	var out []Span
@@ -79,7 +88,7 @@ func (o *osMapping) writtenExtents(off, size int) ([]Span, error) {
 		be.PutUint64(buf[8:], uint64(size-start))
 		be.PutUint32(buf[16:], fiemapFlagSync)
 		be.PutUint32(buf[24:], fiemapBatch)
-		if _, _, errno := unix.Syscall(unix.SYS_IOCTL, o.f.Fd(), fsIocFiemap, uintptr(unsafe.Pointer(&buf[0]))); errno != 0 {
+		if _, _, errno := unix.Syscall(unix.SYS_IOCTL, f.Fd(), fsIocFiemap, uintptr(unsafe.Pointer(&buf[0]))); errno != 0 {
 			return nil, errno
 		}
 		n := int(be.Uint32(buf[20:]))

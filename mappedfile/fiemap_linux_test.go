@@ -1,6 +1,7 @@
 package mappedfile
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -70,10 +71,12 @@ func TestMaybeDataSeesWrittenAndCachedPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	om := f.m.(*osMapping)
-	if err := unix.Fdatasync(int(om.f.Fd())); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Fadvise(int(om.f.Fd()), 5<<20, 4096, unix.FADV_DONTNEED); err != nil {
+	if err := om.withFile(func(file *os.File) error {
+		if err := unix.Fdatasync(int(file.Fd())); err != nil {
+			return err
+		}
+		return unix.Fadvise(int(file.Fd()), 5<<20, 4096, unix.FADV_DONTNEED)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if written, err := om.writtenExtents(4<<20, 8<<20); err != nil || len(written) == 0 || written[0].Start > 5<<20 || written[0].End <= 5<<20 {

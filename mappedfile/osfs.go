@@ -85,7 +85,13 @@ func openMapping(path string) (Mapping, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("mappedfile: map %s: %w", path, err), f.Close())
 	}
-	return &osMapping{f: f, m: m}, nil
+	if detachDescriptors {
+		if err := f.Close(); err != nil {
+			return nil, errors.Join(fmt.Errorf("mappedfile: close %s after mapping it: %w", path, err), m.Unmap())
+		}
+		f = nil
+	}
+	return &osMapping{path: path, f: f, m: m}, nil
 }
 
 func diskError(path string, err error) error {
@@ -188,18 +194,42 @@ func (osFS) Stat(path string) (int64, time.Time, error) {
 // (Flush, ZeroRange, Populate, MaybeData, Lock, Advise, Evict) are in the
 // osfs_<platform>.go files.
 type osMapping struct {
+	path string
+	m    mmap.MMap
+	// f is the open file, or nil where the mapping holds no descriptor
+	// (detachDescriptors): a mapping stays valid without one, and a broker
+	// with thousands of consume queues, idle for the most part, would
+	// otherwise hold a descriptor for each file. The few operations that
+	// need one open the file by its path for the call (withFile).
 	f *os.File
-	m mmap.MMap
 }
 
 func (o *osMapping) Bytes() []byte { return o.m }
 
+// withFile calls fn with the mapping's file: its own descriptor, or one
+// opened for the call.
+func (o *osMapping) withFile(fn func(*os.File) error) error {
+	if o.f != nil {
+		return fn(o.f)
+	}
+	f, err := os.OpenFile(o.path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(f), f.Close())
+}
+
 func (o *osMapping) WriteAt(p []byte, off int) error {
-	_, err := o.f.WriteAt(p, int64(off))
-	return err
+	return o.withFile(func(f *os.File) error {
+		_, err := f.WriteAt(p, int64(off))
+		return err
+	})
 }
 
 func (o *osMapping) Close() error {
+	if o.f == nil {
+		return o.m.Unmap()
+	}
 	return errors.Join(o.m.Unmap(), o.f.Close())
 }
 

@@ -7,6 +7,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// detachDescriptors: on Linux a mapping needs no descriptor for its
+// reads, writes, msync and madvise; only WriteAt, ZeroRange and MaybeData
+// open the file for the call.
+const detachDescriptors = true
+
 // allocate gives f size bytes of allocated blocks (fallocate); a file
 // system without fallocate gets a plain size change.
 func allocate(f *os.File, size int64) error {
@@ -32,18 +37,20 @@ func syncToMedia(*os.File) error { return nil }
 // only bring back the bytes the zeroing removed, beyond data that was never
 // made durable either.
 func (o *osMapping) ZeroRange(off, n int) error {
-	fd := int(o.f.Fd())
-	err := unix.Fallocate(fd, unix.FALLOC_FL_ZERO_RANGE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
-	if errors.Is(err, unix.EOPNOTSUPP) {
-		err = unix.Fallocate(fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
-		if err == nil {
-			err = unix.Fallocate(fd, 0, int64(off), int64(n))
+	return o.withFile(func(f *os.File) error {
+		fd := int(f.Fd())
+		err := unix.Fallocate(fd, unix.FALLOC_FL_ZERO_RANGE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
+		if errors.Is(err, unix.EOPNOTSUPP) {
+			err = unix.Fallocate(fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, int64(off), int64(n))
+			if err == nil {
+				err = unix.Fallocate(fd, 0, int64(off), int64(n))
+			}
 		}
-	}
-	if errors.Is(err, unix.EOPNOTSUPP) {
-		return errors.ErrUnsupported
-	}
-	return err
+		if errors.Is(err, unix.EOPNOTSUPP) {
+			return errors.ErrUnsupported
+		}
+		return err
+	})
 }
 
 // Populate makes [off, off+n) present and writable in the page tables, as

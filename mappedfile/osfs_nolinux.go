@@ -4,6 +4,10 @@ package mappedfile
 
 import "errors"
 
+// detachDescriptors: elsewhere a mapping keeps its descriptor (macOS and
+// Windows sync through it).
+const detachDescriptors = false
+
 // ZeroRange is Linux only (fallocate); ZeroFrom then clears the pages
 // through the mapping.
 func (o *osMapping) ZeroRange(off, n int) error { return errors.ErrUnsupported }

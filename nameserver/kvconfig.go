@@ -50,6 +50,10 @@ type kvStore struct {
 func openKV(path string) (*kvStore, error) {
 	kv := &kvStore{path: path}
 	t := kvTable{}
+	if path == "" { // kept in memory only (Options.KVConfigPath)
+		kv.table.Store(&t)
+		return kv, nil
+	}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -121,8 +125,10 @@ func (kv *kvStore) change(edit func(kvTable) bool) error {
 	if err != nil {
 		return fmt.Errorf("nameserver: kv config: %w", err)
 	}
-	if err := atomicfile.Write(kv.path, data, 0o644); err != nil {
-		return fmt.Errorf("nameserver: kv config: %w", err)
+	if kv.path != "" {
+		if err := atomicfile.Write(kv.path, data, 0o644); err != nil {
+			return fmt.Errorf("nameserver: kv config: %w", err)
+		}
 	}
 	kv.table.Store(&next)
 	return nil

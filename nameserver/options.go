@@ -40,7 +40,11 @@ type Options struct {
 	Logger *slog.Logger
 
 	// KVConfigPath is the file the KV config (PUT_KV_CONFIG, ...) persists
-	// to (RocketMQ's kvConfigPath). Default ~/namesrv/kvConfig.json.
+	// to (RocketMQ's kvConfigPath). Empty keeps it in memory only, so that
+	// an embedded name server writes nothing outside its caller's
+	// directories; `rocketstore namesrv` defaults it to RocketMQ's
+	// ~/namesrv/kvConfig.json and `rocketstore serve` to the data
+	// directory.
 	KVConfigPath string
 	// OrderMessageEnable fills a route's orderTopicConf from the KV config
 	// namespace ORDER_TOPIC_CONFIG (RocketMQ's orderMessageEnable).
@@ -91,12 +95,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()
-	}
-	if out.KVConfigPath == "" {
-		// RocketMQ: System.getProperty("user.home")/namesrv/kvConfig.json.
-		// Without a home directory, the working directory stands in.
-		home, _ := os.UserHomeDir()
-		out.KVConfigPath = filepath.Join(home, "namesrv", "kvConfig.json")
 	}
 	if out.ACLFile == "" {
 		out.ACLFile = filepath.Join(os.Getenv("ROCKETMQ_HOME"), "conf", "plain_acl.yml")

@@ -1,8 +1,6 @@
 package nameserver
 
 import (
-	"bufio"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,7 +83,7 @@ var protectedSettings = []string{"kvConfigPath", "configStorePath", "aclEnable",
 // until restart (RocketMQ writes it to configStorePath when one is set).
 // A body naming anything else is refused whole.
 func (ns *NameServer) updateConfig(c *remoting.Conn, req *remoting.Command) *remoting.Command {
-	props, err := parseProperties(string(req.Body))
+	props, err := remoting.ParseProperties(req.Body)
 	if err != nil {
 		return ns.refuse(c, req, remoting.ResponseSystemError, "update config: %v", err)
 	}
@@ -131,23 +129,4 @@ func (ns *NameServer) getConfig(_ *remoting.Conn, req *remoting.Command) *remoti
 	}
 	slices.Sort(lines)
 	return success(req, []byte(strings.Join(lines, "\n")+"\n"))
-}
-
-// parseProperties reads Java properties lines: key=value or key:value,
-// blank lines and #/! comments skipped.
-func parseProperties(text string) (map[string]string, error) {
-	props := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(text))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i <= 0 {
-			return nil, fmt.Errorf("line %q is not key=value", line)
-		}
-		props[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
-	}
-	return props, sc.Err()
 }

@@ -48,8 +48,8 @@ func (s *Server) run(h Handler, c *Conn, req *Command) {
 	}
 }
 
-// call calls the handler, turning a panic into SYSTEM_ERROR so that one bad
-// request cannot take the process down.
+// call calls the interceptor and then the handler, turning a panic into
+// SYSTEM_ERROR so that one bad request cannot take the process down.
 func (s *Server) call(h Handler, c *Conn, req *Command) (resp *Command) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -57,5 +57,10 @@ func (s *Server) call(h Handler, c *Conn, req *Command) (resp *Command) {
 			resp = NewResponse(req, ResponseSystemError, fmt.Sprintf("internal error: %v", p))
 		}
 	}()
+	if intercept := s.opts.Intercept; intercept != nil {
+		if resp := intercept(c, req); resp != nil {
+			return resp
+		}
+	}
 	return h(c, req)
 }

@@ -26,6 +26,11 @@ type ServerOptions struct {
 	// TLSConfig, when set, makes the server speak TLS on every accepted
 	// connection (it needs a certificate). Default nil: plain TCP.
 	TLSConfig *tls.Config
+	// Intercept, when set, sees every request before its handler, on the
+	// handler's pool worker (RocketMQ's RPCHook.doBeforeRequest): a non-nil
+	// answer is sent instead of calling the handler. Access control goes
+	// here, so that every code registered is checked. Default nil.
+	Intercept func(c *Conn, req *Command) *Command
 
 	// MaxConnections is how many connections may be open at once; one
 	// accepted above it is closed at once, with a log line. Default 10000.

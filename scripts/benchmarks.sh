@@ -8,7 +8,6 @@
 # and are removed as each run ends.
 set -euo pipefail
 cd "$(dirname "$0")/../bench/peers"
-export GOWORK=off # a module of its own, outside the root go.work
 # The disk-use section comes from scripts/du-topics.sh, which measures
 # something else than the suite: it is kept across regenerations.
 du_section=""
@@ -19,6 +18,7 @@ fi
 if [[ -f ../results/failover.md ]]; then
   du_section+=$'\n\n'"$(cat ../results/failover.md)"
 fi
+export GOWORK=off # a module of its own, outside the root go.work
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
   -md ../../BENCHMARKS.md \

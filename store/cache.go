@@ -69,7 +69,7 @@ func keyGen(topic, key string) int {
 func (l *lookupCache) keyChanged(topic, key string) { l.gens[keyGen(topic, key)].Add(1) }
 
 // queryQuestion is the cache key of a key query.
-func queryQuestion(topic, key string, max int, begin, end int64) string {
+func queryQuestion(topic, key string, max, maxBytes int, begin, end int64) string {
 	b := make([]byte, 0, len(topic)+len(key)+32)
 	b = append(b, 'q')
 	b = binary.AppendUvarint(b, uint64(len(topic)))
@@ -77,6 +77,7 @@ func queryQuestion(topic, key string, max int, begin, end int64) string {
 	b = binary.AppendUvarint(b, uint64(len(key)))
 	b = append(b, key...)
 	b = binary.AppendVarint(b, int64(max))
+	b = binary.AppendVarint(b, int64(maxBytes))
 	b = binary.AppendVarint(b, begin)
 	b = binary.AppendVarint(b, end)
 	return string(b)

@@ -32,6 +32,7 @@ type CleanupReport struct {
 	Forcibly         bool    // above DiskSpaceCleanForciblyRatio
 	WritesRefused    bool    // above DiskSpaceWarningLevelRatio
 	CommitLogFiles   int     // commit-log files deleted
+	EarlyFiles       int     // of them, deleted before FileReservedTime (forcibly)
 	ConsumeQueueFile int     // consume-queue files deleted
 	IndexFiles       int     // index files deleted
 	Err              error
@@ -108,10 +109,11 @@ func (c *cleaner) round(manual bool) CleanupReport {
 	s.diskHigh.Store(r.WritesRefused)
 
 	if r.TimeUp || r.SpaceFull || manual {
-		gone, err := c.deleteCommitLogFiles(r.Forcibly)
-		r.CommitLogFiles = len(gone)
+		gone, early, err := c.deleteCommitLogFiles(r.Forcibly)
+		r.CommitLogFiles, r.EarlyFiles = len(gone), early
 		errs = append(errs, err)
-		s.report.deleted(KindCommitLog, gone, c.why(r, manual))
+		s.report.deleted(KindCommitLog, gone, c.why(r, manual), early)
+		s.earlyDeleted.Add(int64(early))
 	}
 	minPhys := s.commitLog.MinOffset()
 	below := fmt.Sprintf("every entry points below the commit log's first offset %d", minPhys)
@@ -122,12 +124,13 @@ func (c *cleaner) round(manual bool) CleanupReport {
 		errs = append(errs, err)
 	}
 	r.ConsumeQueueFile = len(queueFiles)
-	s.report.deleted(KindConsumeQueue, queueFiles, below)
+	errs = append(errs, s.deleted.expire(minPhys))
+	s.report.deleted(KindConsumeQueue, queueFiles, below, 0)
 	if s.index != nil {
 		gone, err := s.index.DeleteExpired(minPhys)
 		r.IndexFiles = len(gone)
 		errs = append(errs, err)
-		s.report.deleted(KindIndex, gone, below)
+		s.report.deleted(KindIndex, gone, below, 0)
 	}
 	if r.CommitLogFiles > 0 && s.cache != nil {
 		s.cache.invalidate()
@@ -159,33 +162,49 @@ func (c *cleaner) why(r CleanupReport, manual bool) string {
 // are expired (or at once when forcibly), one at a time and at most
 // DeleteFileBatchMax of them, and returns the paths of those that went. A
 // file a reader holds ends the round; it goes in a later round, or forcibly
-// once DestroyForciblyAfter has passed.
-func (c *cleaner) deleteCommitLogFiles(forcibly bool) ([]string, error) {
+// once DestroyForciblyAfter has passed. early counts those deleted before
+// their reserved time.
+func (c *cleaner) deleteCommitLogFiles(forcibly bool) (deleted []string, early int, err error) {
 	s, o := c.s, &c.s.opts
 	now := o.Now()
-	dispatched := s.dispatcher.offset()
+	// Never what the queues do not cover yet, nor what is not flushed: a
+	// forced cleanup can reach files seconds old, and removing one the
+	// flusher has not finished would fail its flush (and poison the log).
+	// Flushing first lets a round delete every file it may.
+	flushErr := s.commitLog.Flush()
+	covered := min(s.dispatcher.offset(), s.commitLog.FlushedOffset())
+	wasEarly := false
 	expired := func(f *mappedfile.File) bool {
-		if f.StartOffset()+int64(f.Size()) > dispatched {
-			return false // never delete what the queues do not cover yet
+		if f.StartOffset()+int64(f.Size()) > covered {
+			return false
 		}
-		return forcibly || now.Sub(f.ModTime()) >= o.FileReservedTime
+		wasEarly = now.Sub(f.ModTime()) < o.FileReservedTime
+		return forcibly || !wasEarly
 	}
-	var deleted []string
 	files := s.commitLog.Files()
 	for len(deleted) < o.DeleteFileBatchMax {
 		first := files.First()
 		n, err := files.DeleteFiles(expired, 1, o.DestroyForciblyAfter)
 		if n > 0 {
 			deleted = append(deleted, first.Path())
+			if wasEarly {
+				early++
+			}
 		}
 		if err != nil || n == 0 {
-			return deleted, err
+			return deleted, early, errors.Join(flushErr, err)
 		}
 		select {
 		case <-c.quit:
-			return deleted, nil
+			return deleted, early, flushErr
 		case <-time.After(o.DeleteFilesInterval):
 		}
 	}
-	return deleted, nil
+	return deleted, early, flushErr
 }
+
+// EarlyDeletedFiles counts the commit-log files cleanup deleted before
+// FileReservedTime since the store opened: forced cleanups of a full disk
+// (Options.DisableCleanForcibly prevents them), whose messages may not have
+// been consumed.
+func (s *MessageStore) EarlyDeletedFiles() int64 { return s.earlyDeleted.Load() }

@@ -48,6 +48,7 @@ func cleanupStore(t *testing.T, usage *atomic.Int64) (*MessageStore, *clock, map
 	want := map[int64]int64{}
 	putSeqs(t, s, 0, 1200, want) // about five 128 KiB files
 	mustDispatch(t, s)
+	mustFlushLog(t, s) // cleanup deletes only flushed files
 	if n := len(s.commitLog.Files().Files()); n < 5 {
 		t.Fatalf("%d commit-log files, want at least 5", n)
 	}
@@ -121,6 +122,45 @@ func checkAllFrom(t *testing.T, s *MessageStore, want map[int64]int64) {
 	}
 }
 
+func mustFlushLog(t *testing.T, s *MessageStore) {
+	t.Helper()
+	if err := s.commitLog.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCleanupNeverDeletesAnUnflushedFile: a forced cleanup (disk above
+// the forced ratio, files seconds old) flushes the log before it deletes,
+// so that it never removes a file the flusher has not finished (whose
+// flush would then fail and poison the log); the files it deleted early
+// are counted.
+func TestCleanupNeverDeletesAnUnflushedFile(t *testing.T) {
+	usage := atomic.Int64{}
+	clk := &clock{now: time.Now()}
+	opts := testOptions(mappedfile.NewMemFS())
+	opts.Now = clk.Now
+	opts.CleanResourceInterval = time.Hour
+	opts.DeleteFilesInterval = time.Millisecond
+	opts.CommitLog.FlushInterval = time.Hour // nothing flushes by itself
+	opts.CommitLog.FlushThoroughInterval = time.Hour
+	opts.DiskUsage = func(string) (float64, error) { return float64(usage.Load()) / 100, nil }
+	s := openStore(t, "s", opts)
+	defer s.Close()
+	putSeqs(t, s, 0, 1200, map[int64]int64{})
+	mustDispatch(t, s)
+	usage.Store(87)
+	covered := s.commitLog.Files().First().StartOffset() + int64(s.commitLog.FileSize())
+	if s.commitLog.FlushedOffset() >= covered {
+		t.Fatal("the test needs a first file not yet flushed")
+	}
+	if r := s.cleaner.round(false); r.CommitLogFiles == 0 || r.EarlyFiles != r.CommitLogFiles || s.EarlyDeletedFiles() != int64(r.EarlyFiles) {
+		t.Fatalf("a forced round after the flush: %+v, early %d", r, s.EarlyDeletedFiles())
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("the store after the cleanup: %v", err)
+	}
+}
+
 func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 	var usage atomic.Int64
 	s, clk, _ := cleanupStore(t, &usage)
@@ -137,6 +177,7 @@ func TestDiskPressureDeletesAndRefusesWrites(t *testing.T) {
 
 	putSeqs(t, s, 2000, 3000, map[int64]int64{})
 	mustDispatch(t, s)
+	mustFlushLog(t, s)
 	files = len(s.commitLog.Files().Files())
 	usage.Store(87) // above 85%: even unexpired files go
 	if r := s.cleaner.round(false); !r.Forcibly || r.CommitLogFiles != files-1 {
@@ -206,5 +247,59 @@ func TestCleanupForcesAHeldFileAfterTheInterval(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	if r, _ := s.DeleteExpiredFiles(); r.CommitLogFiles == 0 {
 		t.Fatalf("not deleted after the interval: %+v", r)
+	}
+}
+
+// TestKeyQueriesDuringCleanupOnDisk queries keys on the real file system
+// while cleanup deletes commit-log and index files under the queries.
+// Index files used to be unmapped under a running query (SIGSEGV).
+func TestKeyQueriesDuringCleanupOnDisk(t *testing.T) {
+	opts := testOptions(nil)
+	opts.IndexSlotCount, opts.IndexMaxEntries = 64, 256 // a new index file every ~85 messages
+	opts.CacheBytes = -1                                // every query reads the index
+	opts.CleanResourceInterval = time.Hour              // rounds are run by hand
+	opts.DeleteFilesInterval = time.Millisecond
+	opts.DiskUsage = func(string) (float64, error) { return 0.87, nil } // every file but the last goes
+	s := openStore(t, t.TempDir(), opts)
+	stop := make(chan struct{})
+	var queries atomic.Int64
+	var wg sync.WaitGroup
+	for q := range 2 {
+		wg.Go(func() {
+			for i := int64(q); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := s.QueryMessage(testTopic, testKey(i%2000), 4, 0, 1<<62)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, r := range res.Records {
+					if !hasKey(&r, testKey(i%2000)) {
+						t.Errorf("query for %s gave a record without the key", testKey(i%2000))
+						return
+					}
+				}
+				queries.Add(1)
+			}
+		})
+	}
+	deleted := 0
+	for round := range int64(10) {
+		putSeqs(t, s, round*200, round*200+200, map[int64]int64{})
+		mustDispatch(t, s)
+		r, err := s.DeleteExpiredFiles()
+		if err != nil {
+			t.Fatal(err)
+		}
+		deleted += r.IndexFiles
+	}
+	close(stop)
+	wg.Wait()
+	if deleted == 0 || queries.Load() == 0 {
+		t.Fatalf("%d index files deleted under %d queries: the test raced nothing", deleted, queries.Load())
 	}
 }

@@ -206,6 +206,9 @@ func (d *dispatcher) drain() error {
 
 // dispatch feeds one record to the consume queue and the index.
 func (d *dispatcher) dispatch(phys int64, size int32, r *message.Record) error {
+	if d.s.deleted.hides(r.Topic, phys) {
+		return nil // its topic was deleted: neither queued nor indexed again
+	}
 	tt := message.TransactionType(r.SysFlag)
 	if tt == message.TransactionNotType || tt == message.TransactionCommitType {
 		q, err := d.s.queues.findOrCreate(r.Topic, r.QueueID)
@@ -220,9 +223,11 @@ func (d *dispatcher) dispatch(phys int64, size int32, r *message.Record) error {
 		keys := r.Keys()
 		uniq := r.Properties.Get(message.PropertyUniqKey)
 		if len(keys) > 0 || uniq != "" {
-			if err := s.index.PutMessage(r.Topic, keys, uniq, phys, r.StoreTimestamp); err != nil {
+			err := s.index.PutMessage(r.Topic, keys, uniq, phys, r.StoreTimestamp)
+			if err != nil && !errors.Is(err, ErrDiskFull) {
 				return fmt.Errorf("index: %w", err)
 			}
+			s.indexed(err)
 			if s.cache != nil {
 				for _, k := range keys {
 					s.cache.keyChanged(r.Topic, k)

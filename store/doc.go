@@ -48,6 +48,21 @@
 // consume-queue and index files that only point below the log's new start
 // go, and queue minimum offsets move forward.
 //
+// # Full disks and deleted topics
+//
+// Consume-queue and index files are sparse: each page is reserved
+// (mappedfile.File.Reserve) before it is written, so a full disk is an error
+// instead of a fault. A consume queue that cannot grow stops dispatch, and
+// puts are refused (ErrDispatchFailing, matching ErrDiskFull) until it can;
+// a record the index cannot take goes to its queue without its keys
+// (UnindexedRecords) and puts are refused for a while. A store whose
+// recovery meets a full disk opens anyway. Cleanup never deletes a file the
+// flusher has not finished, and counts the files a forced cleanup deletes
+// before their reserved time (EarlyDeletedFiles). DeleteTopic remembers the
+// deleted topic and the log offset it was deleted at (deletedTopics.json)
+// until cleanup drops its records, so that no later dispatch, even after a
+// crash, brings them back into a topic created again with the name.
+//
 // # Lookup cache
 //
 // Key queries and lookups by offset message id go through a

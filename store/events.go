@@ -56,6 +56,10 @@ type FilesDeletedInfo struct {
 	Kind   string
 	Paths  []string
 	Reason string // why they went, for the operator
+	// Early counts the commit-log files among them deleted before
+	// FileReservedTime (a forced cleanup of a full disk): their messages
+	// may not have been consumed yet.
+	Early int
 }
 
 // FlushStallInfo describes a slow flush.
@@ -80,6 +84,7 @@ const (
 	TaskCheckpoint        = "write checkpoint"
 	TaskCleanup           = "cleanup"
 	TaskConsumeQueueFiles = "consume-queue files" // unmapping or removing one after its last reader
+	TaskIndex             = "index entries"       // a full disk keeps records out of the index
 )
 
 // errorRepeatInterval is how often a background error that keeps
@@ -149,14 +154,15 @@ func (r *reporter) recovered(rep RecoveryReport) {
 	cl := rep.CommitLog
 	level := slog.LevelInfo
 	// A new store has no checkpoint yet; one with records should.
-	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid && cl.End > 0 {
+	if cl.Dropped() || rep.Abnormal || !rep.CheckpointValid && cl.End > 0 || rep.DispatchErr != nil {
 		level = slog.LevelWarn
 	}
 	r.log.Log(context.Background(), level, "store: recovered",
 		"abnormal", rep.Abnormal, "checkpoint_valid", rep.CheckpointValid,
 		"scan_from", cl.ScanFrom, "end", cl.End, "records_scanned", cl.Records,
 		"dropped_bytes", cl.DroppedBytes, "dropped_files", cl.DroppedFiles, "stopped_by", cl.Reason,
-		"dispatch_from", rep.DispatchFrom, "redispatched", rep.Redispatched, "index_rebuilt_from", rep.IndexRebuiltFrom)
+		"dispatch_from", rep.DispatchFrom, "redispatched", rep.Redispatched, "index_rebuilt_from", rep.IndexRebuiltFrom,
+		"dispatch_err", rep.DispatchErr)
 	if cb := r.events.RecoveryDone; cb != nil {
 		cb(rep)
 	}
@@ -214,15 +220,20 @@ func (r *reporter) commitLogEvents(inner commitlog.Events) commitlog.Events {
 // maxLoggedPaths bounds the paths one log line names.
 const maxLoggedPaths = 5
 
-// deleted reports files a cleanup round removed.
-func (r *reporter) deleted(kind string, paths []string, reason string) {
+// deleted reports files a cleanup round removed, early of them before
+// their reserved time (a warning: their messages may be unconsumed).
+func (r *reporter) deleted(kind string, paths []string, reason string, early int) {
 	if len(paths) == 0 {
 		return
 	}
-	r.log.Info("store: deleted files", "kind", kind, "count", len(paths),
+	level, msg := slog.LevelInfo, "store: deleted files"
+	if early > 0 {
+		level, msg = slog.LevelWarn, "store: deleted files before their reserved time; unconsumed messages may be lost"
+	}
+	r.log.Log(context.Background(), level, msg, "kind", kind, "count", len(paths), "early", early,
 		"paths", paths[:min(len(paths), maxLoggedPaths)], "reason", reason)
 	if cb := r.events.FilesDeleted; cb != nil {
-		cb(FilesDeletedInfo{Kind: kind, Paths: paths, Reason: reason})
+		cb(FilesDeletedInfo{Kind: kind, Paths: paths, Reason: reason, Early: early})
 	}
 }
 

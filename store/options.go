@@ -121,6 +121,10 @@ type Options struct {
 	// OnArrival is told about every message dispatched to a consume queue
 	// (for long polling). It runs on the dispatcher goroutine: keep it short.
 	OnArrival func(Arrival)
+	// OnAppend is called after every put that appended records, on the
+	// putting goroutine, once they can be read from the commit log (a
+	// master wakes its replication senders with it). Keep it short.
+	OnAppend func()
 
 	// FlushStallThreshold is how long a flush of the commit log, consume
 	// queues or index may take before it is reported as a stall (the commit

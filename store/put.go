@@ -31,9 +31,18 @@ func (s *MessageStore) PutMessage(ctx context.Context, m *message.Message) (comm
 	res, err := s.commitLog.Append(ctx, m)
 	s.putMu.RUnlock()
 	if err == nil || res.Size > 0 {
-		s.dispatcher.notify()
+		s.appended()
 	}
 	return res, putError(err)
+}
+
+// appended tells the dispatcher and Options.OnAppend that records were
+// appended.
+func (s *MessageStore) appended() {
+	s.dispatcher.notify()
+	if f := s.opts.OnAppend; f != nil {
+		f()
+	}
 }
 
 // putError makes a failure that poisoned the commit log (this put's own,
@@ -63,7 +72,7 @@ func (s *MessageStore) PutMessages(ctx context.Context, msgs []message.Message, 
 	results, err := s.commitLog.AppendBatch(ctx, msgs, results)
 	s.putMu.RUnlock()
 	if len(results) > n {
-		s.dispatcher.notify()
+		s.appended()
 	}
 	return results, putError(err)
 }
@@ -79,6 +88,13 @@ func (s *MessageStore) checkPut(m *message.Message) error {
 	}
 	if s.diskHigh.Load() {
 		return fmt.Errorf("%w: disk usage above %d%%, writes refused until cleanup frees space", ErrDiskFull, s.opts.DiskSpaceWarningLevelRatio)
+	}
+	if err := s.indexFull(); err != nil {
+		return err
+	}
+	if err := s.dispatcher.lastErr(); err != nil {
+		// Acknowledging more would only add messages no one can pull.
+		return fmt.Errorf("%w, puts refused until it works again: %w", ErrDispatchFailing, err)
 	}
 	if err := ValidateTopic(m.Topic); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/index"
 	"github.com/rocketstore/rocketstore/message"
@@ -26,8 +27,79 @@ func (s *MessageStore) LookMessageByOffset(phys int64) (message.Record, error) {
 
 // MessageBytes returns a private copy of the record stored at commit-log
 // offset phys, exactly as stored (what a broker sends for a view by id).
-// A record that fails its CRC is never returned.
-func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) { return s.recordBytes(phys) }
+// A record that fails its CRC is never returned, nor one that is not where
+// the log's records are: its PHYSICALOFFSET must be phys (commitlog.Read)
+// and, once dispatched, its consume queue must point at phys for its queue
+// offset. A well-formed record forged inside another message's body, at an
+// offset a client asks for, fails one or the other.
+func (s *MessageStore) MessageBytes(phys int64) ([]byte, error) {
+	b, err := s.recordBytes(phys)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQueued(b, phys); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// MessageEntry returns the record at commit-log offset phys, checked as
+// MessageBytes checks it, without copying it: its bytes are the commit
+// log's, valid until the entry is released (a broker writes them to the
+// client from there, so that answers waiting for a slow reader cost no
+// heap).
+func (s *MessageStore) MessageEntry(phys int64) (commitlog.Entry, error) {
+	if s.closed.Load() {
+		return commitlog.Entry{}, ErrClosed
+	}
+	if phys < s.commitLog.MinOffset() || phys >= s.commitLog.MaxOffset() {
+		return commitlog.Entry{}, fmt.Errorf("%w: offset %d outside [%d, %d)", ErrNotFound, phys, s.commitLog.MinOffset(), s.commitLog.MaxOffset())
+	}
+	e, err := s.commitLog.Read(phys)
+	if err != nil {
+		return e, fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
+	}
+	if _, err := message.Decode(e.Bytes, true); err != nil {
+		e.Release()
+		return commitlog.Entry{}, fmt.Errorf("store: record at %d: %w", phys, err)
+	}
+	if err := s.checkQueued(e.Bytes, phys); err != nil {
+		e.Release()
+		return commitlog.Entry{}, err
+	}
+	return e, nil
+}
+
+// checkQueued checks that the consume queue of the record b, stored at
+// phys, points at phys for the record's queue offset. Records no queue
+// holds (prepared and rolled-back transaction records) and those the
+// dispatcher has not reached yet are not checked.
+func (s *MessageStore) checkQueued(b []byte, phys int64) error {
+	rec, err := message.Decode(b, false)
+	if err != nil {
+		return fmt.Errorf("store: record at %d: %w", phys, err)
+	}
+	switch message.TransactionType(rec.SysFlag) {
+	case message.TransactionPreparedType, message.TransactionRollbackType:
+		return nil
+	}
+	if phys >= s.dispatcher.offset() {
+		return nil
+	}
+	q := s.queues.find(rec.Topic, rec.QueueID)
+	if q == nil {
+		return fmt.Errorf("%w: no queue %s/%d holds the record at %d", ErrNotFound, rec.Topic, rec.QueueID, phys)
+	}
+	u, err := q.Unit(rec.QueueOffset)
+	if err != nil {
+		return fmt.Errorf("%w: offset %d: %w", ErrNotFound, phys, err)
+	}
+	if u.CommitLogOffset != phys {
+		return fmt.Errorf("%w: the record at %d is not the one queue %s/%d holds at %d (that one is at %d)",
+			ErrNotFound, phys, rec.Topic, rec.QueueID, rec.QueueOffset, u.CommitLogOffset)
+	}
+	return nil
+}
 
 // recordBytes returns a private copy of the intact record at phys.
 func (s *MessageStore) recordBytes(phys int64) ([]byte, error) {
@@ -80,6 +152,15 @@ type QueryResult struct {
 // Repeated queries are answered from the lookup cache until a new message
 // with the key is indexed.
 func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64) (QueryResult, error) {
+	return s.QueryMessageWithin(topic, key, max, 0, begin, end)
+}
+
+// QueryMessageWithin is QueryMessage bounded in bytes as well: it stops
+// before the record that would take the records' total past maxBytes
+// (the first record is always returned), so that what a query holds and
+// answers stays within what a response can carry. maxBytes <= 0 means no
+// bound.
+func (s *MessageStore) QueryMessageWithin(topic, key string, max, maxBytes int, begin, end int64) (QueryResult, error) {
 	var res QueryResult
 	if s.closed.Load() {
 		return res, ErrClosed
@@ -94,7 +175,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 	var question string
 	var epoch, gen uint64
 	if s.cache != nil {
-		question = queryQuestion(topic, key, max, begin, end)
+		question = queryQuestion(topic, key, max, maxBytes, begin, end)
 		if records, ok := s.cache.getQuery(topic, key, question); ok {
 			for _, b := range records {
 				if rec, err := message.Decode(b, false); err == nil {
@@ -114,6 +195,7 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		return res, err
 	}
 	var raw [][]byte
+	total := 0
 	for _, phys := range dedupe(offsets) {
 		b, err := s.recordBytes(phys)
 		if err != nil {
@@ -123,6 +205,13 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 		if err != nil || rec.Topic != topic || !hasKey(&rec, key) {
 			continue // another key with the same hash
 		}
+		if s.deleted.hides(topic, phys) {
+			continue // of the topic deleted before it was created again
+		}
+		if maxBytes > 0 && len(res.Raw) > 0 && total+len(b) > maxBytes {
+			break
+		}
+		total += len(b)
 		res.Records = append(res.Records, rec)
 		res.Raw = append(res.Raw, b)
 		raw = append(raw, slices.Clone(b))
@@ -133,10 +222,13 @@ func (s *MessageStore) QueryMessage(topic, key string, max int, begin, end int64
 	return res, nil
 }
 
+// dedupe drops repeated offsets, keeping the first of each, in one pass.
 func dedupe(offsets []int64) []int64 {
+	seen := make(map[int64]struct{}, len(offsets))
 	out := offsets[:0]
-	for i, o := range offsets {
-		if !slices.Contains(offsets[:i], o) {
+	for _, o := range offsets {
+		if _, dup := seen[o]; !dup {
+			seen[o] = struct{}{}
 			out = append(out, o)
 		}
 	}
@@ -234,7 +326,9 @@ func (s *MessageStore) QueueIDs(topic string) []int32 {
 }
 
 // DeleteTopic removes topic's consume queues (its records stay in the
-// commit log until cleanup); its queue offsets start over.
+// commit log until cleanup); its queue offsets start over. Its records are
+// never dispatched again, even by the recovery after a crash, nor found by
+// queries: a topic created again with the name starts empty.
 func (s *MessageStore) DeleteTopic(topic string) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -243,9 +337,28 @@ func (s *MessageStore) DeleteTopic(topic string) error {
 	defer s.putMu.Unlock()
 	// The topic's records already in the log must be dispatched first, or
 	// the dispatcher would bring its queues back.
-	if err := s.waitDispatched(s.commitLog.MaxOffset(), deleteTopicWait); err != nil {
+	end := s.commitLog.MaxOffset()
+	if err := s.waitDispatched(end, deleteTopicWait); err != nil {
+		return err
+	}
+	// Recorded before anything goes: after a crash, recovery dispatches
+	// again from its checkpoint and must skip the deleted records.
+	if err := s.deleted.add(topic, end); err != nil {
 		return err
 	}
 	s.offsets.forget(topic)
+	if s.cache != nil {
+		s.cache.invalidate() // its queries and views must not answer
+	}
 	return s.queues.remove(topic)
+}
+
+// TopicQueueCounts returns, for every topic with consume queues, one more
+// than its highest queue id.
+func (s *MessageStore) TopicQueueCounts() map[string]int {
+	counts := map[string]int{}
+	for _, q := range s.queues.all() {
+		counts[q.Topic()] = max(counts[q.Topic()], int(q.QueueID())+1)
+	}
+	return counts
 }

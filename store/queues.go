@@ -135,6 +135,21 @@ func (t *queueTable) remove(topic string) error {
 	return errors.Join(errs...)
 }
 
+// removeDeleted destroys the queues that hold only records of deleted
+// topics (a crash cut their deletion short).
+func (t *queueTable) removeDeleted(d *deletedTopics) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for k, q := range t.queues {
+		if max := q.MaxPhysicalOffset(); max > 0 && d.hides(k.topic, max-1) {
+			errs = append(errs, q.Destroy())
+			delete(t.queues, k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // maxPhysicalOffset is how far the most advanced queue was fed.
 func (t *queueTable) maxPhysicalOffset() int64 {
 	var m int64

@@ -31,6 +31,12 @@ var (
 	// is acknowledged any more until the store is reopened (which recovers
 	// what was durable). It is matched by an *UnwritableError.
 	ErrUnwritable = errors.New("store: unwritable")
+	// ErrDispatchFailing: the consume queues or the index cannot take the
+	// records already in the commit log (a full disk, most often: then the
+	// error matches ErrDiskFull too), so puts are refused until dispatch
+	// works again; what was acknowledged is in the commit log and is
+	// dispatched then.
+	ErrDispatchFailing = errors.New("store: dispatch failing")
 )
 
 // Names of the store's files and directories below its root, as RocketMQ's.
@@ -53,6 +59,7 @@ type MessageStore struct {
 	index     *index.Service // nil when Options.DisableIndex
 	cp        *checkpointFile
 	offsets   *queueOffsets
+	deleted   *deletedTopics
 	cache     *lookupCache
 
 	dispatcher *dispatcher
@@ -64,6 +71,12 @@ type MessageStore struct {
 	putMu    sync.RWMutex
 	closed   atomic.Bool
 	diskHigh atomic.Bool // usage above the warning ratio: writes refused
+
+	earlyDeleted atomic.Int64 // commit-log files cleanup deleted before their reserved time
+
+	indexFullAt  atomic.Int64 // when the index last could not grow (Unix ns; 0: it can)
+	indexFullErr atomic.Pointer[error]
+	unindexed    atomic.Int64 // records dispatched without their keys
 
 	recovery    RecoveryReport
 	delayLevels []time.Duration
@@ -88,6 +101,10 @@ type RecoveryReport struct {
 	// IndexRebuiltFrom is the offset from which index entries were rebuilt
 	// (-1: none were dropped).
 	IndexRebuiltFrom int64
+	// DispatchErr, when not nil, is why the dispatch of the recovered log
+	// could not finish (a full disk): the store opened anyway, refuses puts
+	// (ErrDispatchFailing) and dispatches the rest once it can.
+	DispatchErr error
 }
 
 // Open opens (creating if needed) the store under root, recovers it and
@@ -135,6 +152,9 @@ func (s *MessageStore) recover() error {
 	}
 	cp, valid := s.cp.load()
 	s.recovery.CheckpointValid = valid
+	if s.deleted, err = openDeletedTopics(o.FS, s.path(deletedTopicsName)); err != nil {
+		return err
+	}
 
 	// After a clean close nothing lies past the recovered ends; after a
 	// crash, torn tails must be cleared.
@@ -210,6 +230,10 @@ func (s *MessageStore) recover() error {
 	if err := waitQueues(); err != nil {
 		return err
 	}
+	// The queues of a deleted topic that a crash left half removed go now.
+	if err := s.queues.removeDeleted(s.deleted); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
 	// Queues behind the checkpoint (files deleted or damaged) are fed from
 	// their own end; the dispatcher checks those records' CRCs itself.
 	queuesFrom = min(queuesFrom, s.queues.maxPhysicalOffset())
@@ -243,6 +267,13 @@ func (s *MessageStore) recover() error {
 	s.recovery.DispatchFrom = s.dispatcher.offset()
 	n, err := s.dispatcher.catchUp()
 	s.recovery.Redispatched = n
+	if err != nil && errors.Is(err, ErrDiskFull) {
+		// A full disk must not keep the store from opening: reads work,
+		// cleanup can free room, and the dispatcher goes on from here.
+		s.recovery.DispatchErr = err
+		s.dispatcher.setErr(err)
+		err = nil
+	}
 	if err != nil {
 		return fmt.Errorf("store: re-dispatch from %d: %w", s.recovery.DispatchFrom, err)
 	}

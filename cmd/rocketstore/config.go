@@ -54,6 +54,12 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 			continue
 		}
 		var err error
+		if ok, err := applyOpsProperty(o, k, v); ok {
+			if err != nil {
+				return fmt.Errorf("broker setting %s=%q: %v", k, v, err)
+			}
+			continue
+		}
 		switch k {
 		case "brokerName":
 			o.BrokerName = v
@@ -166,7 +172,10 @@ func applyBrokerProperties(o *broker.Options, props map[string]string) error {
 		case "transactionCheckInterval":
 			o.TransactionCheckInterval, err = parseMillis(v)
 		default:
-			slog.Warn("broker.conf: unknown key ignored", "key", k, "value", v)
+			var known bool
+			if known, err = applyLimitProperty(o, k, v); !known {
+				slog.Warn("broker.conf: unknown key ignored", "key", k, "value", v)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("broker setting %s=%q: %v", k, v, err)

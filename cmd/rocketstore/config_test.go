@@ -72,8 +72,8 @@ transactionCheckInterval=30000
 		o.TransactionTimeout != 3*time.Second || o.TransactionCheckMax != 5 || o.TransactionCheckInterval != 30*time.Second {
 		t.Fatalf("message kind options %+v", o)
 	}
-	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"mappedFileSizeConsumeQueue": "1001"}, {"messageDelayLevel": "1s 5x"},
-		{"transactionTimeOut": "0"}, {"transactionCheckMax": "many"}, {"traceTopicEnable": "maybe"}} {
+	for _, bad := range []map[string]string{{"brokerId": "x"}, {"flushDiskType": "SOMETIMES"}, {"mappedFileSizeConsumeQueue": "1001"},
+		{"messageDelayLevel": "1s 5x"}, {"transactionTimeOut": "0"}, {"transactionCheckMax": "many"}, {"traceTopicEnable": "maybe"}} {
 		if err := applyBrokerProperties(&broker.Options{}, bad); err == nil {
 			t.Fatalf("%v was accepted", bad)
 		}

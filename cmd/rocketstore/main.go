@@ -6,6 +6,7 @@
 //	rocketstore broker    the broker alone, from flags or a broker.conf-style key=value file
 //	rocketstore controller        one controller of a controller group (controller mode)
 //	rocketstore controller status the controller leader and each broker group's master, epoch and SyncStateSet
+//	rocketstore admin     mqadmin's commands (clusterList, topicStatus, consumerProgress, ...)
 //	rocketstore bench     the benchmark suite on rocketstore alone (with peers: bench/peers)
 //	rocketstore inspect   describe a store directory and what opening it would do
 //	rocketstore verify    check a store directory (exit status 1 when damaged)
@@ -24,6 +25,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 
@@ -53,6 +55,8 @@ func main() {
 		if done, err = controllerSubcommand(os.Args[2:]); !done {
 			err = runController(os.Args[2:])
 		}
+	case "admin":
+		os.Exit(runAdmin(os.Args[2:], os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(bench.Main(os.Args[2:], os.Stdout, os.Stderr, benchEngines(), nil))
 	case "inspect":
@@ -85,6 +89,7 @@ commands:
   serve     run a nameserver and a broker in one process
   namesrv   run a nameserver (-config with enableControllerInNamesrv=true embeds a controller)
   broker    run a broker (enableControllerMode=true in its -config: roles from the controllers)
+  admin     mqadmin's commands: clusters, topics, groups, lag, offsets, messages
   controller         run one controller of a controller group (RocketMQ 5's controller mode)
   controller status  show the controller leader and each broker group's master, epoch and SyncStateSet
   bench     run the benchmark suite (rocketstore and the machine's limits; peers: bench/peers)
@@ -138,6 +143,7 @@ func serve(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	logger := logFlags(fs, os.Stderr)
 	opts := brokerFlags(fs, "", logger)
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	if *cpuProfile != "" {
@@ -152,7 +158,7 @@ func serve(args []string) error {
 		return err
 	}
 	slog.SetDefault(o.Logger)
-	ns := nameserver.New(&nameserver.Options{Logger: o.Logger})
+	ns := nameserver.New(&nameserver.Options{Logger: o.Logger, KVConfigPath: filepath.Join(o.DataDir, "namesrv", "kvConfig.json")})
 	if err := ns.Start(*nsAddr); err != nil {
 		return err
 	}
@@ -164,16 +170,22 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers, o.Logger)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
 	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func namesrv(args []string) error {
 	fs := flag.NewFlagSet("namesrv", flag.ExitOnError)
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
 	config := fs.String("config", "", "namesrv.conf-style key=value file: enableControllerInNamesrv=true embeds a controller (with the controller keys)")
+	kvConfig := fs.String("kv-config", defaultKVConfigPath(), "the KV config file (RocketMQ's kvConfigPath)")
 	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -192,7 +204,7 @@ func namesrv(args []string) error {
 		host, _ := splitHostPort(*addr)
 		*addr = net.JoinHostPort(host, port)
 	}
-	ns := nameserver.New(&nameserver.Options{Logger: log})
+	ns := nameserver.New(&nameserver.Options{Logger: log, KVConfigPath: *kvConfig})
 	if err := ns.Start(*addr); err != nil {
 		return err
 	}
@@ -214,6 +226,7 @@ func namesrv(args []string) error {
 func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
 	opts := brokerFlags(fs, nameserver.DefaultAddr, logFlags(fs, os.Stderr))
+	startHTTP := consoleFlags(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	o, err := opts()
@@ -224,9 +237,14 @@ func runBroker(args []string) error {
 	if err != nil {
 		return err
 	}
+	web, err := startHTTP(b, o.NameServers, o.Logger)
+	if err != nil {
+		b.Close()
+		return err
+	}
 	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
 	waitForSignal(sig)
-	return b.Close()
+	return errors.Join(web.Close(), b.Close())
 }
 
 func startBroker(o broker.Options) (*broker.Broker, error) {
@@ -271,4 +289,11 @@ func notifySignals() <-chan os.Signal {
 func waitForSignal(sig <-chan os.Signal) {
 	s := <-sig
 	fmt.Printf("rocketstore: %v, shutting down\n", s)
+}
+
+// defaultKVConfigPath is RocketMQ's kvConfigPath: ~/namesrv/kvConfig.json
+// (the working directory when there is no home).
+func defaultKVConfigPath() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "namesrv", "kvConfig.json")
 }

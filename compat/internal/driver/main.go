@@ -98,8 +98,12 @@ func send(args []string) error {
 	expectErr := fs.Bool("expect-error", false, "print SENDERR and succeed when the send fails")
 	shards := fs.Int("shards", 0, "send with that many sharding keys in turn (key i%shards), hashed to queues: per-key order")
 	trace := fs.Bool("trace", false, "trace the sends (to RMQ_SYS_TRACE_TOPIC)")
+	creds := credentialFlags(fs)
 	fs.Parse(args)
 	opts := []producer.Option{producer.WithNsResolver(resolver(*ns)), producer.WithGroupName("driver-pg"), producer.WithRetry(2)}
+	if c, ok := creds(); ok {
+		opts = append(opts, producer.WithCredentials(c))
+	}
 	if *shards > 0 {
 		opts = append(opts, producer.WithQueueSelector(producer.NewHashQueueSelector()))
 	}
@@ -242,6 +246,7 @@ func consume(args []string) error {
 	from := fs.String("from", "first", "where a new group starts: first or last")
 	trace := fs.Bool("trace", false, "trace the consumption (to RMQ_SYS_TRACE_TOPIC)")
 	lockInterval := fs.Duration("lock-interval", 0, "how often an orderly consumer renews its queue locks (client default 20s)")
+	creds := credentialFlags(fs)
 	fs.Parse(args)
 	var failedMu sync.Mutex
 	failed := map[string]bool{}
@@ -261,6 +266,9 @@ func consume(args []string) error {
 	}
 	if *lockInterval > 0 {
 		opts = append(opts, consumer.WithRebalanceLockInterval(*lockInterval))
+	}
+	if c, ok := creds(); ok {
+		opts = append(opts, consumer.WithCredentials(c))
 	}
 	pc, err := rocketmq.NewPushConsumer(opts...)
 	if err != nil {
@@ -296,6 +304,17 @@ func consume(args []string) error {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	<-sig
 	return pc.Shutdown() // persists the consumer offsets
+}
+
+// credentialFlags adds -ak and -sk (an ACL account's access and secret
+// keys) to fs; the function it returns gives the credentials once fs is
+// parsed, and whether any were given.
+func credentialFlags(fs *flag.FlagSet) func() (primitive.Credentials, bool) {
+	ak := fs.String("ak", "", "ACL access key (signs every request)")
+	sk := fs.String("sk", "", "ACL secret key")
+	return func() (primitive.Credentials, bool) {
+		return primitive.Credentials{AccessKey: *ak, SecretKey: *sk}, *ak != ""
+	}
 }
 
 // emitGot prints the GOT line of a received message.
