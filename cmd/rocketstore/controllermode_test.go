@@ -117,7 +117,8 @@ func TestNamesrvEmbedsAController(t *testing.T) {
 }
 
 // TestControllerStatusListsGroupsFromANameserver: without -groups, the
-// nameserver's cluster info names them.
+// nameserver's cluster info names them; mqadmin's getControllerMetaData,
+// getSyncStateSet and getBrokerEpoch show the same cluster.
 func TestControllerStatusListsGroupsFromANameserver(t *testing.T) {
 	pc := newProcCluster(t, failoverBrokerConf)
 	await(t, time.Minute, "a routed master", func() bool { return pc.master() != "" })
@@ -131,4 +132,31 @@ func TestControllerStatusListsGroupsFromANameserver(t *testing.T) {
 		t.Fatalf("status:\n%s", s)
 	}
 	t.Logf("\n%s", s)
+
+	ctrls := strings.Join(pc.ctrlA, ";")
+	admin := func(args ...string) string {
+		var out, errOut bytes.Buffer
+		if code := runAdmin(args, &out, &errOut); code != 0 {
+			t.Fatalf("admin %v: exit %d: %s", args, code, errOut.String())
+		}
+		return out.String()
+	}
+	if out := admin("getControllerMetaData", "-a", ctrls); strings.Count(out, "true") != 1 || !strings.Contains(out, "#LeaderAddr") {
+		t.Fatalf("getControllerMetaData:\n%s", out)
+	}
+	if out := admin("getSyncStateSet", "-a", ctrls, "-n", pc.ns.Addr(), "-c", "ProcCluster"); !strings.Contains(out, pc.master()) || strings.Count(out, "@") != 3 {
+		t.Fatalf("getSyncStateSet:\n%s", out)
+	}
+	var caches []epochCache
+	if err := json.Unmarshal([]byte(admin("getBrokerEpoch", "-n", pc.ns.Addr(), "-b", "broker-a", "-o", "json")), &caches); err != nil {
+		t.Fatal(err)
+	}
+	if len(caches) != 3 {
+		t.Fatalf("getBrokerEpoch: %+v", caches)
+	}
+	for _, c := range caches {
+		if c.Error != "" || len(c.EpochList) == 0 || c.EpochList[0].Epoch != 1 {
+			t.Fatalf("getBrokerEpoch: %+v", c)
+		}
+	}
 }
