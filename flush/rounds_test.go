@@ -2,7 +2,9 @@ package flush
 
 import (
 	"context"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -148,6 +150,39 @@ func TestPeriodicServicesReportRoundsThatMovedBytes(t *testing.T) {
 			}
 			if got := log.get(); len(got) != 2 || got[1].Bytes != 10 {
 				t.Fatalf("rounds %+v, want a last one of 10 bytes", got)
+			}
+		})
+	}
+}
+
+// BenchmarkGroupCommitRoundHook prices Hooks.OnRound: one appender against
+// a target whose flush costs nothing, so that every Wait is one round and
+// the round's own machinery is all that is measured, with the hook unset
+// and set to a callback that counts (a metrics observer's work).
+func BenchmarkGroupCommitRoundHook(b *testing.B) {
+	for _, hooked := range []bool{false, true} {
+		b.Run("hook="+strconv.FormatBool(hooked), func(b *testing.B) {
+			target := &fakeTarget{}
+			var rounds, waiters atomic.Int64
+			var hooks Hooks
+			if hooked {
+				hooks.OnRound = func(r Round) {
+					rounds.Add(1)
+					waiters.Add(int64(r.Waiters))
+				}
+			}
+			g := mustGroupCommit(b, target, GroupCommitOptions{Hooks: hooks})
+			defer g.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := g.Wait(context.Background(), target.writeCommitted(1024)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if hooked && waiters.Load() != int64(b.N) {
+				b.Fatalf("rounds reported %d waiters for %d waits", waiters.Load(), b.N)
 			}
 		})
 	}
