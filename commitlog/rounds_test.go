@@ -31,7 +31,7 @@ func (r *roundTotals) add(i FlushRoundInfo) {
 // TestSyncFlushReportsGroupCommitRounds: under SyncFlush every byte is made
 // durable by a group-commit round that says so, and the rounds' groups
 // acknowledge the appends (those a round covered before they waited
-// acknowledge without one); rounds are far fewer than appends.
+// acknowledge without one).
 func TestSyncFlushReportsGroupCommitRounds(t *testing.T) {
 	totals := newRoundTotals()
 	// The interval flusher never ticks, so only the group commit flushes.
