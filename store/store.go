@@ -200,8 +200,9 @@ func (s *MessageStore) recover() error {
 		clOpts.FlushStallThreshold = o.FlushStallThreshold
 	}
 	clOpts.Events = s.report.commitLogEvents(clOpts.Events)
-	// Every record re-dispatched below must have passed the recovery scan.
-	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
+	// Every record re-dispatched below must have passed the recovery scan,
+	// and so must every byte past the log's last recorded flush.
+	clOpts.RecoverFrom = recoveryScanFrom(cp, valid, abnormal, queuesFrom, indexFrom)
 	if s.commitLog, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
 		return err
 	}
