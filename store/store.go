@@ -299,7 +299,7 @@ func (s *MessageStore) Close() error {
 	if err == nil {
 		// Only a store whose every part closed cleanly may skip the
 		// abnormal recovery next time.
-		errs = append(errs, s.opts.FS.Remove(s.path(abortName)))
+		errs = append(errs, removeAbortMarker(s.opts.FS, s.path(abortName)))
 	}
 	return errors.Join(errs...)
 }
