@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/consumequeue"
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
 
@@ -155,4 +156,44 @@ func TestCheckpointKeepsTheOldLayoutReadable(t *testing.T) {
 			t.Errorf("%s: scan from %d, want %d", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestKillInTheMiddleOfAUnitRewritesIt: a kill while the dispatcher writes
+// a consume-queue unit leaves its commit-log offset and size but not yet
+// its tags code. Recovery must not keep such a unit past the checkpoint
+// (a repeated put of a unit below the queue's end is skipped): the units
+// past the durable point go and are dispatched again.
+func TestKillInTheMiddleOfAUnitRewritesIt(t *testing.T) {
+	fs := mappedfile.NewMemFS()
+	opts := testOptions(fs)
+	s := openUnchecked(t, "s", opts)
+	t.Cleanup(func() { s.Close() })
+	want := map[int64]int64{}
+	putSeqs(t, s, 0, 100, want)
+	if err := s.Flush(); err != nil { // the checkpoint
+		t.Fatal(err)
+	}
+	putSeqs(t, s, 100, 200, want)
+	mustDispatch(t, s)
+	// What a kill leaves: every byte written (the page cache survives),
+	// and the last unit of queue 3 torn before its tags code.
+	crashed := fs.Crash(mappedfile.CrashOptions{KeepUnflushed: 1})
+	q := s.queues.find(testTopic, 3)
+	last := q.MaxOffset() - 1
+	if u, err := q.Unit(last); err != nil || u.TagsCode == 0 {
+		t.Fatalf("unit %d of queue 3: %+v, %v", last, u, err)
+	}
+	perFile := int64(opts.ConsumeQueueUnitsPerFile)
+	path := filepath.Join(consumequeue.Dir(filepath.Join("s", consumeQueueDir), testTopic, 3),
+		mappedfile.FileName(last/perFile*perFile*consumequeue.UnitSize))
+	poke(t, crashed, path, int(last%perFile*consumequeue.UnitSize)+12, func(b []byte) { clear(b[:8]) })
+
+	opts.FS = crashed
+	s2 := openStore(t, "s", opts) // checked when the test ends
+	defer s2.Close()
+	u, err := s2.queues.find(testTopic, 3).Unit(last)
+	if err != nil || u.TagsCode == 0 {
+		t.Fatalf("unit %d of queue 3 after recovery: %+v, %v: the torn unit was kept", last, u, err)
+	}
+	checkAll(t, s2, want)
 }

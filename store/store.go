@@ -215,8 +215,15 @@ func (s *MessageStore) recover() error {
 	// their own end; the dispatcher checks those records' CRCs itself.
 	queuesFrom = min(queuesFrom, s.queues.maxPhysicalOffset())
 
+	// After a crash the units past the durable point may be torn (a kill
+	// or power loss between a unit's fields): a repeated put skips a unit
+	// below a queue's end, so they go, and re-dispatch writes them again.
+	cut := end
+	if abnormal {
+		cut = min(max(queuesFrom, begin), end)
+	}
 	for _, q := range s.queues.all() {
-		if err := q.TruncateAfterCommitLogOffset(end); err != nil {
+		if err := q.TruncateAfterCommitLogOffset(cut); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 		if err := q.CorrectMinOffset(begin); err != nil {
