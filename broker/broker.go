@@ -109,6 +109,11 @@ func New(opts *Options) (*Broker, error) {
 	}
 	b.onMaster("delay scheduler", b.schedule.run)
 	b.polls = newLongPoll(b)
+	// The metrics come before the store, whose flush rounds they observe.
+	if !o.DisableMetrics {
+		b.metrics = newMetrics(b)
+		b.stats = newBrokerStats(b.metrics, o.ClusterName)
+	}
 	storeOpts := o.Store
 	storeOpts.OnArrival = b.arrived
 	storeOpts.Events = b.storeEvents(storeOpts.Events)
@@ -129,10 +134,6 @@ func New(opts *Options) (*Broker, error) {
 	b.locks = newLockTable(o.RebalanceLockMaxLiveTime)
 	b.clients = newClientTable()
 	b.flow = newFlowControl(o.FlowControl)
-	if !o.DisableMetrics {
-		b.metrics = newMetrics(b)
-		b.stats = newBrokerStats(b.metrics, o.ClusterName)
-	}
 	b.txns = newTransactions(b)
 	b.onMaster("transaction check", b.transactionCheckLoop)
 	b.client = remoting.NewClient(remoting.ClientOptions{})

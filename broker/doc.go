@@ -80,8 +80,12 @@
 // metric names where it has one (rocketmq_messages_in_total,
 // rocketmq_throughput_in_total, rocketmq_consumer_lag_messages,
 // rocketmq_rpc_latency, ...). Per-topic counters are atomics found through
-// a lock-free map; lag, disk, replication, connection and backlog gauges are
-// computed when the registry is gathered.
+// a lock-free map; lag, disk, replication, connection and backlog gauges
+// (timer: rocketmq_timing_messages; transactions: rocketmq_half_messages)
+// are computed when the registry is gathered. The commit log's flush
+// rounds (group-commit latency and group size, interval flush, transient
+// pool commit) are observed once per round through the store's
+// EventListener.FlushRound, never per send.
 //
 // Admin protocol: the codes mqadmin and rocketmq-dashboard send (runtime
 // info, topic and consume stats, connections, consumer running info,

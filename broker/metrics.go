@@ -49,6 +49,7 @@ type metrics struct {
 	putLatency  prometheus.Histogram
 	sendToDLQ   *prometheus.CounterVec
 	systemBusy  *prometheus.CounterVec
+	flush       *flushMetrics
 
 	topicsIn  sync.Map // topic → *flowCounters
 	topicsOut sync.Map // outKey{topic, group} → *flowCounters
@@ -87,9 +88,10 @@ func newMetrics(b *Broker) *metrics {
 		Help: "Sends refused by flow control, per reason (TIMEOUT_CLEAN_QUEUE, PC_SYNCHRONIZED, RATE_LIMIT, ...)."},
 		[]string{labelBusyReason})
 	m.reg.MustRegister(m.messageSize, m.rpcLatency, m.putLatency, m.sendToDLQ, m.systemBusy,
-		flowCollector{m}, newStateCollector(b),
+		flowCollector{m}, newStateCollector(b), backlogCollector{b},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(b.diskLossMetrics()...)
+	m.flush = newFlushMetrics(m.reg)
 	return m
 }
 

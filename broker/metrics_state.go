@@ -37,7 +37,6 @@ var (
 	descSlaveLag   = desc("rocketstore_replication_lag_bytes", "Commit-log bytes a slave has not acknowledged, per slave.", "slave")
 	descSlaveSync  = desc("rocketstore_replication_in_sync", "1 when a slave is within haMaxGapNotInSync of the master.", "slave")
 	descDelay      = desc("rocketstore_delay_backlog_messages", "Delayed messages not yet due or delivered, per delay level.", "level")
-	descHalf       = desc("rocketmq_half_messages", "Transactional half messages not yet checked.")
 	descWatermark  = desc("rocketmq_processor_watermark", "Requests waiting in a processor's queue.", "processor")
 	descPermission = desc("rocketmq_broker_permission", "The broker's permission (brokerPermission: 6 read-write, 4 read-only).")
 )
@@ -52,7 +51,7 @@ func newStateCollector(b *Broker) prometheus.Collector { return stateCollector{b
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLag, descLagLatency, descTopics, descGroups, descProducers,
 		descConsumers, descConns, descStorage, descDiskFree, descDiskTotal, descDispatch, descFlush, descCommit,
-		descPoolFree, descLockHeld, descSlaveLag, descSlaveSync, descDelay, descHalf, descWatermark, descPermission} {
+		descPoolFree, descLockHeld, descSlaveLag, descSlaveSync, descDelay, descWatermark, descPermission} {
 		ch <- d
 	}
 }
@@ -113,12 +112,6 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for level, backlog := range b.schedule.backlog() {
 		gauge(descDelay, float64(backlog), strconv.Itoa(level))
-	}
-	// Half messages past the transaction check's progress (its group's
-	// committed offset in the half queue).
-	if end := b.store.GetMaxOffsetInQueue(TransHalfTopic, 0); end > 0 {
-		done, _ := b.offsets.query(transCheckGroup, TransHalfTopic, 0)
-		gauge(descHalf, float64(max(end-max(done, b.store.GetMinOffsetInQueue(TransHalfTopic, 0)), 0)))
 	}
 	for name, p := range b.poolsByName() {
 		gauge(descWatermark, float64(p.Queued()), name)

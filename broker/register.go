@@ -55,6 +55,7 @@ func (b *Broker) storeEvents(ev *store.EventListener) *store.EventListener {
 			deleted(i)
 		}
 	}
+	out.FlushRound = b.metrics.flushRoundListener(out.FlushRound)
 	inner := out.Unwritable
 	out.Unwritable = func(err error) {
 		b.log.Error("broker: the store is unwritable: sends are refused and topics registered read-only until restart", "err", err)

@@ -11,7 +11,9 @@ var ErrNotContiguous = errors.New("commitlog: data does not continue the log")
 // AppendRaw appends bytes copied from another log (a replication master's)
 // at offset, which must be this log's end (or, for a log holding nothing,
 // any file boundary): the same records at the same physical offsets. data must hold whole records, and a blank filler where
-// the master's file ended; it may run into the next file. The caller
+// the master's file ended (a filler may come in pieces over several calls:
+// it is all header, and readers skip to the next file once they meet it);
+// it may run into the next file. The caller
 // checks the records (a replication slave does); AppendRaw checks only
 // that they continue the log. Durability follows the flush mode's flusher,
 // not a group commit.

@@ -62,23 +62,38 @@ func BenchmarkWarmup(b *testing.B) {
 
 // BenchmarkAppend appends records of 128 B, 1 KiB and 4 KiB from 1, 8 and 64
 // goroutines in each durability mode. Sync-flush runs report latency
-// percentiles of one acknowledged append.
+// percentiles of one acknowledged append. The sync-rounds mode is sync with
+// an Events.OnFlushRound listener, as a broker with metrics runs it: its
+// cost shows against sync, and it reports the mean group size.
 func BenchmarkAppend(b *testing.B) {
 	modes := []struct {
-		name string
-		opts Options
+		name   string
+		opts   Options
+		rounds bool // listen to flush rounds
 	}{
-		{"async", Options{}},
-		{"async-prewarm", Options{Prewarm: true}},
-		{"sync", Options{FlushMode: SyncFlush}},
-		{"pool", Options{TransientStorePool: true}},
-		{"sync-pool", Options{FlushMode: SyncFlush, TransientStorePool: true}},
+		{"async", Options{}, false},
+		{"async-prewarm", Options{Prewarm: true}, false},
+		{"sync", Options{FlushMode: SyncFlush}, false},
+		{"sync-rounds", Options{FlushMode: SyncFlush}, true},
+		{"pool", Options{TransientStorePool: true}, false},
+		{"sync-pool", Options{FlushMode: SyncFlush, TransientStorePool: true}, false},
 	}
 	for _, mode := range modes {
 		for _, rs := range benchRecordSizes {
 			for _, writers := range []int{1, 8, 64} {
 				b.Run(fmt.Sprintf("%s/%s/w%d", mode.name, rs.name, writers), func(b *testing.B) {
-					benchAppend(b, mode.opts, rs.size, writers)
+					opts := mode.opts
+					var rounds, waiters atomic.Int64
+					if mode.rounds {
+						opts.Events.OnFlushRound = func(r FlushRoundInfo) {
+							rounds.Add(1)
+							waiters.Add(int64(r.Waiters))
+						}
+					}
+					benchAppend(b, opts, rs.size, writers)
+					if n := rounds.Load(); n > 0 {
+						b.ReportMetric(float64(waiters.Load())/float64(n), "waiters/round")
+					}
 				})
 			}
 		}

@@ -14,13 +14,17 @@ import (
 // listener. Each runs on the goroutine where the event happened (an
 // appender, after it let go of the append lock, or a background service),
 // so it must return quickly and must not call back into the log's Close.
-// Every event is also logged with Options.Logger.
+// Every event but OnFlushRound is also logged with Options.Logger.
 type Events struct {
 	// OnRoll: appends moved on to a new file.
 	OnRoll func(RollInfo)
 	// OnFlushStall: a commit or flush round took at least
 	// Options.FlushStallThreshold.
 	OnFlushStall func(FlushStallInfo)
+	// OnFlushRound: a commit or flush round did work (see FlushRoundInfo).
+	// It is called once per round, never per append, for metrics; it is
+	// not logged. Unset, it costs nothing.
+	OnFlushRound func(FlushRoundInfo)
 	// OnPoisoned: a write or sync failed and poisoned the log (see
 	// Log.Err); called once, with that error.
 	OnPoisoned func(error)
@@ -38,9 +42,33 @@ type RollInfo struct {
 	FillerBytes int    // bytes of blank filler that ended the previous file
 }
 
+// The log's flush services, as events name them.
+const (
+	ServiceGroupCommit   = "group commit"   // SyncFlush: appenders wait for one flush
+	ServiceIntervalFlush = "interval flush" // the periodic flush (AsyncFlush, and WAIT=false sends)
+	ServiceCommit        = "commit"         // the transient store pool's committer
+)
+
+// FlushRoundInfo describes a commit or flush round that did work: a group
+// commit that answered appenders or made bytes durable, an interval flush
+// that made bytes durable, a commit that moved bytes from the transient
+// store pool into the files. Failed rounds are reported as OnPoisoned or
+// OnBackgroundError instead.
+type FlushRoundInfo struct {
+	Service string        // ServiceGroupCommit, ServiceIntervalFlush or ServiceCommit
+	Took    time.Duration // the round's commit and flush (not the group commit's linger)
+	// Bytes is how far the round moved the flushed offset (the committed
+	// offset, for ServiceCommit); a flush of another service at the same
+	// time can add its bytes.
+	Bytes int64
+	// Waiters is the size of a group commit's group: the appends the round
+	// acknowledged. 0 for the other services.
+	Waiters int
+}
+
 // FlushStallInfo describes a slow commit or flush round.
 type FlushStallInfo struct {
-	Service   string // "group commit", "interval flush" or "commit"
+	Service   string // ServiceGroupCommit, ServiceIntervalFlush or ServiceCommit
 	Took      time.Duration
 	Threshold time.Duration
 }
@@ -99,6 +127,11 @@ func (r *reporter) hooks(service string) flush.Hooks {
 			if r.ev.OnFlushStall != nil {
 				r.ev.OnFlushStall(info)
 			}
+		}
+	}
+	if onRound := r.ev.OnFlushRound; onRound != nil {
+		h.OnRound = func(round flush.Round) {
+			onRound(FlushRoundInfo{Service: service, Took: round.Took, Bytes: round.Bytes, Waiters: round.Waiters})
 		}
 	}
 	return h

@@ -95,7 +95,7 @@ func (l *Log) startServices() error {
 		Interval:         o.FlushInterval,
 		LeastPages:       o.FlushLeastPages,
 		ThoroughInterval: o.FlushThoroughInterval,
-		Hooks:            l.report.hooks("interval flush"),
+		Hooks:            l.report.hooks(ServiceIntervalFlush),
 	})
 	if err != nil {
 		return fmt.Errorf("commitlog: %w", err)
@@ -104,7 +104,7 @@ func (l *Log) startServices() error {
 		l.groupCommit, err = flush.NewGroupCommit(l.files, flush.GroupCommitOptions{
 			Timeout: o.SyncFlushTimeout,
 			Linger:  o.GroupCommitLinger,
-			Hooks:   l.report.hooks("group commit"),
+			Hooks:   l.report.hooks(ServiceGroupCommit),
 		})
 		if err != nil {
 			return fmt.Errorf("commitlog: %w", err)
@@ -115,7 +115,7 @@ func (l *Log) startServices() error {
 			Interval:         o.CommitInterval,
 			LeastPages:       o.CommitLeastPages,
 			ThoroughInterval: o.CommitThoroughInterval,
-			Hooks:            l.report.hooks("commit"),
+			Hooks:            l.report.hooks(ServiceCommit),
 		}, l.flusher.Wake)
 		if err != nil {
 			return fmt.Errorf("commitlog: %w", err)

@@ -74,11 +74,12 @@ var (
 type Layout struct {
 	// FileSize is the size of each file in bytes.
 	FileSize int64
-	// MaxRecordSize bounds a record, and a filler to this plus its header,
-	// so that a reader of a stream can refuse a unit before buffering it.
-	// 0 bounds units only by their file; recovery uses 0, as the bound may
-	// have been lowered since the data was written (and a batch can leave
-	// a larger filler).
+	// MaxRecordSize bounds a record, so that a reader of a stream can
+	// refuse one before buffering it. 0 bounds records only by their file;
+	// recovery uses 0, as the bound may have been lowered since the data
+	// was written. A blank filler is bounded by nothing but its file: a
+	// batch larger than the largest message can leave one of nearly a
+	// whole file, and a filler is all header (nobody buffers its rest).
 	MaxRecordSize int
 }
 
@@ -107,9 +108,6 @@ func (l Layout) PeekUnit(head []byte, phys int64) (u Unit, known bool, err error
 	case message.BlankMagicCode:
 		if int(size) != rest {
 			return Unit{}, true, fmt.Errorf("%w: size %d, %d bytes left", ErrBadBlank, size, rest)
-		}
-		if l.MaxRecordSize > 0 && int(size) > l.MaxRecordSize+message.MinBlankSize {
-			return Unit{}, true, fmt.Errorf("%w: filler of %d bytes, max %d", ErrRecordSize, size, l.MaxRecordSize+message.MinBlankSize)
 		}
 		return Unit{Kind: UnitBlank, Size: int(size)}, true, nil
 	case message.MagicCodeV1, message.MagicCodeV2:

@@ -53,6 +53,7 @@ func TestLayoutSaysWhatMaySitAtAnOffset(t *testing.T) {
 		{name: "record ending too close to its file's end", b: tooClose, phys: fileSize - int64(len(rec)) - 4, peekErr: ErrRecordSize},
 		{name: "record over the max", b: encoded(t, 1, 0, 9<<10), phys: 0, peekErr: ErrRecordSize},
 		{name: "blank to the end", b: blank(5000), phys: 2*fileSize - 5000, kind: UnitBlank},
+		{name: "blank larger than a record, left by a batch", b: blank(fileSize - 100), phys: fileSize + 100, kind: UnitBlank},
 		{name: "blank in the middle", b: blank(100), phys: fileSize, peekErr: ErrBadBlank},
 		{name: "zeros", b: make([]byte, 8), phys: 100, kind: UnitEnd},
 		{name: "garbage", b: []byte{1, 2, 3, 4, 5, 6, 7, 8}, phys: 100, peekErr: message.ErrBadMagic},

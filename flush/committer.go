@@ -45,15 +45,16 @@ func NewCommitter(t Target, opts CommitterOptions, onCommit func()) (*Committer,
 		durationOrDefault(opts.ThoroughInterval, DefaultCommitThoroughInterval),
 		leastPagesOrDefault(opts.LeastPages, DefaultCommitLeastPages),
 		opts.Hooks,
-		func(leastPages int) error {
+		func(leastPages int) (int64, error) {
 			before := t.CommittedOffset()
 			err := t.Commit(leastPages)
+			moved := t.CommittedOffset() - before
 			// A failed commit may still have moved some bytes; those
 			// deserve a flush too.
-			if onCommit != nil && t.CommittedOffset() != before {
+			if onCommit != nil && moved != 0 {
 				onCommit()
 			}
-			return err
+			return moved, err
 		})
 	return c, nil
 }

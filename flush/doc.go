@@ -43,8 +43,9 @@
 // kernel may have marked the dirty pages clean without writing them, so a
 // retry would report success for bytes that are not on the disk (the
 // fsyncgate lesson); only reopening the log and recovering it is safe. The
-// Hooks of each service report that failure (OnError) and rounds slower
-// than a threshold (OnStall), from the service's goroutine.
+// Hooks of each service report that failure (OnError), rounds slower
+// than a threshold (OnStall) and, once per round that did work, its
+// duration, bytes and group size (OnRound), from the service's goroutine.
 //
 // # Concurrency
 //

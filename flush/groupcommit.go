@@ -251,8 +251,9 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		batch, g.pending = g.pending, batch[:0]
 		g.mu.Unlock()
-		flushErr := g.round()
+		done, flushErr := g.round()
 		answered := g.complete(batch, flushErr)
+		g.reportRound(done, answered, flushErr)
 		switch {
 		case flushErr != nil:
 			// The failed group has its answer; whoever waits next starts
@@ -275,19 +276,31 @@ func (g *GroupCommit) run() {
 
 // round commits and flushes once, unless an earlier round failed: then it
 // returns that failure without touching the target. The first failure is
-// kept, wrapped with the offset that was durable before it.
-func (g *GroupCommit) round() error {
+// kept, wrapped with the offset that was durable before it. A round that
+// succeeds returns how long it took and how many bytes it made durable.
+func (g *GroupCommit) round() (Round, error) {
 	if err := g.Err(); err != nil {
-		return err
+		return Round{}, err
 	}
+	before := g.t.FlushedOffset()
 	start := time.Now()
 	err := commitAndFlush(g.t)
-	g.hooks.observe(start)
+	took := g.hooks.observe(start)
 	if err == nil {
-		return nil
+		return Round{Took: took, Bytes: g.t.FlushedOffset() - before}, nil
 	}
 	g.fail(fmt.Errorf("flush: group commit flush failed, durable up to offset %d: %w", g.t.FlushedOffset(), err))
-	return g.Err()
+	return Round{}, g.Err()
+}
+
+// reportRound reports a round that succeeded and answered a waiter or made
+// bytes durable (a round that covered nobody and found nothing to flush is
+// a retry, not work).
+func (g *GroupCommit) reportRound(done Round, answered int, flushErr error) {
+	if flushErr == nil && (answered > 0 || done.Bytes > 0) {
+		done.Waiters = answered
+		g.hooks.round(done)
+	}
 }
 
 // fail keeps err unless an earlier failure was kept. (Apart from round, so
@@ -347,19 +360,20 @@ func (g *GroupCommit) complete(batch []*waiter, flushErr error) int {
 // finish flushes once more and answers everyone left: covered waiters
 // succeed, the others get ErrClosed (with the flush error, if any).
 func (g *GroupCommit) finish() {
-	flushErr := g.round()
+	done, flushErr := g.round()
 	flushed := g.t.FlushedOffset()
 	refusal := ErrClosed
 	if flushErr != nil {
 		refusal = fmt.Errorf("%w: %w", ErrClosed, flushErr)
 	}
+	answered := 0
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	for _, w := range g.pending {
 		switch {
 		case w.abandoned.Load():
 		case w.offset <= flushed:
 			w.done <- nil
+			answered++
 		default:
 			w.done <- refusal
 		}
@@ -367,6 +381,8 @@ func (g *GroupCommit) finish() {
 	clear(g.pending)
 	g.pending = nil
 	g.finalErr = flushErr
+	g.mu.Unlock()
+	g.reportRound(done, answered, flushErr)
 }
 
 // Close flushes once more, answers every waiter (those the final flush

@@ -41,7 +41,11 @@ func NewIntervalFlusher(t Target, opts IntervalOptions) (*IntervalFlusher, error
 		durationOrDefault(opts.ThoroughInterval, DefaultFlushThoroughInterval),
 		leastPagesOrDefault(opts.LeastPages, DefaultFlushLeastPages),
 		opts.Hooks,
-		t.Flush)
+		func(leastPages int) (int64, error) {
+			before := t.FlushedOffset()
+			err := t.Flush(leastPages)
+			return t.FlushedOffset() - before, err
+		})
 	return f, nil
 }
 

@@ -14,6 +14,12 @@ var ErrInvalidOptions = errors.New("flush: invalid options")
 // field is optional; the callbacks run on the service's goroutine, so they
 // must not block for long nor call Close.
 type Hooks struct {
+	// OnRound gets every round that did work: a group-commit round that
+	// answered a waiter or made bytes durable, an interval-flush round that
+	// made bytes durable, a committer round that moved bytes into the
+	// files. Failed rounds go to OnError instead. It is called once per
+	// round, never per append, so a metrics histogram can observe it.
+	OnRound func(Round)
 	// StallThreshold makes a round (a commit, a flush, or both) that took at
 	// least this long call OnStall. Default 0: no stall is reported.
 	StallThreshold time.Duration
@@ -24,14 +30,34 @@ type Hooks struct {
 	OnError func(err error)
 }
 
-// observe reports a round that began at start to OnStall when it was
-// slow.
-func (h *Hooks) observe(start time.Time) {
-	if h.StallThreshold <= 0 || h.OnStall == nil {
-		return
-	}
-	if took := time.Since(start); took >= h.StallThreshold {
+// Round describes one round of a service that did work.
+type Round struct {
+	// Took is how long the round's commit and flush took (for a group
+	// commit, not the linger before it).
+	Took time.Duration
+	// Bytes is how far the round moved the target's flushed offset (the
+	// committed offset, for a committer). Another service flushing the
+	// same target at the same time can add its bytes.
+	Bytes int64
+	// Waiters is how many waiters a group-commit round answered: the size
+	// of the group. 0 for the other services.
+	Waiters int
+}
+
+// observe returns how long a round that began at start took, and reports
+// it to OnStall when it was slow.
+func (h *Hooks) observe(start time.Time) time.Duration {
+	took := time.Since(start)
+	if h.StallThreshold > 0 && h.OnStall != nil && took >= h.StallThreshold {
 		h.OnStall(took)
+	}
+	return took
+}
+
+// round reports a round that did work to OnRound.
+func (h *Hooks) round(r Round) {
+	if h.OnRound != nil {
+		h.OnRound(r)
 	}
 }
 

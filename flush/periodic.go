@@ -9,8 +9,9 @@ import (
 // periodic is the loop shared by IntervalFlusher and Committer: it runs an
 // action every interval with a least-pages threshold, without threshold
 // once every thorough interval, early on wake-up, and a last time without
-// threshold on close. The first failed action poisons it: no action runs
-// again, and Err keeps that error.
+// threshold on close. The action returns how many bytes it moved; a round
+// that moved some is reported to Hooks.OnRound. The first failed action
+// poisons it: no action runs again, and Err keeps that error.
 type periodic struct {
 	wake   chan struct{} // buffered 1: wake-ups coalesce
 	stop   chan struct{}
@@ -20,7 +21,11 @@ type periodic struct {
 	hooks  Hooks
 }
 
-func (p *periodic) start(interval, thorough time.Duration, leastPages int, hooks Hooks, action func(leastPages int) error) {
+// roundAction is what a periodic round does: it moves bytes (flushes or commits)
+// when at least leastPages pages wait, and returns how many it moved.
+type roundAction func(leastPages int) (moved int64, err error)
+
+func (p *periodic) start(interval, thorough time.Duration, leastPages int, hooks Hooks, action roundAction) {
 	p.wake = make(chan struct{}, 1)
 	p.stop = make(chan struct{})
 	p.hooks = hooks
@@ -28,7 +33,7 @@ func (p *periodic) start(interval, thorough time.Duration, leastPages int, hooks
 	go p.run(interval, thorough, leastPages, action)
 }
 
-func (p *periodic) run(interval, thorough time.Duration, leastPages int, action func(leastPages int) error) {
+func (p *periodic) run(interval, thorough time.Duration, leastPages int, action roundAction) {
 	defer p.wg.Done()
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -53,15 +58,19 @@ func (p *periodic) run(interval, thorough time.Duration, leastPages int, action 
 // retried: after a failed write or sync the target may report success
 // without the bytes reaching the disk, so the first error stands until the
 // target is opened again.
-func (p *periodic) round(action func(int) error, least int) {
+func (p *periodic) round(act roundAction, least int) {
 	if p.err.Load() != nil {
 		return
 	}
 	start := time.Now()
-	err := action(least)
-	p.hooks.observe(start)
+	moved, err := act(least)
+	took := p.hooks.observe(start)
 	if err != nil {
 		p.fail(err)
+		return
+	}
+	if moved > 0 {
+		p.hooks.round(Round{Took: took, Bytes: moved})
 	}
 }
 

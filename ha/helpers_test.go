@@ -112,7 +112,9 @@ func sameLog(t testing.TB, want, got *commitlog.Log) {
 	}
 }
 
-// countRecords iterates l from 0 with CRC checks.
+// countRecords iterates l from 0 with CRC checks. The iteration ends at
+// the log's end, or past it at the end of its file when the log ends in a
+// blank filler whose rest has not come yet.
 func countRecords(l *commitlog.Log) (int, error) {
 	it := l.NewIterator(0, true)
 	defer it.Close()
@@ -120,8 +122,10 @@ func countRecords(l *commitlog.Log) (int, error) {
 	for it.Next() {
 		n++
 	}
-	if it.Err() == nil && it.Offset() != l.MaxOffset() {
-		return n, fmt.Errorf("iteration stopped at %d, the log ends at %d", it.Offset(), l.MaxOffset())
+	end, size := l.MaxOffset(), int64(l.FileSize())
+	inFiller := end%size != 0 && it.Offset() == end-end%size+size
+	if it.Err() == nil && it.Offset() != end && !inFiller {
+		return n, fmt.Errorf("iteration stopped at %d, the log ends at %d", it.Offset(), end)
 	}
 	return n, it.Err()
 }

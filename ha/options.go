@@ -125,10 +125,11 @@ type SlaveOptions struct {
 	// changes (not one per retry), and in epoch mode the truncations.
 	// Default slog.Default().
 	Logger *slog.Logger
-	// MaxRecordSize rejects a record (or blank filler, less its 8-byte
-	// header) larger than this, in bytes; it bounds what a record split
-	// across frames keeps buffered. It must be at least the master's
-	// largest record. Default 4 MiB.
+	// MaxRecordSize rejects a record larger than this, in bytes; it bounds
+	// what a record split across frames keeps buffered. It must be at
+	// least the master's largest record. A blank filler may be as large as
+	// the rest of its file (a large batch leaves one so): it is checked by
+	// its header and never buffered. Default 4 MiB.
 	MaxRecordSize int
 	// Dial connects to the master. Default: a net.Dialer with DialTimeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)

@@ -23,6 +23,10 @@ type receiver struct {
 	end     int64  // the sink's end, where pending starts
 	pending []byte // the first bytes of a unit the next frame completes
 	body    []byte // the current frame's body; reused
+	// fillerLeft is how many bytes of a blank filler whose header was
+	// checked and appended are still to come (pending is empty then):
+	// they say nothing, so they go to the sink as they arrive.
+	fillerLeft int
 
 	masterOffset *atomic.Int64  // highest offset a frame told of; may be nil
 	epochs       *epochFollower // epoch mode; nil in classic mode
@@ -126,33 +130,40 @@ func (r *receiver) readBody(rd io.Reader, size int) ([]byte, error) {
 // apply checks the frame body at offset and appends its whole units. It is
 // all or nothing: every unit the body completes is checked before any is
 // appended, so a rejected frame leaves the sink as it was. A trailing
-// partial unit is kept in r.pending for the next frame.
+// partial unit is kept in r.pending for the next frame, unless it is a
+// filler whose header is checked: its rest is appended as it comes.
 func (r *receiver) apply(offset int64, body []byte) error {
 	if want := r.expected(); offset != want {
 		return badStream(want, "%w: frame at %d", errWrongOffset, offset)
 	}
-	used, pendingDone, err := r.completePending(body)
+	used, pendingDone, fillerLeft, err := r.completePending(body)
 	if err != nil {
 		return err
 	}
 	if len(r.pending) > 0 && !pendingDone {
 		return nil // the whole body went into the still partial unit
 	}
-	phys := r.end + int64(len(r.pending))
-	whole := used // body[used:whole] holds whole checked units
+	whole := used // body[used:whole] holds whole checked units and filler bytes
 	for whole < len(body) {
-		n, known, err := r.units.size(body[whole:], phys)
+		if fillerLeft > 0 {
+			n := min(fillerLeft, len(body)-whole)
+			whole += n
+			fillerLeft -= n
+			continue
+		}
+		phys := offset + int64(whole)
+		unit, need, known, err := r.units.span(body[whole:], phys)
 		if err != nil {
 			return err
 		}
-		if !known || n > len(body)-whole {
+		if !known || need > len(body)-whole {
 			break
 		}
-		if err := r.units.check(body[whole:whole+n], phys); err != nil {
+		if err := r.units.check(body[whole:whole+need], phys); err != nil {
 			return err
 		}
-		whole += n
-		phys += int64(n)
+		whole += need
+		fillerLeft = unit.Size - need
 	}
 
 	if pendingDone {
@@ -169,31 +180,33 @@ func (r *receiver) apply(offset int64, body []byte) error {
 		r.end += int64(whole - used)
 	}
 	r.pending = append(r.pending, body[whole:]...)
+	r.fillerLeft = fillerLeft
 	return nil
 }
 
 // completePending moves bytes from the start of body into r.pending until
-// the unit it begins is whole (then checks it: done) or body runs out. It
-// returns how many bytes of body it took.
-func (r *receiver) completePending(body []byte) (used int, done bool, err error) {
+// the unit it begins can be checked (then checks it: done) or body runs
+// out. It returns how many bytes of body it took, and how many bytes of a
+// filler follow: the rest of the one pending began, or of one an earlier
+// frame began (r.pending is empty then).
+func (r *receiver) completePending(body []byte) (used int, done bool, fillerLeft int, err error) {
 	if len(r.pending) == 0 {
-		return 0, false, nil
+		return 0, false, r.fillerLeft, nil
 	}
 	for {
-		n, known, err := r.units.size(r.pending, r.end)
+		unit, need, known, err := r.units.span(r.pending, r.end)
 		if err != nil {
-			return used, false, err
+			return used, false, 0, err
 		}
-		want := n
 		if !known {
-			want = message.MinBlankSize // enough to read the header
+			need = message.MinBlankSize // enough to read the header
 		}
-		if known && len(r.pending) >= n {
-			return used, true, r.units.check(r.pending[:n], r.end)
+		if known && len(r.pending) >= need {
+			return used, true, unit.Size - need, r.units.check(r.pending[:need], r.end)
 		}
-		take := min(want-len(r.pending), len(body)-used)
+		take := min(need-len(r.pending), len(body)-used)
 		if take == 0 {
-			return used, false, nil
+			return used, false, 0, nil
 		}
 		r.pending = append(r.pending, body[used:used+take]...)
 		used += take

@@ -26,7 +26,7 @@ var (
 // spans two files.
 type unitChecker struct {
 	fileSize  int64
-	maxRecord int // largest record or filler (less its header) accepted
+	maxRecord int // largest record accepted
 }
 
 func (u *unitChecker) layout() commitlog.Layout {
@@ -49,22 +49,31 @@ func (u *unitChecker) peek(b []byte, phys int64) (unit commitlog.Unit, known boo
 	return unit, known, nil
 }
 
-// size returns the length of the unit at phys whose first bytes are b,
-// known once b holds its header.
-func (u *unitChecker) size(b []byte, phys int64) (n int, known bool, err error) {
-	unit, known, err := u.peek(b, phys)
-	return unit.Size, known, err
+// span returns the unit at phys once b holds its header (known), and how
+// many of its bytes must be in hand to check it: all of a record or
+// padding, only the header of a blank filler. A filler is all header, and
+// may be as large as the rest of its file (a batch larger than the largest
+// message leaves one so), so its rest is never buffered.
+func (u *unitChecker) span(b []byte, phys int64) (unit commitlog.Unit, need int, known bool, err error) {
+	unit, known, err = u.peek(b, phys)
+	if err != nil || !known {
+		return unit, 0, known, err
+	}
+	if unit.Kind == commitlog.UnitBlank {
+		return unit, message.MinBlankSize, true, nil
+	}
+	return unit, unit.Size, true, nil
 }
 
-// check verifies the whole unit b at phys, whose length size returned,
-// body CRC included.
+// check verifies the unit at phys from b, the bytes span said it needs: a
+// whole record (body CRC included) or padding, or a filler's header.
 func (u *unitChecker) check(b []byte, phys int64) error {
-	unit, known, err := u.peek(b, phys)
+	unit, need, known, err := u.span(b, phys)
 	switch {
 	case err != nil:
 		return err
-	case !known || unit.Size != len(b):
-		return badStream(phys, "%w: %d bytes for a %d-byte %v", errRecordSize, len(b), unit.Size, unit.Kind)
+	case !known || need != len(b):
+		return badStream(phys, "%w: %d bytes for a %v that needs %d", errRecordSize, len(b), unit.Kind, need)
 	}
 	if _, err := u.layout().CheckUnit(b, phys, unit, true); err != nil {
 		return &StreamError{Offset: phys, Reason: fmt.Errorf("%w", err)}

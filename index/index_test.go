@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -120,11 +121,7 @@ func TestTruncateAfterAndDeleteExpired(t *testing.T) {
 		if err != nil || !slices.Equal(gone, []string{first}) || len(s.Files()) != 1 {
 			t.Fatalf("DeleteExpired = %v, %v", gone, err)
 		}
-		for _, p := range []string{first, third} {
-			if _, _, err := fs.Stat(p); err == nil {
-				t.Fatalf("%s is still on disk", p)
-			}
-		}
+		goneForGood(t, fs, first, third)
 		if got := mustQuery(t, s, "T", "key", 1000, 0, 1<<62); len(got) != 199 || got[0] != 3970 {
 			t.Fatalf("after cleanup: %d offsets, newest %v", len(got), got[:1])
 		}
@@ -175,9 +172,7 @@ func TestOpenRemovesInterruptedCreations(t *testing.T) {
 		m.Close()
 		s := openTest(t, fs, root, nil)
 		defer s.Close()
-		if _, _, err := fs.Stat(leftover); err == nil {
-			t.Fatal("the interrupted creation is still there")
-		}
+		goneForGood(t, fs, leftover)
 		if n := len(s.Files()); n != 0 {
 			t.Fatalf("%d files loaded", n)
 		}
@@ -203,5 +198,22 @@ func TestOptionsValidate(t *testing.T) {
 	}
 	if _, err := Open("x", &Options{MaxEntries: 1, FS: mappedfile.NewMemFS()}); !errors.Is(err, ErrInvalidOptions) {
 		t.Fatalf("Open with bad options: %v", err)
+	}
+}
+
+// goneForGood fails unless every path is removed, on MemFS even after a
+// power loss (the removals' directory was synced).
+func goneForGood(t *testing.T, fs mappedfile.FS, paths ...string) {
+	t.Helper()
+	after := map[string]mappedfile.FS{"": fs}
+	if m, ok := fs.(*mappedfile.MemFS); ok {
+		after[" after a power loss"] = m.CrashCopy()
+	}
+	for when, fs := range after {
+		for _, p := range paths {
+			if _, _, err := fs.Stat(p); !errors.Is(err, iofs.ErrNotExist) {
+				t.Fatalf("%s is still on disk%s (%v)", p, when, err)
+			}
+		}
 	}
 }

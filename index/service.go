@@ -65,6 +65,7 @@ func Open(dir string, opts *Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	removed := false
 	for _, name := range names {
 		path := filepath.Join(dir, name)
 		if base, ok := strings.CutSuffix(name, mappedfile.TempSuffix); ok && IsFileName(base) {
@@ -72,6 +73,7 @@ func Open(dir string, opts *Options) (*Service, error) {
 				s.Close()
 				return nil, fmt.Errorf("index: remove %s: %w", path, err)
 			}
+			removed = true
 			continue
 		}
 		if !IsFileName(name) {
@@ -89,6 +91,13 @@ func Open(dir string, opts *Options) (*Service, error) {
 			return nil, err
 		}
 		s.files = append(s.files, f)
+	}
+	if removed {
+		// Or the leftovers come back after a power loss.
+		if err := o.FS.SyncDir(dir); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("index: sync %s: %w", dir, err)
+		}
 	}
 	return s, nil
 }
@@ -207,7 +216,8 @@ func createSparse(fsys mappedfile.FS, path string, size int) (*mappedfile.File, 
 		return nil, err
 	}
 	if err := m.Close(); err != nil {
-		return nil, errors.Join(err, fsys.Remove(path))
+		// The name is durable already (CreateSparse): its removal must be.
+		return nil, errors.Join(err, fsys.Remove(path), fsys.SyncDir(filepath.Dir(path)))
 	}
 	return mappedfile.OpenFile(fsys, path, 0)
 }

@@ -22,9 +22,12 @@ type CrashOptions struct {
 // Crash returns a new MemFS holding what a power loss now could leave: the
 // names as of each directory's last sync, each with its file's durable
 // bytes, plus (with KeepUnflushed) a random subset of the pages written
-// since their last flush. The copy is one consistent cut across all files;
-// m keeps working unchanged. With KeepUnflushed it reads the live bytes, so
-// no goroutine may write through a mapping meanwhile.
+// since their last flush. The copy is one consistent cut across all files:
+// every file is locked before the first is copied, so no Flush lands
+// between two of them (a copy that let one in could show a later file
+// ahead of an earlier one, as no disk ever held them). m keeps working
+// unchanged. With KeepUnflushed it reads the live bytes, so no goroutine
+// may write through a mapping meanwhile.
 func (m *MemFS) Crash(opts CrashOptions) *MemFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -34,19 +37,30 @@ func (m *MemFS) Crash(opts CrashOptions) *MemFS {
 	}
 	// Sorted, so that a seed picks the same pages every time.
 	slices.Sort(paths)
+	// A file may be synced under two names (renamed, and only one of its
+	// directories synced since): it is locked once.
+	locked := make(map[*memFile]bool, len(paths))
+	for _, path := range paths {
+		if f := m.synced[path]; !locked[f] {
+			locked[f] = true
+			f.mu.Lock()
+		}
+	}
+	defer func() {
+		for f := range locked {
+			f.mu.Unlock()
+		}
+	}()
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
 	c := NewMemFS()
 	c.capacity = m.capacity
 	for _, path := range paths {
 		f := m.synced[path]
-		f.mu.Lock()
 		kept := slices.Clone(f.durable)
 		if opts.KeepUnflushed > 0 {
 			keepPages(kept, f.live, opts.KeepUnflushed, rng)
 		}
-		modTime := f.modTime
-		f.mu.Unlock()
-		c.files[path] = &memFile{live: kept, durable: slices.Clone(kept), modTime: modTime}
+		c.files[path] = &memFile{live: kept, durable: slices.Clone(kept), modTime: f.modTime}
 		c.synced[path] = c.files[path]
 		c.used += int64(len(kept))
 	}

@@ -28,6 +28,8 @@ type FS interface {
 	// creates consume-queue and index files): the file takes space only
 	// where it is written. The price is that writing through the mapping on
 	// a full disk faults; use it for files that are small or written little.
+	// Its mapping reads no pages ahead of a fault: the file is holes, and
+	// reading ahead would only fill the page cache with zeros.
 	CreateSparse(path string, size int) (Mapping, error)
 	// Open maps an existing file read-write.
 	Open(path string) (Mapping, error)

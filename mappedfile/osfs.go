@@ -64,6 +64,15 @@ func createFile(path string, size int, sparse bool) (Mapping, error) {
 	if err != nil {
 		return nil, errors.Join(err, removeIfExists(path))
 	}
+	if sparse {
+		// A fresh sparse file is holes: reading ahead of the writer's first
+		// touch would only fill the page cache with zeros (the kernel read
+		// a whole 6 MB consume-queue file so, ~2 ms, most of what a new
+		// queue cost, and as much again to evict it).
+		if err := m.(*osMapping).noReadAhead(); err != nil {
+			return nil, errors.Join(fmt.Errorf("mappedfile: advise %s: %w", path, err), m.Close(), removeIfExists(path))
+		}
+	}
 	return m, nil
 }
 

@@ -22,6 +22,15 @@ func (o *osMapping) Flush(off, n int) error {
 	return syncToMedia(o.f)
 }
 
+// noReadAhead makes a page fault read only its own page
+// (MADV_RANDOM).
+func (o *osMapping) noReadAhead() error {
+	if len(o.m) == 0 {
+		return nil
+	}
+	return unix.Madvise(o.m, unix.MADV_RANDOM)
+}
+
 func (o *osMapping) Lock() error   { return unix.Mlock(o.m) }
 func (o *osMapping) Advise() error { return unix.Madvise(o.m, unix.MADV_WILLNEED) }
 

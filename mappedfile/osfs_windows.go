@@ -31,6 +31,10 @@ func (o *osMapping) Lock() error { return o.m.Lock() }
 // Advise has no equivalent used here: prefetching is left to the system.
 func (o *osMapping) Advise() error { return errors.ErrUnsupported }
 
+// noReadAhead has no equivalent used here: a view's faults are the
+// system's to batch.
+func (o *osMapping) noReadAhead() error { return nil }
+
 // Evict cannot replace a view in place on Windows: a forced Destroy then
 // waits for the last reader like an ordinary one.
 func (o *osMapping) Evict() error { return errors.ErrUnsupported }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/rocketstore/rocketstore/mappedfile"
 )
@@ -29,4 +31,18 @@ func createAbortMarker(fsys mappedfile.FS, path string) error {
 		return err
 	}
 	return m.Close()
+}
+
+// removeAbortMarker removes the marker and syncs its directory: a power
+// loss right after a clean close must not bring it back, which would make
+// the next start take the slower abnormal recovery (clearing the tails of
+// files that were closed whole).
+func removeAbortMarker(fsys mappedfile.FS, path string) error {
+	if err := fsys.Remove(path); err != nil {
+		return err
+	}
+	if err := fsys.SyncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("sync the directory of %s: %w", path, err)
+	}
+	return nil
 }

@@ -240,6 +240,10 @@ func (c *checker) checkCheckpoint() {
 			c.problem(KindCheckpoint, path, -1, o.offset, "%s %d is not a record boundary of the log", o.name, o.offset)
 		}
 	}
+	if cp.CommitLogFlushed > c.logEnd {
+		c.problem(KindCheckpoint, path, -1, cp.CommitLogFlushed,
+			"commit-log flushed offset %d is past the end of the log's valid records %d: flushed data is gone", cp.CommitLogFlushed, c.logEnd)
+	}
 	last := r.CommitLog.LastStoreTimestamp
 	for _, ts := range []struct {
 		name  string

@@ -184,6 +184,10 @@ func TestCheckFindsACheckpointAheadOfTheData(t *testing.T) {
 	cp.IndexOffset = rep.CommitLog.EndOffset - 1 // inside the last record
 	poke(t, fs, filepath.Join("s", checkpointName), 0, func(b []byte) { cp.encode(b) })
 	mustCheckFail(t, fs, opts, KindCheckpoint, cp.IndexOffset, "not a record boundary")
+	cp.IndexOffset = rep.CommitLog.EndOffset
+	cp.CommitLogFlushed = rep.CommitLog.EndOffset + 1
+	poke(t, fs, filepath.Join("s", checkpointName), 0, func(b []byte) { cp.encode(b) })
+	mustCheckFail(t, fs, opts, KindCheckpoint, cp.CommitLogFlushed, "flushed data is gone")
 	poke(t, fs, filepath.Join("s", checkpointName), 0, func(b []byte) { b[3] ^= 1 })
 	mustCheckFail(t, fs, opts, KindCheckpoint, -1, "CRC")
 }

@@ -26,9 +26,12 @@
 // Consume queues and index are derived data: recovery trusts the commit
 // log and rebuilds the rest from it. The checkpoint records the commit-log
 // offset below which consume queues and index are durable (written after
-// every thorough flush of them, and at Close). At Open the commit log is
-// scanned with CRC checks from that offset (or its third-last file,
-// whichever is earlier) and truncated at the first bad record; consume
+// every thorough flush of them, and at Close), and the commit log's flushed
+// offset at that time. At Open the commit log is scanned with CRC checks
+// from the durable offset (or its third-last file, whichever is earlier;
+// after a crash from the recorded flushed offset at the latest, since a
+// power loss can leave a hole anywhere past the last flush) and truncated
+// at the first bad record; consume
 // queues are truncated to the log's end; index files holding entries past
 // the durable offset are dropped; then every record from the durable
 // offset on is dispatched again. Consume-queue puts are idempotent, so a

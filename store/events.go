@@ -27,6 +27,11 @@ type EventListener struct {
 	// FlushStalled is told about a flush that took longer than
 	// Options.FlushStallThreshold.
 	FlushStalled func(FlushStallInfo)
+	// FlushRound is told about every round of the commit log's flush
+	// services that did work: its duration, bytes and, for a group commit,
+	// the appends it acknowledged. It runs on the flush service's goroutine,
+	// once per round (never per put), and is not logged: it is for metrics.
+	FlushRound func(FlushRoundInfo)
 	// BackgroundError is told about every failure of a background task
 	// (dispatch, flushes, checkpoint, cleanup, the commit log's own), and
 	// with a nil Err when the task works again.
@@ -67,6 +72,11 @@ type FlushStallInfo struct {
 	Part     string // what was flushed
 	Duration time.Duration
 }
+
+// FlushRoundInfo describes a round of a commit-log flush service that did
+// work; its Service is commitlog.ServiceGroupCommit, ServiceIntervalFlush
+// or ServiceCommit.
+type FlushRoundInfo = commitlog.FlushRoundInfo
 
 // BackgroundErrorInfo describes a background task's failure, or its
 // recovery (Err nil).
@@ -198,6 +208,7 @@ func (r *reporter) commitLogEvents(inner commitlog.Events) commitlog.Events {
 				inner.OnFlushStall(i)
 			}
 		},
+		OnFlushRound: flushRounds(ev.FlushRound, inner.OnFlushRound),
 		OnPoisoned: func(err error) {
 			if ev.Unwritable != nil {
 				ev.Unwritable(err)
@@ -214,6 +225,22 @@ func (r *reporter) commitLogEvents(inner commitlog.Events) commitlog.Events {
 				inner.OnBackgroundError(err)
 			}
 		},
+	}
+}
+
+// flushRounds forwards flush rounds to the listener and then to inner. It
+// is nil when neither listens, so that the commit log calls nothing per
+// round for nobody.
+func flushRounds(listener, inner func(FlushRoundInfo)) func(FlushRoundInfo) {
+	switch {
+	case listener == nil:
+		return inner
+	case inner == nil:
+		return listener
+	}
+	return func(i FlushRoundInfo) {
+		listener(i)
+		inner(i)
 	}
 }
 

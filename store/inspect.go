@@ -148,7 +148,7 @@ func (pl *planner) scan(checkCRC bool) error {
 	if len(files) == 0 {
 		return nil
 	}
-	scanFrom := max(1, min(pl.queuesFrom, pl.indexFrom))
+	scanFrom := recoveryScanFrom(in.Checkpoint, in.CheckpointValid, in.Abnormal, pl.queuesFrom, pl.indexFrom)
 	start := max(0, len(files)-3)
 	for start > 0 && files[start].start > scanFrom {
 		start--

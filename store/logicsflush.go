@@ -111,6 +111,8 @@ func (s *MessageStore) flushLogicsParts(thorough bool) logicsFlush {
 			cp.PhysicMsgTimestamp = lastTS
 		}
 	}
+	// Durable now, so a recovery may trust the log below it.
+	cp.CommitLogFlushed = s.commitLog.FlushedOffset()
 	r.checkpoint = s.cp.store(cp)
 	return r
 }

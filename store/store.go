@@ -220,8 +220,9 @@ func (s *MessageStore) recover() error {
 		clOpts.FlushStallThreshold = o.FlushStallThreshold
 	}
 	clOpts.Events = s.report.commitLogEvents(clOpts.Events)
-	// Every record re-dispatched below must have passed the recovery scan.
-	clOpts.RecoverFrom = max(1, min(queuesFrom, indexFrom))
+	// Every record re-dispatched below must have passed the recovery scan,
+	// and so must every byte past the log's last recorded flush.
+	clOpts.RecoverFrom = recoveryScanFrom(cp, valid, abnormal, queuesFrom, indexFrom)
 	if s.commitLog, err = commitlog.Open(s.path(commitLogDir), &clOpts); err != nil {
 		return err
 	}
@@ -238,8 +239,15 @@ func (s *MessageStore) recover() error {
 	// their own end; the dispatcher checks those records' CRCs itself.
 	queuesFrom = min(queuesFrom, s.queues.maxPhysicalOffset())
 
+	// After a crash the units past the durable point may be torn (a kill
+	// or power loss between a unit's fields): a repeated put skips a unit
+	// below a queue's end, so they go, and re-dispatch writes them again.
+	cut := end
+	if abnormal {
+		cut = min(max(queuesFrom, begin), end)
+	}
 	for _, q := range s.queues.all() {
-		if err := q.TruncateAfterCommitLogOffset(end); err != nil {
+		if err := q.TruncateAfterCommitLogOffset(cut); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 		if err := q.CorrectMinOffset(begin); err != nil {
@@ -332,7 +340,7 @@ func (s *MessageStore) Close() error {
 	if err == nil {
 		// Only a store whose every part closed cleanly may skip the
 		// abnormal recovery next time.
-		errs = append(errs, s.opts.FS.Remove(s.path(abortName)))
+		errs = append(errs, removeAbortMarker(s.opts.FS, s.path(abortName)))
 	}
 	return errors.Join(errs...)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/rocketstore/rocketstore/store"
@@ -51,8 +52,8 @@ func printInspection(w io.Writer, dir string, in *store.Inspection) {
 	case !in.CheckpointValid:
 		fmt.Fprintln(w, "checkpoint: torn or foreign (CRC mismatch): recovery rebuilds consume queues and index")
 	default:
-		fmt.Fprintf(w, "checkpoint: consume queues durable below %d, index below %d; last record times: log %s, queues %s, index %s\n",
-			cp.LogicsOffset, cp.IndexOffset, msTime(cp.PhysicMsgTimestamp), msTime(cp.LogicsMsgTimestamp), msTime(cp.IndexMsgTimestamp))
+		fmt.Fprintf(w, "checkpoint: consume queues durable below %d, index below %d, commit log flushed below %s; last record times: log %s, queues %s, index %s\n",
+			cp.LogicsOffset, cp.IndexOffset, flushedOffset(cp.CommitLogFlushed), msTime(cp.PhysicMsgTimestamp), msTime(cp.LogicsMsgTimestamp), msTime(cp.IndexMsgTimestamp))
 	}
 	fmt.Fprintf(w, "commit log: %d files\n", len(in.CommitLogFiles))
 	for _, f := range in.CommitLogFiles {
@@ -100,4 +101,13 @@ func msTime(ms int64) string {
 		return "-"
 	}
 	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// flushedOffset prints a checkpoint's commit-log flushed offset; an
+// earlier version did not record it.
+func flushedOffset(off int64) string {
+	if off < 0 {
+		return "(not recorded)"
+	}
+	return strconv.FormatInt(off, 10)
 }
