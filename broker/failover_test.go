@@ -41,8 +41,9 @@ func (g *ctrlGroup) sendAll(prefix string, n int) []string {
 		body := fmt.Sprintf("%s-%d", prefix, i)
 		code := g.send(addr, failoverTopic, int32(i%4), body)
 		// A busy broker (a slow disk on a loaded machine) stores nothing
-		// and says so: the send is tried again, as a client would.
-		for try := 0; code == remoting.ResponseSystemBusy && try < 50; try++ {
+		// and says so (SYSTEM_BUSY, or SERVICE_NOT_AVAILABLE to a Go
+		// client): the send is tried again, as a client would.
+		for try := 0; (code == remoting.ResponseSystemBusy || code == remoting.ResponseServiceNotAvailable) && try < 50; try++ {
 			time.Sleep(100 * time.Millisecond)
 			code = g.send(addr, failoverTopic, int32(i%4), body)
 		}

@@ -306,7 +306,7 @@ func TestKilledMasterTruncatesWhatTheNewMasterNeverHad(t *testing.T) {
 				case remoting.ResponseSuccess:
 					t.Errorf("lost-%d was acknowledged while the slaves were stopped", i)
 					return
-				case remoting.ResponseSystemBusy:
+				case remoting.ResponseSystemBusy, remoting.ResponseServiceNotAvailable: // flow control: not stored
 					time.Sleep(10 * time.Millisecond)
 				default:
 					return // stored and not replicated, or the master is gone
