@@ -250,6 +250,22 @@ func TestScaleOutAcrossBrokerGroups(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ns := c.ns.Addr()
+	// The topic on both groups' masters (mqadmin updateTopic -c), so that
+	// its queues are on both from the first route a client reads.
+	for _, group := range []string{"broker-a", "broker-b"} {
+		addr, _ := c.master(group)
+		runDriver(t, "create-topic", "-ns", ns, "-broker-addr", addr, "-topic", "ScaleOut", "-queues", "4")
+	}
+	deadline = time.Now().Add(time.Minute)
+	for {
+		if route, ok := c.ns.Routes().TopicRoute("ScaleOut"); ok && len(route.BrokerDatas) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the topic is not routed to both groups")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	p := startDriver(t, "send-loop", "-ns", ns, "-topic", "ScaleOut", "-prefix", "so")
 	p.waitUntil(t, time.Minute, "sends to both groups", func(l []string) bool {
 		n := sentTo(l)
