@@ -1,22 +1,18 @@
 package broker
 
 import (
-	"context"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/rocketstore/rocketstore/remoting"
 )
 
 // BenchmarkControllerModeSend sends 1 KiB messages from 16 concurrent
 // senders to the master of a controller-mode group of three brokers (three
 // controllers), with SYNC replication to the whole SyncStateSet and with
 // ASYNC, in one run, and reports msgs/s and the send-latency percentiles.
-// A send the broker's flow control refuses (SYSTEM_BUSY, or
-// SERVICE_NOT_AVAILABLE to a Go client: stored nothing) is sent again, as
-// a client would, within its latency; busy/op counts them.
+// A send flow control refuses is sent again (timedSend); busy/op counts
+// them.
 func BenchmarkControllerModeSend(b *testing.B) {
 	for _, role := range []Role{RoleSyncMaster, RoleAsyncMaster} {
 		b.Run(string(role), func(b *testing.B) {
@@ -29,25 +25,7 @@ func BenchmarkControllerModeSend(b *testing.B) {
 			addr := g.brokers[m].Addr()
 			body := strings.Repeat("x", 1024)
 			var busy atomic.Int64
-			send := func() (time.Duration, error) {
-				start := time.Now()
-				for {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					resp, err := g.client.InvokeSync(ctx, addr, sendRequest("Bench", -1, body, ""))
-					cancel()
-					switch {
-					case err != nil:
-						return 0, err
-					case resp.Code == remoting.ResponseSystemBusy, resp.Code == remoting.ResponseServiceNotAvailable:
-						busy.Add(1)
-						time.Sleep(time.Millisecond)
-						continue
-					case resp.Code != remoting.ResponseSuccess:
-						return 0, errorFromResponse(resp)
-					}
-					return time.Since(start), nil
-				}
-			}
+			send := func() (time.Duration, error) { return timedSend(g.client, addr, body, &busy) }
 			if _, err := send(); err != nil {
 				b.Fatal(err)
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/rocketstore/rocketstore/commitlog"
 	"github.com/rocketstore/rocketstore/controller"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/nameserver"
 	"github.com/rocketstore/rocketstore/remoting"
@@ -60,22 +60,6 @@ func quietLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// freeAddr returns a 127.0.0.1 address nobody listens on, below the
-// ephemeral range (so that no outgoing connection takes it between now and
-// the listen, or between a broker's stop and start).
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	for range 1000 {
-		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
-		if ln, err := net.Listen("tcp", addr); err == nil {
-			ln.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port below 32000")
-	return ""
-}
-
 func newCtrlGroup(t testing.TB, controllers, brokers int, tweak func(i int, o *Options)) *ctrlGroup {
 	t.Helper()
 	return newCtrlGroupScan(t, controllers, brokers, 0, tweak)
@@ -103,7 +87,7 @@ func newCtrlGroupScan(t testing.TB, controllers, brokers int, scan time.Duration
 		t.Fatal(err)
 	}
 	for i := range controllers {
-		g.peers = append(g.peers, controller.Peer{ID: fmt.Sprintf("n%d", i), Addr: freeAddr(t), RaftAddr: freeAddr(t)})
+		g.peers = append(g.peers, controller.Peer{ID: fmt.Sprintf("n%d", i), Addr: testkit.LowPortAddr(t), RaftAddr: testkit.LowPortAddr(t)})
 		g.ctrlDirs = append(g.ctrlDirs, dir())
 	}
 	g.ctrls = make([]*controller.Controller, controllers)
@@ -118,7 +102,7 @@ func newCtrlGroupScan(t testing.TB, controllers, brokers int, scan time.Duration
 	g.brokers = make([]*Broker, brokers)
 	for i := range brokers {
 		o := Options{
-			ListenAddr: freeAddr(t), HAListenAddr: freeAddr(t), DataDir: dir(),
+			ListenAddr: testkit.LowPortAddr(t), HAListenAddr: testkit.LowPortAddr(t), DataDir: dir(),
 			NameServers: []string{g.ns.Addr()}, BrokerName: "broker-a", ClusterName: "FailoverCluster",
 			RegisterInterval: time.Second, SyncReplicationTimeout: 3 * time.Second, SlaveSyncInterval: 200 * time.Millisecond,
 			Logger: quietLogger().With("broker", i),

@@ -98,11 +98,7 @@ func TestControllerModeFailsOverToAnInSyncSlave(t *testing.T) {
 	g.holdsAll(m, acked)
 
 	g.startBroker(old)
-	awaitCond(t, failoverWait, "the old master to follow", func() bool {
-		r := g.brokers[old].roles()
-		return r.known && r.role == RoleSlave &&
-			g.brokers[old].store.CommitLog().MaxOffset() == g.brokers[m].store.CommitLog().MaxOffset()
-	})
+	g.waitFollows(old, m)
 	g.waitSyncStateSet(3)
 	g.holdsAll(old, acked)
 	if a, b := readEpochs(t, g.epochFileOf(old)), readEpochs(t, g.epochFileOf(m)); !slices.Equal(a, b) {
@@ -133,10 +129,8 @@ func TestControllerModeDemotedMasterTruncates(t *testing.T) {
 	old := g.waitMaster(AutoCreateTopicKey, -1)
 	g.waitSyncStateSet(3)
 	acked := g.sendAll("before", 50)
-	for i := range g.brokers {
-		if i != old {
-			g.stallHA(i, true)
-		}
+	for _, i := range g.others(old) {
+		g.stallHA(i, true)
 	}
 	addr := g.brokers[old].Addr()
 	var wg sync.WaitGroup
@@ -160,11 +154,7 @@ func TestControllerModeDemotedMasterTruncates(t *testing.T) {
 	acked = append(acked, g.sendAll("after", 50)...)
 
 	g.startBroker(old)
-	awaitCond(t, failoverWait, "the old master to follow", func() bool {
-		r := g.brokers[old].roles()
-		return r.known && r.role == RoleSlave &&
-			g.brokers[old].store.CommitLog().MaxOffset() == g.brokers[m].store.CommitLog().MaxOffset()
-	})
+	g.waitFollows(old, m)
 	newLog, oldLog := g.brokers[m].store.CommitLog(), g.brokers[old].store.CommitLog()
 	for at := int64(0); at < newLog.MaxOffset(); {
 		a, err := newLog.ReadRange(at, 1<<20)
@@ -211,6 +201,28 @@ func TestControllerModeDemotedMasterTruncates(t *testing.T) {
 	t.Logf("%d of 16 unacknowledged records were cut from the old master", lost)
 }
 
+// waitFollows waits until broker i is a slave that holds master m's whole
+// log.
+func (g *ctrlGroup) waitFollows(i, m int) {
+	g.t.Helper()
+	awaitCond(g.t, failoverWait, fmt.Sprintf("broker %d to follow broker %d", i, m), func() bool {
+		r := g.brokers[i].roles()
+		return r.known && r.role == RoleSlave &&
+			g.brokers[i].store.CommitLog().MaxOffset() == g.brokers[m].store.CommitLog().MaxOffset()
+	})
+}
+
+// others are the brokers other than i.
+func (g *ctrlGroup) others(i int) []int {
+	var out []int
+	for j := range g.brokers {
+		if j != i {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // otherThan is a running broker other than i.
 func (g *ctrlGroup) otherThan(i int) int {
 	for j, b := range g.brokers {
@@ -235,10 +247,8 @@ func TestControllerModePartitionShrinksTheSyncStateSet(t *testing.T) {
 	old := g.waitMaster(AutoCreateTopicKey, -1)
 	g.waitSyncStateSet(3)
 	acked := g.sendAll("before", 20)
-	for i := range g.brokers {
-		if i != old {
-			g.cutHA(i, true)
-		}
+	for _, i := range g.others(old) {
+		g.cutHA(i, true)
 	}
 	set := g.waitSyncStateSet(1)
 	master := g.brokers[old]

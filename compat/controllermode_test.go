@@ -2,7 +2,6 @@ package compat
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/nameserver"
 )
 
@@ -49,21 +49,6 @@ func rocketstoreBinary(t *testing.T) string {
 	return rocketstorePath
 }
 
-// lowAddr is a 127.0.0.1 address below the ephemeral ports that nothing
-// listens on, so that a process restarted on it finds it free.
-func lowAddr(t *testing.T) string {
-	t.Helper()
-	for range 1000 {
-		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
-		if ln, err := net.Listen("tcp", addr); err == nil {
-			ln.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port below 32000")
-	return ""
-}
-
 // controllerModeCluster is a nameserver in this process, three controller
 // processes and, for each broker group named, three broker processes in
 // controller mode.
@@ -87,9 +72,9 @@ func startControllerModeCluster(t *testing.T, groups ...string) *controllerModeC
 	t.Cleanup(func() { c.ns.Close() })
 	var peers, ctrlAddrs []string
 	for i := range 3 {
-		addr := lowAddr(t)
+		addr := testkit.LowPortAddr(t)
 		ctrlAddrs = append(ctrlAddrs, addr)
-		peers = append(peers, fmt.Sprintf("n%d=%s/%s", i, addr, lowAddr(t)))
+		peers = append(peers, fmt.Sprintf("n%d=%s/%s", i, addr, testkit.LowPortAddr(t)))
 	}
 	for i := range 3 {
 		d := startProgram(t, bin, "controller", "-id", fmt.Sprintf("n%d", i), "-peers", strings.Join(peers, ","),
@@ -99,7 +84,7 @@ func startControllerModeCluster(t *testing.T, groups ...string) *controllerModeC
 	}
 	for i := range 3 * len(groups) {
 		group := groups[i/3]
-		addr, ha := lowAddr(t), lowAddr(t)
+		addr, ha := testkit.LowPortAddr(t), testkit.LowPortAddr(t)
 		_, haPort, _ := net.SplitHostPort(ha)
 		conf := filepath.Join(base, fmt.Sprintf("broker%d.conf", i))
 		body := fmt.Sprintf("enableControllerMode=true\ncontrollerAddr=%s\nhaListenPort=%s\nbrokerRole=SYNC_MASTER\n"+

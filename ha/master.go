@@ -69,27 +69,18 @@ func NewMaster(src Source, opts *MasterOptions) *Master {
 // Listen starts accepting slaves on addr (host:port; port 0 picks one, see
 // Addr). It may be called once.
 func (m *Master) Listen(addr string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return ErrClosed
-	}
-	if m.ln != nil {
-		return errors.New("ha: master is already listening")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	m.ln = ln
-	m.wg.Go(func() { m.accept(ln) })
-	return nil
+	return m.serve(func() (net.Listener, error) { return net.Listen("tcp", addr) })
 }
 
 // Serve accepts slaves on ln, instead of Listen; Close closes ln. A broker
 // whose role changes at run time keeps one HA port across its terms as
 // master and gives each term's Master a view of it.
 func (m *Master) Serve(ln net.Listener) error {
+	return m.serve(func() (net.Listener, error) { return ln, nil })
+}
+
+// serve starts the accept loop on the listener listen gives, once.
+func (m *Master) serve(listen func() (net.Listener, error)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -97,6 +88,10 @@ func (m *Master) Serve(ln net.Listener) error {
 	}
 	if m.ln != nil {
 		return errors.New("ha: master is already listening")
+	}
+	ln, err := listen()
+	if err != nil {
+		return err
 	}
 	m.ln = ln
 	m.wg.Go(func() { m.accept(ln) })

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rocketstore/rocketstore/controller"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/nameserver"
 	"github.com/rocketstore/rocketstore/remoting"
@@ -115,21 +115,6 @@ func (c *child) grep(s string) []string {
 	return out
 }
 
-// lowPort returns a 127.0.0.1 address nobody listens on, below the
-// ephemeral range, so that it stays free while a process is down.
-func lowPort(t testing.TB) string {
-	t.Helper()
-	for range 1000 {
-		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
-		if ln, err := net.Listen("tcp", addr); err == nil {
-			ln.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port below 32000")
-	return ""
-}
-
 // procCluster is a nameserver (in this process), three controller
 // processes and three broker processes of group broker-a in controller
 // mode, on 127.0.0.1.
@@ -168,7 +153,7 @@ func newProcCluster(t testing.TB, brokerConf string) *procCluster {
 	})
 	var peers []string
 	for i := range 3 {
-		id, addr, raft := fmt.Sprintf("n%d", i), lowPort(t), lowPort(t)
+		id, addr, raft := fmt.Sprintf("n%d", i), testkit.LowPortAddr(t), testkit.LowPortAddr(t)
 		pc.ctrlID, pc.ctrlA = append(pc.ctrlID, id), append(pc.ctrlA, addr)
 		peers = append(peers, id+"="+addr+"/"+raft)
 	}
@@ -180,7 +165,7 @@ func newProcCluster(t testing.TB, brokerConf string) *procCluster {
 	}
 	pc.brks = make([]*child, 3)
 	for i := range 3 {
-		listen, ha := lowPort(t), lowPort(t)
+		listen, ha := testkit.LowPortAddr(t), testkit.LowPortAddr(t)
 		_, haPort, _ := net.SplitHostPort(ha)
 		dir := filepath.Join(base, fmt.Sprintf("broker%d", i))
 		conf := filepath.Join(base, fmt.Sprintf("broker%d.conf", i))

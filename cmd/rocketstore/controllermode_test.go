@@ -12,6 +12,7 @@ import (
 
 	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/controller"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 )
 
 func TestControllerModeBrokerKeys(t *testing.T) {
@@ -68,7 +69,7 @@ func TestControllerModeBrokerKeys(t *testing.T) {
 // port, a broker registers with it there, and `controller status` shows
 // the group.
 func TestNamesrvEmbedsAController(t *testing.T) {
-	addr, raft := lowPort(t), lowPort(t)
+	addr, raft := testkit.LowPortAddr(t), testkit.LowPortAddr(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "namesrv.conf")
 	body := "enableControllerInNamesrv=true\ncontrollerDLegerSelfId=n0\ncontrollerDLegerPeers=n0-" + addr + "/" + raft +
