@@ -115,6 +115,8 @@ type controllerMode struct {
 	// latest replacing one not taken yet: a role change may take a while,
 	// and heartbeats must go on meanwhile.
 	news chan news
+	// kick asks for a heartbeat now: the controller pushed a change.
+	kick chan struct{}
 
 	// mu orders role changes; applied is the master epoch acted on, set
 	// the SyncStateSet as master.
@@ -139,6 +141,7 @@ func newControllerMode(b *Broker) (*controllerMode, error) {
 	c := &controllerMode{b: b, opts: o.Controller, epochs: epochs,
 		idPath: filepath.Join(o.DataDir, "config", "brokerIdentity.json"),
 		news:   make(chan news, 1),
+		kick:   make(chan struct{}, 1),
 		client: controller.NewClient(controller.ClientOptions{Controllers: o.Controller.Addrs, Logger: b.log})}
 	var ident brokerIdentity
 	if err := loadJSON(c.idPath, &ident); err != nil {
@@ -241,6 +244,8 @@ func (c *controllerMode) run() {
 			return
 		case <-tick.C:
 			c.heartbeat()
+		case <-c.kick:
+			c.heartbeat()
 		}
 	}
 }
@@ -300,7 +305,10 @@ func (c *controllerMode) heartbeat() {
 }
 
 // handleRoleChanged is NOTIFY_BROKER_ROLE_CHANGED, the controller's push of
-// a new master: the loop acts on it, the controller gets its answer at once.
+// a new master. Anyone who reaches the broker's port can send it, and a
+// broker told to follow another master cuts its log back to it: the push
+// only makes the broker ask the controllers at once (a heartbeat), and it
+// acts on their answer. The pusher gets its answer at once.
 func (b *Broker) handleRoleChanged(c *remoting.Conn, req *remoting.Command) *remoting.Command {
 	if b.ctrl == nil {
 		return b.refuse(c, req, remoting.ResponseSystemError, errors.New("the broker is not in controller mode"))
@@ -309,7 +317,11 @@ func (b *Broker) handleRoleChanged(c *remoting.Conn, req *remoting.Command) *rem
 	if err != nil {
 		return b.refuse(c, req, remoting.ResponseSystemError, err)
 	}
-	b.ctrl.tell(mi, "notify")
+	b.warnings.warn("controller:push", "role change pushed; asking the controller", "addr", c.RemoteAddr(), "masterId", mi.MasterBrokerID, "masterEpoch", mi.MasterEpoch)
+	select {
+	case b.ctrl.kick <- struct{}{}:
+	default: // a heartbeat is about to go anyway
+	}
 	return remoting.NewResponse(req, remoting.ResponseSuccess, "")
 }
 

@@ -313,3 +313,36 @@ func TestControllerModeLeaderDiesDuringFailover(t *testing.T) {
 	acked = append(acked, g.sendAll("after", 50)...)
 	g.holdsAll(m, acked)
 }
+
+// TestControllerModeIgnoresAForgedRoleChange: a NOTIFY_BROKER_ROLE_CHANGED
+// from anyone but naming a newer epoch and another master makes a broker
+// ask the controllers, not obey: the master stays master, its slaves stay
+// with it and keep their logs.
+func TestControllerModeIgnoresAForgedRoleChange(t *testing.T) {
+	g := newCtrlGroup(t, 3, 3, nil)
+	m := g.waitMaster(AutoCreateTopicKey, -1)
+	g.waitSyncStateSet(3)
+	acked := g.sendAll("before", 20)
+	forged := remoting.NewRequest(remoting.RequestNotifyBrokerRoleChanged, nil, []byte(`{"syncStateSet":[7],"syncStateSetEpoch":9}`))
+	forged.Set("masterBrokerId", "7")
+	forged.Set("masterAddress", "127.0.0.1:1")
+	forged.Set("masterHaAddress", "127.0.0.1:2")
+	forged.Set("masterEpoch", "99")
+	forged.Set("syncStateSetEpoch", "9")
+	for _, b := range g.brokers {
+		if resp := call(t, g.client, b.Addr(), forged); resp.Code != remoting.ResponseSuccess {
+			t.Fatalf("push answered %v", resp)
+		}
+	}
+	time.Sleep(time.Second) // ten heartbeats: the controllers' answers are in
+	for i, b := range g.brokers {
+		r := b.roles()
+		if r.epoch != 1 || r.masterHAAddr == "127.0.0.1:2" || (i == m) != b.isMaster() {
+			t.Fatalf("broker %d took the forged push: %+v", i, r)
+		}
+	}
+	acked = append(acked, g.sendAll("after", 20)...)
+	for i := range g.brokers {
+		g.holdsAll(i, acked)
+	}
+}
