@@ -285,8 +285,13 @@ func (c *controllerMode) register() bool {
 }
 
 // heartbeat is BROKER_HEARTBEAT; its answer names the group's master.
+// The epoch history loses the terms whose data cleanup deleted, as
+// RocketMQ's truncateEpochFilePrefix.
 func (c *controllerMode) heartbeat() {
 	b := c.b
+	if err := c.epochs.TruncatePrefix(b.store.CommitLog().MinOffset()); err != nil {
+		b.warnings.warn("controller:epochs", "trim the epoch file", "err", err)
+	}
 	ctx, cancel := timeoutContext(c.opts.HeartbeatInterval + 3*time.Second)
 	defer cancel()
 	mi, err := c.client.Heartbeat(ctx, controller.HeartbeatRequest{ClusterName: b.opts.ClusterName, BrokerName: b.opts.BrokerName,
