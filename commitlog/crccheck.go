@@ -30,18 +30,20 @@ type checkSpan struct {
 type recordChecker struct {
 	crc   bool
 	jobs  chan []checkSpan
+	free  chan []checkSpan // checked batches, for reuse
 	wg    sync.WaitGroup
 	batch []checkSpan
 	bytes int
 
 	mu     sync.Mutex
-	bad    *checkSpan
+	bad    checkSpan // the first record that failed, when badErr is set
 	badErr error
 }
 
 func newRecordChecker(crc bool) *recordChecker {
-	c := &recordChecker{crc: crc, jobs: make(chan []checkSpan, 2)}
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	c := &recordChecker{crc: crc, jobs: make(chan []checkSpan, 2), free: make(chan []checkSpan, workers+2)}
+	for range workers {
 		c.wg.Go(c.work)
 	}
 	return c
@@ -52,12 +54,17 @@ func (c *recordChecker) work() {
 		for i := range batch {
 			if err := checkRecord(&batch[i].fr, c.crc); err != nil {
 				c.mu.Lock()
-				if c.bad == nil || batch[i].pos < c.bad.pos {
-					c.bad, c.badErr = &batch[i], err
+				if c.badErr == nil || batch[i].pos < c.bad.pos {
+					c.bad, c.badErr = batch[i], err
 				}
 				c.mu.Unlock()
 				break // later records of the batch cannot matter
 			}
+		}
+		clear(batch) // drop the references into the file
+		select {
+		case c.free <- batch[:0]:
+		default:
 		}
 	}
 }
@@ -73,6 +80,13 @@ func checkRecord(fr *message.Frame, crc bool) error {
 
 // add queues the record at pos, the seq-th of the scan.
 func (c *recordChecker) add(pos int, seq int64, fr message.Frame) {
+	if c.batch == nil {
+		select {
+		case c.batch = <-c.free:
+		default:
+			c.batch = make([]checkSpan, 0, checkBatchRecords)
+		}
+	}
 	c.batch = append(c.batch, checkSpan{pos: pos, seq: seq, fr: fr})
 	c.bytes += len(fr.Body)
 	if c.bytes >= checkBatchBytes || len(c.batch) >= checkBatchRecords {
@@ -89,7 +103,7 @@ func (c *recordChecker) firstFailure() (pos int, seq int64, err error) {
 	}
 	close(c.jobs)
 	c.wg.Wait()
-	if c.bad == nil {
+	if c.badErr == nil {
 		return 0, 0, nil
 	}
 	return c.bad.pos, c.bad.seq, c.badErr
