@@ -110,10 +110,17 @@ func TestPartialPowerLossServesNoTornRecord(t *testing.T) {
 		}
 
 		opts.FS = crashed
+		plan, err := Inspect("s", checkOptions(opts))
+		if err != nil {
+			t.Fatal(err)
+		}
 		s = openStore(t, "s", opts)
 		rep := s.Recovery().CommitLog
 		reasons[tornReason(rep.Reason)]++
 		where := fmt.Sprintf("scenario %d (keep %.2f, recovery %+v)", scenario, keep, rep)
+		if plan.Recovery.ScanFrom != rep.ScanFrom || plan.Recovery.End != rep.End {
+			t.Fatalf("%s: Inspect planned a scan of [%d, %d), stopped by %s", where, plan.Recovery.ScanFrom, plan.Recovery.End, plan.Recovery.StoppedBy)
+		}
 		served := checkServedRecords(t, s, run, where)
 		for seq, phys := range run.acked {
 			if !served[seq] {
