@@ -91,7 +91,8 @@
 // record that fails any of them (zeroing the torn tail so it can never be
 // read back), and reports what it dropped, and why, in Log.Recovery.
 // Append refuses what recovery would drop (message.EncodedSize checks the
-// topic's characters and the properties), so only changed bytes are.
+// topic's characters and the properties), so recovery drops only records
+// whose bytes changed after they were written.
 //
 // # Concurrency
 //
