@@ -67,12 +67,16 @@ func (b *Broker) countUnconsumedLoss() {
 	}
 }
 
-// diskLossMetrics publish what cleanup deleted early.
+// diskLossMetrics publish what a full disk cost: files cleanup deleted
+// early, messages deleted unconsumed, records left out of the index.
 func (b *Broker) diskLossMetrics() []prometheus.Collector {
 	return []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rocketstore_cleanup_early_deleted_files_total",
 			Help: "Commit-log files a forced cleanup (full disk) deleted before fileReservedTime."},
 			func() float64 { return float64(b.store.EarlyDeletedFiles()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rocketstore_index_skipped_records_total",
+			Help: "Records dispatched to their consume queue without their keys: the disk was too full for the index."},
+			func() float64 { return float64(b.store.UnindexedRecords()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rocketstore_cleanup_unconsumed_messages_deleted_total",
 			Help: "Messages a forced cleanup deleted before a consumer group with an offset in their queue consumed them."},
 			func() float64 { return float64(b.loss.lost.Load()) }),

@@ -21,9 +21,28 @@
 // the bytes at an offset from their header (a record, the blank filler, zero
 // padding of fewer than 8 bytes at a file's end, or nothing written), and
 // CheckUnit and DecodeRecord verify a whole unit: framing, its
-// PHYSICALOFFSET field against its position, and optionally the body CRC.
-// Recovery, the iterator, Read and a replication slave's check of the
-// master's stream all use it.
+// PHYSICALOFFSET field against its position, and with verify what framing
+// cannot see. Recovery, the iterator, Read and a replication slave's check
+// of the master's stream all use it.
+//
+// Which check covers which bytes of a record (package message says more):
+//
+//	TOTALSIZE, MAGICCODE      PeekUnit: a known magic, a size the file allows
+//	PHYSICALOFFSET            CheckUnit, DecodeRecord, CheckPlaced: the
+//	                          record's position
+//	SYSFLAG's host bits,      framing: the hosts' and the variable parts'
+//	the lengths               lengths must end exactly at TOTALSIZE
+//	BODY                      verify: BODYCRC
+//	TOPIC, PROPERTIES         verify: RocketMQ's topic characters, properties
+//	                          that parse with no NUL (the body CRC does not
+//	                          cover them, and RocketMQ's layout puts them
+//	                          last, where a torn write zeroes first)
+//	the other fixed fields    nothing: any value is valid
+//
+// A replication slave verifies every record; Read verifies nothing but the
+// placement; the iterator verifies when asked (a store's dispatcher does
+// while it catches up after recovery). Recovery verifies every record it
+// scans, the topic and properties even with SkipCRCOnRecover.
 //
 // # Durability
 //
@@ -65,12 +84,17 @@
 //
 // # Recovery
 //
-// Open scans from the last good point (the third-last file, or earlier when
-// that file's first record is not valid), checks framing, physical offsets and
-// body CRCs, truncates the log after the last valid record (zeroing the torn
-// tail so it can never be read back), and reports what it dropped in
-// Log.Recovery. TruncateTo does the same at run time, to a record boundary
-// the caller names (a replica cutting back what its new master never had).
+// Open scans from the last good point (the third-last file, Options.RecoverFrom's
+// file, or earlier when that file's first record is not valid), checks
+// framing and physical offsets as it walks, and meanwhile, on every core,
+// body CRCs, topics and properties; it truncates the log before the first
+// record that fails any of them (zeroing the torn tail so it can never be
+// read back), and reports what it dropped, and why, in Log.Recovery.
+// Append refuses what recovery would drop (message.EncodedSize checks the
+// topic's characters and the properties), so recovery drops only records
+// whose bytes changed after they were written.
+// TruncateTo cuts the log back at run time, to a record boundary the
+// caller names (a replica cutting back what its new master never had).
 //
 // # Concurrency
 //

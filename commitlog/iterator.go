@@ -34,7 +34,8 @@ type Iterator struct {
 }
 
 // NewIterator returns an iterator positioned at from, which must be the
-// start of a record (or the write position). checkCRC verifies body CRCs.
+// start of a record (or the write position). checkCRC verifies each record
+// as recovery does: its body CRC, topic and properties (Layout.DecodeRecord).
 func (l *Log) NewIterator(from int64, checkCRC bool) *Iterator {
 	return &Iterator{log: l, next: from, checkCRC: checkCRC}
 }

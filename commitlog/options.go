@@ -111,8 +111,8 @@ type Options struct {
 	// background. Default: preallocate.
 	DisablePreallocate bool
 
-	// SkipCRCOnRecover skips body CRC checks during recovery (framing and
-	// offsets are still checked). Default: check.
+	// SkipCRCOnRecover skips body CRC checks during recovery (framing,
+	// offsets, topics and properties are still checked). Default: check.
 	SkipCRCOnRecover bool
 	// RecoverFrom, when positive, makes recovery's scan start no later than
 	// the file holding this offset (the first file when it lies below

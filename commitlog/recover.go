@@ -86,9 +86,9 @@ func recoverLog(q *mappedfile.Queue, checkCRC bool, from int64, clean bool) (Rec
 // scanFile walks f's units from its start. It returns the position just
 // past the last valid record (f.Size() when the file ends with a filler or
 // padding), how many records it saw, and the corruption that stopped it, if
-// any. The walk checks framing; body CRCs are checked by a crcChecker on
-// the other cores meanwhile, and the first mismatch moves the end back to
-// it.
+// any. The walk checks framing; a recordChecker on the other cores checks
+// meanwhile what framing cannot see (body CRCs with checkCRC, topics and
+// properties always), and the first failure moves the end back to it.
 func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reason error, err error) {
 	s, err := f.SliceFrom(0)
 	if err != nil {
@@ -97,10 +97,7 @@ func scanFile(f *mappedfile.File, checkCRC bool) (next int, records int64, reaso
 	defer s.Release()
 	b := s.Bytes
 	layout := Layout{FileSize: int64(f.Size())}
-	var crcs *crcChecker
-	if checkCRC {
-		crcs = newCRCChecker()
-	}
+	checks := newRecordChecker(checkCRC)
 scan:
 	for next < f.Size() {
 		phys := f.StartOffset() + int64(next)
@@ -119,23 +116,19 @@ scan:
 			next = f.Size()
 			break scan
 		}
-		if crcs != nil {
-			crcs.add(next, records, fr)
-		}
+		checks.add(next, records, fr)
 		next += u.Size
 		records++
 	}
-	if crcs != nil {
-		if pos, seq, ok := crcs.firstMismatch(); ok {
-			next, records = pos, seq
-			reason = &CorruptionError{Path: f.Path(), Offset: f.StartOffset() + int64(pos),
-				Reason: &message.DecodeError{Offset: message.OffsetBodyCRC, Field: "BODYCRC", Err: message.ErrCRCMismatch}}
-		}
+	if pos, seq, bad := checks.firstFailure(); bad != nil {
+		next, records = pos, seq
+		reason = &CorruptionError{Path: f.Path(), Offset: f.StartOffset() + int64(pos), Reason: bad}
 	}
 	return next, records, reason, nil
 }
 
-// firstRecordValid reports whether f starts with a whole, valid record.
+// firstRecordValid reports whether f starts with a whole record that passes
+// the scan's checks.
 func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {
 	s, err := f.SliceFrom(0)
 	if err != nil {
@@ -147,8 +140,8 @@ func firstRecordValid(f *mappedfile.File, checkCRC bool) bool {
 	if err != nil || !known || u.Kind != UnitRecord {
 		return false
 	}
-	_, err = layout.CheckUnit(s.Bytes, f.StartOffset(), u, checkCRC)
-	return err == nil
+	fr, err := layout.CheckUnit(s.Bytes, f.StartOffset(), u, false)
+	return err == nil && checkRecord(&fr, checkCRC) == nil
 }
 
 // holdsData reports whether anything was ever written to f: data always

@@ -129,10 +129,11 @@ func (l Layout) PeekUnit(head []byte, phys int64) (u Unit, known bool, err error
 
 // CheckUnit verifies the whole unit u, as PeekUnit found it at phys, whose
 // bytes b begin with (b may run on): the framing and placement of a record,
-// and its body CRC with checkCRC; the zeros of padding. A filler is all
-// header, which PeekUnit checked: b need not hold the rest of it. For a
-// record it returns the frame, whose Body aliases b.
-func (l Layout) CheckUnit(b []byte, phys int64, u Unit, checkCRC bool) (message.Frame, error) {
+// and with verify what framing cannot see (message.Frame.Verify: the body
+// CRC, the topic's characters, the properties' syntax); the zeros of
+// padding. A filler is all header, which PeekUnit checked: b need not hold
+// the rest of it. For a record it returns the frame, which aliases b.
+func (l Layout) CheckUnit(b []byte, phys int64, u Unit, verify bool) (message.Frame, error) {
 	if u.Kind == UnitBlank || u.Kind == UnitEnd {
 		return message.Frame{}, nil // a filler is all header; zeros are nothing
 	}
@@ -152,27 +153,33 @@ func (l Layout) CheckUnit(b []byte, phys int64, u Unit, checkCRC bool) (message.
 	if err := placed(phys, fr.PhysicalOffset); err != nil {
 		return fr, err
 	}
-	if checkCRC && message.BodyCRC(fr.Body) != fr.BodyCRC {
-		return fr, &message.DecodeError{Offset: message.OffsetBodyCRC, Field: "BODYCRC", Err: message.ErrCRCMismatch}
+	if verify {
+		return fr, fr.Verify()
 	}
 	return fr, nil
 }
 
 // DecodeRecord is CheckUnit for a record unit that the caller wants
-// decoded: the same checks, and the record, whose Body and Properties alias
-// b.
-func (l Layout) DecodeRecord(b []byte, phys int64, u Unit, checkCRC bool) (message.Record, error) {
+// decoded: the same checks (with verify, the body CRC, topic and
+// properties), and the record, whose Body and Properties alias b.
+func (l Layout) DecodeRecord(b []byte, phys int64, u Unit, verify bool) (message.Record, error) {
 	if u.Kind != UnitRecord {
 		return message.Record{}, fmt.Errorf("commitlog: a %v is not a record", u.Kind)
 	}
 	if len(b) < u.Size {
 		return message.Record{}, fmt.Errorf("%w: %d bytes of a %d-byte record", message.ErrTruncated, len(b), u.Size)
 	}
-	rec, err := message.Decode(b[:u.Size], checkCRC)
+	rec, err := message.Decode(b[:u.Size], verify)
 	if err != nil {
 		return rec, err
 	}
-	return rec, placed(phys, rec.PhysicalOffset)
+	if err := placed(phys, rec.PhysicalOffset); err != nil {
+		return rec, err
+	}
+	if verify {
+		return rec, rec.CheckUncovered()
+	}
+	return rec, nil
 }
 
 // CheckPlaced verifies, without parsing the rest, that the record unit u

@@ -84,6 +84,22 @@ func damageBody(t testing.TB, rec []byte) []byte {
 	return rec
 }
 
+// zeroUncovered zeroes a record's topic or its properties, which the body
+// CRC does not cover, as a torn write at the master would leave them.
+func zeroUncovered(t testing.TB, rec []byte, topic bool) []byte {
+	t.Helper()
+	fr, err := message.CheckFrame(rec)
+	if err != nil || len(fr.Properties) == 0 {
+		t.Fatalf("not a record with properties: %v", err)
+	}
+	if topic {
+		clear(fr.Topic) // Topic and Properties alias rec
+	} else {
+		clear(fr.Properties)
+	}
+	return rec
+}
+
 // hostileStream is a stream a slave must refuse, and what it must end with.
 type hostileStream struct {
 	name   string
@@ -113,6 +129,12 @@ var hostileStreams = []hostileStream{
 	{"bad body CRC", func(t testing.TB, f *streamFixture) []byte {
 		return frame(f.start, damageBody(t, f.record(t, 0)))
 	}, message.ErrCRCMismatch},
+	{"torn topic", func(t testing.TB, f *streamFixture) []byte {
+		return frame(f.start, zeroUncovered(t, f.record(t, 0), true))
+	}, message.ErrIllegalTopic},
+	{"torn properties", func(t testing.TB, f *streamFixture) []byte {
+		return frame(f.start, zeroUncovered(t, f.record(t, 0), false))
+	}, message.ErrMalformedProperties},
 	{"record at the wrong position", func(t testing.TB, f *streamFixture) []byte {
 		return frame(f.start, f.record(t, 1))
 	}, errMisplaced},

@@ -182,6 +182,8 @@ type Frame struct {
 	BodyCRC        uint32 // as stored
 	PhysicalOffset int64  // as stored
 	Body           []byte // aliases the record's bytes
+	// Topic aliases the record's bytes, uncopied.
+	Topic []byte
 	// Properties alias the record's bytes too: a filter reads them in
 	// place, without decoding the rest.
 	Properties Properties
@@ -205,10 +207,10 @@ func CheckFrame(b []byte) (Frame, error) {
 	c.take(8, "STORETIMESTAMP")
 	c.host(sysFlag&FlagStoreHostV6 != 0, "STOREHOST")
 	c.take(4+8, "RECONSUMETIMES")
-	body, _, props, err := variableParts(&c, magic)
+	body, topic, props, err := variableParts(&c, magic)
 	if err != nil {
 		return Frame{Size: size}, err
 	}
-	f.Body, f.Properties = body, props
+	f.Body, f.Topic, f.Properties = body, topic, props
 	return f, nil
 }

@@ -14,6 +14,7 @@ var (
 	ErrBlank               = errors.New("message: blank end-of-file filler")
 	ErrBufferTooSmall      = errors.New("message: buffer too small")
 	ErrEmptyTopic          = errors.New("message: empty topic")
+	ErrIllegalTopic        = errors.New("message: illegal character in topic")
 	ErrTopicTooLong        = errors.New("message: topic too long")
 	ErrPropertiesTooLong   = errors.New("message: properties too long")
 	ErrMalformedProperties = errors.New("message: malformed properties")

@@ -125,11 +125,18 @@ func (p Properties) Map() map[string]string {
 	return m
 }
 
-// Validate checks the length limit and that every pair is name 0x01 value
-// 0x02 with a non-empty name.
+// Validate checks the length limit, that every pair is name 0x01 value
+// 0x02 with a non-empty name, and that no byte is NUL. EncodedSize applies
+// it to every message a commit log stores, and a commit log's recovery to
+// every record it keeps: the body CRC does not cover the properties, and
+// the zeros a torn write leaves are refused here, whether they end the
+// properties (no 0x02 last) or lie within them (a NUL).
 func (p Properties) Validate() error {
 	if len(p) > MaxPropertiesLength {
 		return fmt.Errorf("%w: %d bytes, max %d", ErrPropertiesTooLong, len(p), MaxPropertiesLength)
+	}
+	if at := bytes.IndexByte(p, 0); at >= 0 {
+		return fmt.Errorf("%w: NUL at byte %d", ErrMalformedProperties, at)
 	}
 	rest := []byte(p)
 	for len(rest) > 0 {

@@ -108,11 +108,16 @@ func checkLengths(m *Message, magic int32) error {
 	return nil
 }
 
-// EncodedSize validates m (topic, properties, body length) and returns the
-// size of its record when stored with storeHost.
+// EncodedSize validates m (topic length and characters, properties, body
+// length) and returns the size of its record when stored with storeHost.
+// It refuses what a commit log's recovery would not keep (see
+// Frame.CheckUncovered), so that nothing stored is dropped for its content.
 func EncodedSize(m *Message, storeHost netip.AddrPort) (int, error) {
 	magic := chooseMagic(m.Topic)
 	if err := checkLengths(m, magic); err != nil {
+		return 0, err
+	}
+	if err := topicChars(m.Topic); err != nil {
 		return 0, err
 	}
 	if err := m.Properties.Validate(); err != nil {

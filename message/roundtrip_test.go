@@ -100,6 +100,9 @@ func TestEncodeRejectsInvalidMessages(t *testing.T) {
 		"props too long":  {Message{Topic: "t", Properties: Properties("a\x01" + strings.Repeat("v", MaxPropertiesLength) + "\x02")}, ErrPropertiesTooLong},
 		"props malformed": {Message{Topic: "t", Properties: Properties("a=b")}, ErrMalformedProperties},
 		"empty name":      {Message{Topic: "t", Properties: Properties("\x01v\x02")}, ErrMalformedProperties},
+		"NUL in a value":  {Message{Topic: "t", Properties: Properties("a\x01v\x00w\x02")}, ErrMalformedProperties},
+		"illegal topic":   {Message{Topic: "a.b"}, ErrIllegalTopic},
+		"NUL in topic":    {Message{Topic: "ab\x00"}, ErrIllegalTopic},
 	} {
 		if _, err := EncodedSize(&tc.m, netip.AddrPort{}); !errors.Is(err, tc.want) {
 			t.Errorf("%s: EncodedSize error %v, want %v", name, err, tc.want)

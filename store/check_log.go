@@ -102,6 +102,11 @@ func scanFileRecords(b []byte, start int64, checkCRC bool, onRecord func(int64, 
 		if err != nil {
 			return pos, err
 		}
+		// As the commit log's recovery: the topic and properties, which the
+		// body CRC does not cover, even without CRCs.
+		if err := rec.CheckUncovered(); err != nil {
+			return pos, err
+		}
 		phys := start + int64(pos)
 		if rec.PhysicalOffset != phys {
 			return pos, fmt.Errorf("record says it is at offset %d", rec.PhysicalOffset)

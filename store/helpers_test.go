@@ -105,6 +105,25 @@ func mustDispatch(t testing.TB, s *MessageStore) {
 func pullAll(t testing.TB, s *MessageStore, topic string, queueID int32, filter MessageFilter) []int64 {
 	t.Helper()
 	var seqs []int64
+	pullEach(t, s, topic, queueID, filter, func(offset int64, b []byte) {
+		rec, err := message.Decode(b, true)
+		if err != nil {
+			t.Fatalf("record at %d: %v", offset, err)
+		}
+		seq, ok := testkit.BodySeq(rec.Body)
+		if !ok {
+			t.Fatalf("record at %d has a damaged body", offset)
+		}
+		seqs = append(seqs, seq)
+	})
+	return seqs
+}
+
+// pullEach pulls every message of a queue from its minimum offset and
+// hands each record's bytes (valid only during the call) to fn in queue
+// order.
+func pullEach(t testing.TB, s *MessageStore, topic string, queueID int32, filter MessageFilter, fn func(offset int64, b []byte)) {
+	t.Helper()
 	offset := s.GetMinOffsetInQueue(topic, queueID)
 	for range 100000 {
 		r, err := s.GetMessage("g", topic, queueID, offset, 32, filter)
@@ -112,26 +131,17 @@ func pullAll(t testing.TB, s *MessageStore, topic string, queueID int32, filter 
 			t.Fatalf("GetMessage(%d): %v", offset, err)
 		}
 		for _, e := range r.Messages {
-			rec, err := message.Decode(e.Bytes, true)
-			if err != nil {
-				t.Fatalf("record at %d: %v", e.Offset, err)
-			}
-			seq, ok := testkit.BodySeq(rec.Body)
-			if !ok {
-				t.Fatalf("record at %d has a damaged body", e.Offset)
-			}
-			seqs = append(seqs, seq)
+			fn(e.Offset, e.Bytes)
 		}
 		r.Release()
 		switch r.Status {
 		case Found, NoMatchedMessage:
 			offset = r.NextBeginOffset
 		case OffsetOverflowOne, NoMessageInQueue, NoMatchedLogicQueue:
-			return seqs
+			return
 		default:
 			t.Fatalf("GetMessage(%d): status %v", offset, r.Status)
 		}
 	}
-	t.Fatal("pullAll did not reach the end")
-	return nil
+	t.Fatal("pullEach did not reach the end")
 }

@@ -113,11 +113,8 @@ func ValidateTopic(topic string) error {
 	if topic == "" || len(topic) > message.MaxTopicLengthV1 {
 		return fmt.Errorf("%w: topic %q must have 1 to %d characters", ErrMessageIllegal, topic, message.MaxTopicLengthV1)
 	}
-	for i := 0; i < len(topic); i++ {
-		c := topic[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '%' || c == '|' || c == '-' || c == '_') {
-			return fmt.Errorf("%w: topic %q has %q; allowed are letters, digits, %%, |, - and _", ErrMessageIllegal, topic, c)
-		}
+	if err := message.ValidateTopicChars(topic); err != nil {
+		return fmt.Errorf("%w: %w", ErrMessageIllegal, err)
 	}
 	return nil
 }
