@@ -64,11 +64,19 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 	if err != nil {
 		return b.refuse(p.conn, p.req, remoting.ResponseSystemError, err, "topic", h.Topic)
 	}
-	resp := remoting.NewResponse(p.req, pullCode(r.Status, h.QueueOffset), "")
+	code := pullCode(r.Status, h.QueueOffset)
 	rh := remoting.PullMessageResponseHeader{NextBeginOffset: r.NextBeginOffset, MinOffset: r.MinOffset, MaxOffset: r.MaxOffset}
 	if r.SuggestPullingFromSlave && b.hasSlaveInSync() {
 		rh.SuggestWhichBrokerID = 1 // cold data: let a slave serve it
 	}
+	if code == remoting.ResponsePullOffsetMoved && !b.isMaster() {
+		// A slave may lag behind the offset a consumer reached on the
+		// master: moving the consumer back to the slave's end would deliver
+		// again what it consumed. As RocketMQ's slave (offsetCheckInSlave
+		// off), it tells the client to pull again, from the master.
+		code, rh.SuggestWhichBrokerID = remoting.ResponsePullRetryImmediately, 0
+	}
+	resp := remoting.NewResponse(p.req, code, "")
 	resp.ExtFields = rh.Encode(nil)
 	if resp.Code == remoting.ResponseSuccess {
 		parts := make([][]byte, len(r.Messages))

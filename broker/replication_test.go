@@ -159,3 +159,36 @@ func TestPullOfColdDataSuggestsTheSlave(t *testing.T) {
 		t.Fatalf("cold data with a slave in sync: suggested broker %d, want 1", got)
 	}
 }
+
+// TestASlaveBehindTheConsumerDoesNotMoveItBack: a consumer that reached an
+// offset on the master and then pulls from a slave that has not replicated
+// that far must not be told OFFSET_MOVED to the slave's end (it would
+// consume again what it had): the slave answers PULL_RETRY_IMMEDIATELY and
+// points it at the master, as RocketMQ's slave does; the master itself
+// still corrects an offset that is out of range.
+func TestASlaveBehindTheConsumerDoesNotMoveItBack(t *testing.T) {
+	master := newRoleBroker(t, t.TempDir(), RoleAsyncMaster, "", "")
+	defer master.Close()
+	cl := remoting.NewClient(remoting.ClientOptions{})
+	defer cl.Close()
+	for range 3 {
+		call(t, cl, master.Addr(), sendRequest("Ahead", 0, "m", ""))
+	}
+	slave := roleBroker(t, RoleSlave, master.HAAddr(), master.Addr())
+	defer slave.Close()
+	waitFor(t, "the slave to hold the queue", func() bool { return slave.store.GetMaxOffsetInQueue("Ahead", 0) == 3 })
+	for _, tc := range []struct {
+		name     string
+		b        *Broker
+		wantCode int16
+	}{{"slave", slave, remoting.ResponsePullRetryImmediately}, {"master", master, remoting.ResponsePullOffsetMoved}} {
+		resp := call(t, cl, tc.b.Addr(), pullCommand("Ahead", 0, 10, 0)) // beyond both ends
+		var h remoting.PullMessageResponseHeader
+		if resp.Code != tc.wantCode || h.Decode(resp.ExtFields) != nil {
+			t.Fatalf("%s: pull beyond the end answered %v, want code %d", tc.name, resp, tc.wantCode)
+		}
+		if tc.b == slave && h.SuggestWhichBrokerID != 0 {
+			t.Fatalf("the slave suggested broker %d, want the master", h.SuggestWhichBrokerID)
+		}
+	}
+}
