@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rocketstore/rocketstore/internal/lograte"
 )
 
 // logBuffer collects log lines for tests that check what the server says.
@@ -82,7 +84,7 @@ func startServer(t *testing.T, opts ServerOptions, handlers map[int16]Handler) *
 	t.Helper()
 	pool := NewPool(8, 4096)
 	s := NewServer(opts)
-	s.warn.every = 0 // tests look for each line; TestRateLog covers the limit
+	s.warn.lim = lograte.Unlimited() // tests look for each line; TestRateLog covers the limit
 	s.Handle(1, pool, echoHandler)
 	for code, h := range handlers {
 		s.Handle(code, pool, h)

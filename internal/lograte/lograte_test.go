@@ -53,3 +53,12 @@ func TestLimiterBounded(t *testing.T) {
 		t.Fatal("a new cause after the interval was held back")
 	}
 }
+
+func TestUnlimitedLetsEveryLineThrough(t *testing.T) {
+	l := Unlimited()
+	for range 3 {
+		if ok, _ := l.Allow("k"); !ok {
+			t.Fatal("an unlimited limiter held a line back")
+		}
+	}
+}
