@@ -87,7 +87,7 @@ func (f *opsFixture) heartbeat(t *testing.T, cl *remoting.Client, clientID, grou
 // by MessageQueue objects) into v; such keys become their JSON text.
 func decodeFastJSON(t *testing.T, body []byte, v any) {
 	t.Helper()
-	js, err := remoting.QuoteObjectKeys(body)
+	js, err := remoting.NormalizeFastJSON(body)
 	if err != nil {
 		t.Fatalf("%v: %s", err, body)
 	}

@@ -23,7 +23,7 @@ func adminLag(t *testing.T, c *cluster, group, topic string) int64 {
 	if err != nil || resp.Code != remoting.ResponseSuccess {
 		t.Fatalf("GET_CONSUME_STATS: %v %v", resp, err)
 	}
-	js, err := remoting.QuoteObjectKeys(resp.Body)
+	js, err := remoting.NormalizeFastJSON(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
