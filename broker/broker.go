@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 // the package documentation.
 type Broker struct {
 	opts     Options
+	listener net.Listener // bound by New for a port-0 listen address, until Start serves it
 	log      *slog.Logger
 	store    *store.MessageStore
 	warnings *limitedLog // warnings a peer can repeat, rate-limited per cause
@@ -81,12 +83,23 @@ type Broker struct {
 
 // New opens the broker's store and config under opts.DataDir. Start
 // serves.
-func New(opts *Options) (*Broker, error) {
+func New(opts *Options) (_ *Broker, err error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{opts: o, log: o.Logger, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
+	early, err := bindEarly(&o)
+	if err != nil {
+		return nil, err
+	}
+	if early != nil {
+		defer func() {
+			if err != nil {
+				early.Close()
+			}
+		}()
+	}
+	b := &Broker{opts: o, log: o.Logger, listener: early, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
 		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
 	b.state.Store(initialRoles(&o))
@@ -174,7 +187,7 @@ func (b *Broker) Start() error {
 			return err
 		}
 	}
-	if err := b.server.Listen(b.opts.ListenAddr); err != nil {
+	if err := b.listen(); err != nil {
 		return err
 	}
 	b.aclRoutes() // they answer with the address listened on
@@ -278,6 +291,9 @@ func (b *Broker) Close() error {
 	var errs []error
 	b.closeOnce.Do(func() {
 		close(b.quit)
+		if b.listener != nil { // New bound it; Start never served it
+			errs = append(errs, b.listener.Close())
+		}
 		if b.server != nil {
 			b.unregister()
 			errs = append(errs, b.server.Close())

@@ -73,8 +73,11 @@ func (b *Broker) pull(p *pullRequest, allowSuspend bool) *remoting.Command {
 		// A slave may lag behind the offset a consumer reached on the
 		// master: moving the consumer back to the slave's end would deliver
 		// again what it consumed. As RocketMQ's slave (offsetCheckInSlave
-		// off), it tells the client to pull again, from the master.
+		// off), it tells the client to pull again, from the master, at the
+		// offset it asked for: clients take the next offset of this answer
+		// too, and the slave's end would move them back all the same.
 		code, rh.SuggestWhichBrokerID = remoting.ResponsePullRetryImmediately, 0
+		rh.NextBeginOffset = h.QueueOffset
 	}
 	resp := remoting.NewResponse(p.req, code, "")
 	resp.ExtFields = rh.Encode(nil)
