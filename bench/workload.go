@@ -126,7 +126,10 @@ func (e *Env) RecordLatency(d time.Duration) {
 	if e.hist == nil {
 		e.hist = newLatencyHistogram()
 	}
-	_ = e.hist.RecordValue(d.Microseconds())
+	// RecordValue fails only above the histogram's range (a minute): such
+	// an operation is counted at the top of the range, not dropped, so
+	// that p99 and max never hide it.
+	_ = e.hist.RecordValue(min(d.Microseconds(), e.hist.HighestTrackableValue()))
 	e.mu.Unlock()
 }
 

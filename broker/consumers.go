@@ -106,6 +106,9 @@ func (t *consumerTable) notify(group string) {
 	t.mu.Unlock()
 	for _, c := range conns {
 		req := remoting.NewRequest(remoting.RequestNotifyConsumerIDsChanged, map[string]string{"consumerGroup": group}, nil)
+		// Best effort, as RocketMQ's: a connection that cannot take the
+		// notice is closing (and forgotten with it), and every client
+		// rebalances on its own timer anyway.
 		_ = c.Oneway(req)
 	}
 }
