@@ -217,6 +217,23 @@ func (p *fakePeer) readReport() int64 {
 	return int64(binary.BigEndian.Uint64(b[:]))
 }
 
+// awaitReport reads a slave's reports until one says want, within 5 s.
+// A slave also reports on its interval, so a report of what it held
+// before (from) may come first; any other offset fails the test.
+func (p *fakePeer) awaitReport(from, want int64) {
+	p.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := p.readReport()
+		if got == want {
+			return
+		}
+		if got != from || time.Now().After(deadline) {
+			p.t.Fatalf("report %d, want %d (or %d before it)", got, want, from)
+		}
+	}
+}
+
 // readFrame reads one frame from a master.
 func (p *fakePeer) readFrame() (offset int64, body []byte) {
 	p.t.Helper()

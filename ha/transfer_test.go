@@ -34,7 +34,9 @@ func TestWaitReplicated(t *testing.T) {
 			name: "a slave acknowledges",
 			run: func(t *testing.T, m *Master, src *commitlog.Log) (int64, context.Context) {
 				startSlave(t, openLog(t, nil, "slave"), m.Addr(), nil)
-				waitFor(t, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+				// In sync once it has reported: a slave known only by its
+				// connection is not one a SYNC put may wait for.
+				waitFor(t, 5*time.Second, "the slave's report", func() bool { return len(m.Slaves()) == 1 && m.Slaves()[0].AckOffset >= 0 })
 				end := appendRecords(t, src, 1000, 50)
 				m.Notify()
 				return end, context.Background()

@@ -101,6 +101,9 @@ func (t *Timer) place(now time.Time, q int64, e commitlog.Entry) bool {
 			t.backoffUntil = now.Add(retryBackoff)
 			return false
 		}
+		// Taken in as surely as a linked one: enqueued counts every timer
+		// message, however late the reading reached it.
+		t.stats.enqueued.Add(1)
 		t.sinceCp++
 		return true
 	case slot >= t.cpRead+t.slots:

@@ -95,7 +95,7 @@ type relinkedUnit struct{ queueOffset, pos int64 }
 // Stats counts what the timer did since Open.
 type Stats struct {
 	Pending      int64 // timers in the wheel, not delivered yet
-	Enqueued     int64 // timers linked into the wheel
+	Enqueued     int64 // timers taken in: linked into the wheel, or delivered at once when already due
 	Delivered    int64 // messages put into their real topics
 	Rolled       int64 // messages due beyond the wheel, put back into the timer topic
 	Deduplicated int64 // deliveries skipped because they were made before a crash
