@@ -43,11 +43,17 @@ func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	if rss, _, err := p.Memory(); err != nil || rss <= 0 {
 		t.Fatalf("rss %d, err %v", rss, err)
 	}
+	// The signal must come after the shell has printed, or it would end
+	// the shell before its echo.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.Output(), "started") {
+		if time.Now().After(deadline) {
+			t.Fatalf("output %q lacks what the server printed", p.Output())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := p.Stop(5 * time.Second); err != nil {
 		t.Fatalf("a server stopped by SIGTERM reports %v", err)
-	}
-	if !strings.Contains(p.Output(), "started") {
-		t.Fatalf("output %q lacks what the server printed", p.Output())
 	}
 }
 
@@ -71,4 +77,28 @@ func TestWaitListeningFailsEarlyWhenTheServerExits(t *testing.T) {
 	if err := p.Stop(time.Second); err == nil {
 		t.Fatal("Stop of a server that exited with status 3 reported nothing")
 	}
+}
+
+func TestSelfCPUTimeGrowsWithWork(t *testing.T) {
+	before, err := SelfCPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spin until the clock of this process's CPU has visibly moved; the
+	// bound keeps a broken reading from hanging the test.
+	deadline := time.Now().Add(10 * time.Second)
+	x := 0
+	for time.Now().Before(deadline) {
+		for i := range 1 << 20 {
+			x ^= i
+		}
+		after, err := SelfCPUTime()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after > before {
+			return
+		}
+	}
+	t.Fatalf("own CPU time stayed at %v after 10 s of spinning (%d)", before, x)
 }
