@@ -228,6 +228,25 @@ func BuildBinary(ctx context.Context, moduleDir, pkg string) (string, error) {
 	return bin, nil
 }
 
+// ModuleDir is the directory of module as the working directory's
+// module resolves it (through a replace directive, say), from `go list
+// -m`: the place to build that module's commands with its own go.sum.
+func ModuleDir(ctx context.Context, module string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			err = fmt.Errorf("%w: %s", err, exit.Stderr)
+		}
+		return "", fmt.Errorf("go list -m %s: %w", module, err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if dir == "" {
+		return "", fmt.Errorf("go list -m %s: the module has no directory (not downloaded?)", module)
+	}
+	return dir, nil
+}
+
 // RemoveBuiltBinaries removes what BuildBinary built.
 func RemoveBuiltBinaries() error {
 	builtBinaries.Lock()

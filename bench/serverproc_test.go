@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +103,17 @@ func TestSelfCPUTimeGrowsWithWork(t *testing.T) {
 		}
 	}
 	t.Fatalf("own CPU time stayed at %v after 10 s of spinning (%d)", before, x)
+}
+
+func TestModuleDirFindsThisModule(t *testing.T) {
+	dir, err := ModuleDir(t.Context(), rocketstoreModule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("module dir %s: %v", dir, err)
+	}
+	if _, err := ModuleDir(t.Context(), "example.com/not/a/dependency"); err == nil {
+		t.Fatal("a module outside the build list was given a directory")
+	}
 }
