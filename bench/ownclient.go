@@ -27,6 +27,10 @@ const (
 	ownClientPoll   = time.Second // longest suspended pull
 	// ownClientSendTimeout bounds one send, as a client's send timeout does.
 	ownClientSendTimeout = 10 * time.Second
+	// ownClientSendAttempts is how many times a send refused by a busy
+	// broker is tried: once and twice again, RocketMQ producers' default
+	// (retryTimesWhenSendFailed = 2).
+	ownClientSendAttempts = 3
 )
 
 // OwnClientSubject is W6 on rocketstore's broker driven by rocketstore's
@@ -95,17 +99,31 @@ func (p *ownProducer) send(ctx context.Context, body []byte) error {
 		BornTimestamp:         time.Now().UnixMilli(),
 		MaxReconsumeTimes:     -1,
 	}
-	req := remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body)
+	ext := h.EncodeV2(nil)
 	ctx, cancel := context.WithTimeout(ctx, ownClientSendTimeout)
 	defer cancel()
-	resp, err := p.client.InvokeSync(ctx, p.addr, req)
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		resp, err := p.client.InvokeSync(ctx, p.addr, remoting.NewRequest(remoting.RequestSendMessageV2, ext, body))
+		if err != nil {
+			return err
+		}
+		switch {
+		case resp.Code == remoting.ResponseSuccess:
+			return nil
+		case attempt < ownClientSendAttempts && retryableSendCode(resp.Code):
+			continue
+		default:
+			return fmt.Errorf("send (attempt %d): code %d: %s", attempt, resp.Code, resp.Remark)
+		}
 	}
-	if resp.Code != remoting.ResponseSuccess {
-		return fmt.Errorf("send: code %d: %s", resp.Code, resp.Remark)
-	}
-	return nil
+}
+
+// retryableSendCode reports whether a refused send is sent again, as
+// RocketMQ's producers do: the broker refuses a send it could not take in
+// time (flow control) with SYSTEM_BUSY, or SERVICE_NOT_AVAILABLE to a Go
+// client, and stores nothing of it.
+func retryableSendCode(code int16) bool {
+	return code == remoting.ResponseSystemBusy || code == remoting.ResponseServiceNotAvailable
 }
 
 // waitMaxOffset waits until queue's max offset reaches want (the dispatcher

@@ -1,6 +1,12 @@
 package bench
 
-import "testing"
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rocketstore/rocketstore/remoting"
+)
 
 func TestOwnClientBrokerRun(t *testing.T) {
 	t.Cleanup(func() {
@@ -31,4 +37,40 @@ func TestOwnClientBrokerRun(t *testing.T) {
 		t.Errorf("client CPU per message %v", cpu)
 	}
 	t.Logf("%v", sample.Extra)
+}
+
+// TestOwnProducerRetriesBusyRefusals checks that a send refused by flow
+// control is sent again, at most ownClientSendAttempts times in all.
+func TestOwnProducerRetriesBusyRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		busy     int32 // refusals before the broker stores
+		wantErr  bool
+		wantSent int32
+	}{
+		{busy: 0, wantSent: 1},
+		{busy: ownClientSendAttempts - 1, wantSent: ownClientSendAttempts},
+		{busy: ownClientSendAttempts, wantErr: true, wantSent: ownClientSendAttempts},
+	} {
+		var sent atomic.Int32
+		srv, pool := remoting.NewServer(remoting.ServerOptions{}), remoting.NewPool(1, 16)
+		srv.Handle(remoting.RequestSendMessageV2, pool, func(_ *remoting.Conn, req *remoting.Command) *remoting.Command {
+			if sent.Add(1) <= tc.busy {
+				return remoting.NewResponse(req, remoting.ResponseServiceNotAvailable, "[TIMEOUT_CLEAN_QUEUE]broker busy")
+			}
+			return remoting.NewResponse(req, remoting.ResponseSuccess, "")
+		})
+		if err := srv.Listen("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		client := remoting.NewClient(remoting.ClientOptions{SerializeType: remoting.RocketMQ})
+		p := &ownProducer{client: client, addr: srv.Addr()}
+		err := p.send(t.Context(), make([]byte, 8))
+		if (err != nil) != tc.wantErr || sent.Load() != tc.wantSent {
+			t.Errorf("%d busy answers: error %v, %d sends; want error %v, %d sends", tc.busy, err, sent.Load(), tc.wantErr, tc.wantSent)
+		}
+		if err := errors.Join(client.Close(), srv.Close()); err != nil {
+			t.Fatal(err)
+		}
+		pool.Close()
+	}
 }
