@@ -91,7 +91,8 @@ func StartRocketstoreServer(env *Env) (_ *RocketstoreServer, err error) {
 		if err := os.MkdirAll(profDir, 0o755); err != nil {
 			return nil, err
 		}
-		name := fmt.Sprintf("serve-%s.cpu.pprof", time.Now().UTC().Format("150405.000"))
+		// The run's directory names the subject and is unique.
+		name := fmt.Sprintf("serve-%s.cpu.pprof", filepath.Base(env.Dir))
 		args = append(args, "-cpuprofile", filepath.Join(profDir, name))
 	}
 	p, err := StartServer(bin, args, dir)
