@@ -13,7 +13,8 @@ func w6(brokers []Subject) Workload {
 			"with JetStream file storage, driven by its own Go client. A third row drives the same server with rocketstore's " +
 			"own remoting client, which costs the shared CPU less. Server CPU is the server process's CPU time over the timed " +
 			"window per message (user + system, from /proc, 10 ms ticks); client CPU is the benchmark process's own " +
-			"(getrusage), producers and consumer together; server peak RSS is its high-water mark at the end of the run. " +
+			"(getrusage), producers and consumer together; server peak RSS is its high-water mark at the end of the run; server I/O calls are its read and write " +
+			"system calls per message (/proc io), which show how finely the clients' frames reach it. " +
 			"Latency is one synchronous send.",
 	}
 	c := Case{

@@ -17,6 +17,10 @@ const (
 	// ExtraServerPeakRSS is the server process's peak resident set at the
 	// end of the run, in MiB.
 	ExtraServerPeakRSS = "server peak RSS MiB"
+	// ExtraServerIOCalls is the server's read and write system calls per
+	// message over the timed window: how finely the clients' frames reach
+	// it. Left out where /proc/<pid>/io cannot be read.
+	ExtraServerIOCalls = "server I/O calls/msg"
 )
 
 // cpuWindow measures the CPU time of the server process and of the
@@ -24,6 +28,7 @@ const (
 type cpuWindow struct {
 	server         *ServerProcess
 	server0, self0 time.Duration
+	calls0         int64 // -1: not readable
 }
 
 // startCPUWindow reads both CPU clocks at the window's start.
@@ -32,6 +37,10 @@ func startCPUWindow(server *ServerProcess) (*cpuWindow, error) {
 	var err1, err2 error
 	w.server0, err1 = server.CPUTime()
 	w.self0, err2 = SelfCPUTime()
+	var err error
+	if w.calls0, err = server.IOCalls(); err != nil {
+		w.calls0 = -1 // a figure that explains, not one the run needs
+	}
 	return w, errors.Join(err1, err2)
 }
 
@@ -48,9 +57,13 @@ func (w *cpuWindow) end(n int) (map[string]float64, error) {
 		return nil, fmt.Errorf("CPU per message of %d messages", n)
 	}
 	perMsg := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(n) }
-	return map[string]float64{
+	extra := map[string]float64{
 		ExtraServerCPU:     perMsg(server1 - w.server0),
 		ExtraClientCPU:     perMsg(self1 - w.self0),
 		ExtraServerPeakRSS: float64(peak) / (1 << 20),
-	}, nil
+	}
+	if calls1, err := w.server.IOCalls(); err == nil && w.calls0 >= 0 {
+		extra[ExtraServerIOCalls] = float64(calls1-w.calls0) / float64(n)
+	}
+	return extra, nil
 }

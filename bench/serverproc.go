@@ -192,6 +192,39 @@ func parseStatusMemory(status string) (rss, peak int64, err error) {
 	return rss, peak, nil
 }
 
+// IOCalls is the number of read and write system calls (read, readv,
+// recv... and write, writev, send...) the server has made so far, from
+// /proc/<pid>/io; epoll and futex waits are not counted.
+func (p *ServerProcess) IOCalls() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.Pid()))
+	if err != nil {
+		return 0, fmt.Errorf("server I/O calls: %w", err)
+	}
+	return parseIOCalls(string(b))
+}
+
+// parseIOCalls returns syscr + syscw of /proc/<pid>/io text.
+func parseIOCalls(io string) (int64, error) {
+	var sum int64
+	found := 0
+	for line := range strings.SplitSeq(io, "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "syscr" && name != "syscw") {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s %q: %w", name, value, err)
+		}
+		sum += n
+		found++
+	}
+	if found != 2 {
+		return 0, errors.New("no syscr and syscw in /proc io")
+	}
+	return sum, nil
+}
+
 // builtBinaries caches BuildBinary's results for the life of the process:
 // each package is built once per suite run.
 var builtBinaries struct {

@@ -34,6 +34,16 @@ func TestParseStatusMemory(t *testing.T) {
 	}
 }
 
+func TestParseIOCalls(t *testing.T) {
+	io := "rchar: 1580\nwchar: 0\nsyscr: 5\nsyscw: 7\nread_bytes: 0\n"
+	if n, err := parseIOCalls(io); err != nil || n != 12 {
+		t.Fatalf("I/O calls %d, err %v; want 12", n, err)
+	}
+	if _, err := parseIOCalls("rchar: 1580\nsyscr: 5\n"); err == nil {
+		t.Fatal("io text without syscw was accepted")
+	}
+}
+
 func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	p, err := StartServer("/bin/sh", []string{"-c", "echo started; exec sleep 30"}, t.TempDir())
 	if err != nil {
@@ -44,6 +54,9 @@ func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	}
 	if rss, _, err := p.Memory(); err != nil || rss <= 0 {
 		t.Fatalf("rss %d, err %v", rss, err)
+	}
+	if _, err := p.IOCalls(); err != nil {
+		t.Fatal(err)
 	}
 	// The signal must come after the shell has printed, or it would end
 	// the shell before its echo.
