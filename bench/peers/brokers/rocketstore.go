@@ -45,9 +45,9 @@ var rocketRuns atomic.Int64
 var quietClient = sync.OnceFunc(func() { rlog.SetLogLevel("error") })
 
 // startRocketstore starts `rocketstore serve` (a nameserver and a broker)
-// as a separate process on 127.0.0.1, creates the topic, then starts a push consumer and a producer with the RocketMQ
-// Go client, each its own client instance (own connections), as separate
-// applications would be.
+// as a separate process on 127.0.0.1, creates the topic, then starts a
+// push consumer and a producer with the RocketMQ Go client, each its own
+// client instance (own connections), as separate applications would be.
 func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err error) {
 	quietClient()
 	var cl bench.Closers
