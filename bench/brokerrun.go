@@ -34,6 +34,9 @@ type BrokerSystem struct {
 	Send func(ctx context.Context, body []byte) error
 	// Close stops the clients and the broker and releases their ports.
 	Close func() error
+	// Server is the broker's process, apart from the benchmark's, whose
+	// CPU time and memory the run reports.
+	Server *ServerProcess
 }
 
 // Closers closes what a start opened, in reverse order: clients before the
@@ -60,7 +63,8 @@ type BrokerStarter func(env *Env, deliver func(body []byte)) (*BrokerSystem, err
 // RunBroker measures W6 on the broker start starts, the same way for every
 // subject: a warm-up whose messages the consumer must all receive, then the
 // timed phase, from the first send of N messages to the consumer's receipt
-// of the last of them, with the latency of every send recorded.
+// of the last of them, with the latency of every send recorded and the CPU
+// time the broker's process and the benchmark's own spent in it.
 func RunBroker(env *Env, start BrokerStarter) (_ Sample, err error) {
 	n := env.Count(brokerFull, BrokerSmokeCount)
 	warm := brokerWarm
@@ -71,6 +75,9 @@ func RunBroker(env *Env, start BrokerStarter) (_ Sample, err error) {
 	sys, err := start(env, tr.deliver)
 	if err != nil {
 		return Sample{}, err
+	}
+	if sys.Server == nil {
+		return Sample{}, errors.Join(errors.New("the broker runs in no process of its own"), sys.Close())
 	}
 	defer func() {
 		if cerr := sys.Close(); cerr != nil {
@@ -86,9 +93,17 @@ func RunBroker(env *Env, start BrokerStarter) (_ Sample, err error) {
 	}
 
 	env.StartTimer()
-	sendTime, err := produceMessages(ctx, sys.Send, warm, n, env.RecordLatency)
+	cpu, err := startCPUWindow(sys.Server)
+	var sendTime time.Duration
+	if err == nil {
+		sendTime, err = produceMessages(ctx, sys.Send, warm, n, env.RecordLatency)
+	}
 	if err == nil {
 		err = tr.wait(1)
+	}
+	var extra map[string]float64
+	if err == nil {
+		extra, err = cpu.end(n)
 	}
 	env.StopTimer()
 	if err != nil {
@@ -97,11 +112,8 @@ func RunBroker(env *Env, start BrokerStarter) (_ Sample, err error) {
 	if bad := tr.bad.Load(); bad > 0 {
 		return Sample{}, fmt.Errorf("the consumer received %d messages that were not sent", bad)
 	}
-	return Sample{
-		Ops:   int64(n),
-		Bytes: int64(n) * BrokerBodySize,
-		Extra: map[string]float64{"send msgs/s": float64(n) / sendTime.Seconds()},
-	}, nil
+	extra["send msgs/s"] = float64(n) / sendTime.Seconds()
+	return Sample{Ops: int64(n), Bytes: int64(n) * BrokerBodySize, Extra: extra}, nil
 }
 
 // produceMessages sends messages first..first+n-1 from brokerProducers goroutines, each

@@ -57,6 +57,9 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 		cfg.Command = commandLine()
 	}
 	rep, err := Run(cfg, Limits(), Workloads(engines, brokers))
+	if rerr := RemoveBuiltBinaries(); rerr != nil { // the servers W6 built and ran
+		fmt.Fprintln(stderr, "bench:", rerr)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 1

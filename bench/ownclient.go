@@ -4,23 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/rocketstore/rocketstore/broker"
 	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/remoting"
-	"github.com/rocketstore/rocketstore/store"
 )
 
 // The W6 subject driven by rocketstore's own remoting client: the same
-// broker as the rocketmq-client-go subject, with a client that costs the
-// shared CPU less, to show what the broker itself sustains.
+// server process as the rocketmq-client-go subject, with a client that
+// costs the shared CPU less, to show what the broker itself sustains.
 const (
 	ownClientName   = "rocketstore, own client"
-	ownClientConfig = "in-process broker, store defaults (async flush); rocketstore's remoting client (binary headers): " +
+	ownClientConfig = "rocketstore serve (nameserver + broker) in a separate process, store defaults (async flush); " +
+		"rocketstore's remoting client (binary headers) in the benchmark's process: " +
 		"16 goroutines sending SEND_MESSAGE_V2 on one connection, one long-polling puller per queue (32 per pull); topic of 8 queues"
 	ownClientTopic  = "W6"
 	ownClientGroup  = "w6-own"
@@ -29,6 +27,10 @@ const (
 	ownClientPoll   = time.Second // longest suspended pull
 	// ownClientSendTimeout bounds one send, as a client's send timeout does.
 	ownClientSendTimeout = 10 * time.Second
+	// ownClientSendAttempts is how many times a send refused by a busy
+	// broker is tried: once and twice again, RocketMQ producers' default
+	// (retryTimesWhenSendFailed = 2).
+	ownClientSendAttempts = 3
 )
 
 // OwnClientSubject is W6 on rocketstore's broker driven by rocketstore's
@@ -45,33 +47,24 @@ func startOwnClient(env *Env, deliver func([]byte)) (_ *BrokerSystem, err error)
 	var cl Closers
 	defer func() {
 		if err != nil {
-			cl.Close()
+			err = errors.Join(err, cl.Close())
 		}
 	}()
-	opts := &broker.Options{ListenAddr: "127.0.0.1:0", DataDir: filepath.Join(env.Dir, "broker")}
-	if env.Smoke {
-		opts.Store = store.Options{ConsumeQueueUnitsPerFile: 10000, IndexSlotCount: 10000, IndexMaxEntries: 40000}
-		opts.Store.CommitLog.FileSize = smokeSegment
-	}
-	b, err := broker.New(opts)
+	srv, err := StartRocketstoreServer(env)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.Start(); err != nil {
-		b.Close()
-		return nil, err
-	}
-	cl.Add(b.Close)
+	cl.Add(srv.Close)
 	client := remoting.NewClient(remoting.ClientOptions{SerializeType: remoting.RocketMQ})
 	cl.Add(client.Close)
-	p := &ownProducer{client: client, addr: b.Addr()}
+	p := &ownProducer{client: client, addr: srv.Broker}
 	// The first send creates the topic (autoCreateTopicEnable), before any
 	// puller asks for it; the pullers start after it, as consumers that
 	// consume from the last offset would.
 	if err := p.send(context.Background(), make([]byte, 8)); err != nil {
 		return nil, fmt.Errorf("creating the topic: %w", err)
 	}
-	if err := waitMaxOffset(client, b.Addr(), 0, 1); err != nil {
+	if err := waitMaxOffset(client, srv.Broker, 0, 1); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -79,13 +72,13 @@ func startOwnClient(env *Env, deliver func([]byte)) (_ *BrokerSystem, err error)
 	cl.Add(func() error { cancel(); pullers.Wait(); return nil })
 	for q := range int32(ownClientQueues) {
 		// Where each puller starts is read before any message is sent.
-		from, err := maxOffset(client, b.Addr(), q)
+		from, err := maxOffset(client, srv.Broker, q)
 		if err != nil {
 			return nil, err
 		}
-		pullers.Go(func() { pullQueueRemote(ctx, client, b.Addr(), q, from, deliver) })
+		pullers.Go(func() { pullQueueRemote(ctx, client, srv.Broker, q, from, deliver) })
 	}
-	return &BrokerSystem{Send: p.send, Close: cl.Close}, nil
+	return &BrokerSystem{Send: p.send, Close: cl.Close, Server: srv.ServerProcess}, nil
 }
 
 // ownProducer sends to the queues in turn.
@@ -106,17 +99,31 @@ func (p *ownProducer) send(ctx context.Context, body []byte) error {
 		BornTimestamp:         time.Now().UnixMilli(),
 		MaxReconsumeTimes:     -1,
 	}
-	req := remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body)
+	ext := h.EncodeV2(nil)
 	ctx, cancel := context.WithTimeout(ctx, ownClientSendTimeout)
 	defer cancel()
-	resp, err := p.client.InvokeSync(ctx, p.addr, req)
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		resp, err := p.client.InvokeSync(ctx, p.addr, remoting.NewRequest(remoting.RequestSendMessageV2, ext, body))
+		if err != nil {
+			return err
+		}
+		switch {
+		case resp.Code == remoting.ResponseSuccess:
+			return nil
+		case attempt < ownClientSendAttempts && retryableSendCode(resp.Code):
+			continue
+		default:
+			return fmt.Errorf("send (attempt %d): code %d: %s", attempt, resp.Code, resp.Remark)
+		}
 	}
-	if resp.Code != remoting.ResponseSuccess {
-		return fmt.Errorf("send: code %d: %s", resp.Code, resp.Remark)
-	}
-	return nil
+}
+
+// retryableSendCode reports whether a refused send is sent again, as
+// RocketMQ's producers do: the broker refuses a send it could not take in
+// time (flow control) with SYSTEM_BUSY, or SERVICE_NOT_AVAILABLE to a Go
+// client, and stores nothing of it.
+func retryableSendCode(code int16) bool {
+	return code == remoting.ResponseSystemBusy || code == remoting.ResponseServiceNotAvailable
 }
 
 // waitMaxOffset waits until queue's max offset reaches want (the dispatcher

@@ -123,6 +123,17 @@ func (p *ServerProcess) CPUTime() (time.Duration, error) {
 	return parseStatCPU(string(b))
 }
 
+// SelfCPUTime is the CPU time (user + system, every thread) the calling
+// process has used so far, its child processes apart: the clients' share
+// when the servers run as children.
+func SelfCPUTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("own CPU time: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
 // clockTicksPerSecond is USER_HZ, which Linux fixes at 100 for every
 // architecture in what /proc reports to user space.
 const clockTicksPerSecond = 100
@@ -181,6 +192,39 @@ func parseStatusMemory(status string) (rss, peak int64, err error) {
 	return rss, peak, nil
 }
 
+// IOCalls is the number of read and write system calls (read, readv,
+// recv... and write, writev, send...) the server has made so far, from
+// /proc/<pid>/io; epoll and futex waits are not counted.
+func (p *ServerProcess) IOCalls() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.Pid()))
+	if err != nil {
+		return 0, fmt.Errorf("server I/O calls: %w", err)
+	}
+	return parseIOCalls(string(b))
+}
+
+// parseIOCalls returns syscr + syscw of /proc/<pid>/io text.
+func parseIOCalls(io string) (int64, error) {
+	var sum int64
+	found := 0
+	for line := range strings.SplitSeq(io, "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || (name != "syscr" && name != "syscw") {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s %q: %w", name, value, err)
+		}
+		sum += n
+		found++
+	}
+	if found != 2 {
+		return 0, errors.New("no syscr and syscw in /proc io")
+	}
+	return sum, nil
+}
+
 // builtBinaries caches BuildBinary's results for the life of the process:
 // each package is built once per suite run.
 var builtBinaries struct {
@@ -215,6 +259,25 @@ func BuildBinary(ctx context.Context, moduleDir, pkg string) (string, error) {
 	}
 	builtBinaries.bins[pkg] = bin
 	return bin, nil
+}
+
+// ModuleDir is the directory of module as the working directory's
+// module resolves it (through a replace directive, say), from `go list
+// -m`: the place to build that module's commands with its own go.sum.
+func ModuleDir(ctx context.Context, module string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module).Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			err = fmt.Errorf("%w: %s", err, exit.Stderr)
+		}
+		return "", fmt.Errorf("go list -m %s: %w", module, err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if dir == "" {
+		return "", fmt.Errorf("go list -m %s: the module has no directory (not downloaded?)", module)
+	}
+	return dir, nil
 }
 
 // RemoveBuiltBinaries removes what BuildBinary built.

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,16 @@ func TestParseStatusMemory(t *testing.T) {
 	}
 }
 
+func TestParseIOCalls(t *testing.T) {
+	io := "rchar: 1580\nwchar: 0\nsyscr: 5\nsyscw: 7\nread_bytes: 0\n"
+	if n, err := parseIOCalls(io); err != nil || n != 12 {
+		t.Fatalf("I/O calls %d, err %v; want 12", n, err)
+	}
+	if _, err := parseIOCalls("rchar: 1580\nsyscr: 5\n"); err == nil {
+		t.Fatal("io text without syscw was accepted")
+	}
+}
+
 func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	p, err := StartServer("/bin/sh", []string{"-c", "echo started; exec sleep 30"}, t.TempDir())
 	if err != nil {
@@ -43,11 +55,20 @@ func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	if rss, _, err := p.Memory(); err != nil || rss <= 0 {
 		t.Fatalf("rss %d, err %v", rss, err)
 	}
+	if _, err := p.IOCalls(); err != nil {
+		t.Fatal(err)
+	}
+	// The signal must come after the shell has printed, or it would end
+	// the shell before its echo.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.Output(), "started") {
+		if time.Now().After(deadline) {
+			t.Fatalf("output %q lacks what the server printed", p.Output())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := p.Stop(5 * time.Second); err != nil {
 		t.Fatalf("a server stopped by SIGTERM reports %v", err)
-	}
-	if !strings.Contains(p.Output(), "started") {
-		t.Fatalf("output %q lacks what the server printed", p.Output())
 	}
 }
 
@@ -70,5 +91,42 @@ func TestWaitListeningFailsEarlyWhenTheServerExits(t *testing.T) {
 	}
 	if err := p.Stop(time.Second); err == nil {
 		t.Fatal("Stop of a server that exited with status 3 reported nothing")
+	}
+}
+
+func TestSelfCPUTimeGrowsWithWork(t *testing.T) {
+	before, err := SelfCPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spin until the clock of this process's CPU has visibly moved; the
+	// bound keeps a broken reading from hanging the test.
+	deadline := time.Now().Add(10 * time.Second)
+	x := 0
+	for time.Now().Before(deadline) {
+		for i := range 1 << 20 {
+			x ^= i
+		}
+		after, err := SelfCPUTime()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after > before {
+			return
+		}
+	}
+	t.Fatalf("own CPU time stayed at %v after 10 s of spinning (%d)", before, x)
+}
+
+func TestModuleDirFindsThisModule(t *testing.T) {
+	dir, err := ModuleDir(t.Context(), rocketstoreModule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("module dir %s: %v", dir, err)
+	}
+	if _, err := ModuleDir(t.Context(), "example.com/not/a/dependency"); err == nil {
+		t.Fatal("a module outside the build list was given a directory")
 	}
 }

@@ -2,11 +2,13 @@ package brokers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -15,8 +17,8 @@ import (
 
 const (
 	natsName   = "nats-jetstream"
-	natsConfig = "embedded nats-server v2.15.2, JetStream file store, 1 replica, default sync_interval 2 min " +
-		"(like async flush); nats.go v1.55.0: 16 goroutines js.Publish (waits for the PubAck) on one connection, " +
+	natsConfig = "nats-server v2.15.2 in a separate process, JetStream file store, 1 replica, default sync_interval 2 min " +
+		"(like async flush); nats.go v1.55.0 in the benchmark's process: 16 goroutines js.Publish (waits for the PubAck) on one connection, " +
 		"1 durable pull consumer (Consume, AckAll acked every 100 messages) on another"
 
 	natsStream   = "W6"
@@ -29,44 +31,38 @@ const (
 	// MaxAckPending (1000), which would otherwise stall delivery.
 	natsAckEvery = 100
 	natsTimeout  = 10 * time.Second
+	// natsServerPackage is nats-server's main package, built from this
+	// module's go.mod (the version the config line names).
+	natsServerPackage = "github.com/nats-io/nats-server/v2"
 )
 
-// startNATS starts an embedded NATS server with JetStream storing in
-// env.Dir, creates the stream and a durable consumer, and starts consuming
-// on a connection of its own (the producers get another), as separate
-// applications would.
+// startNATS starts nats-server as a separate process with JetStream
+// storing in env.Dir, creates the stream and a durable consumer, and
+// starts consuming on a connection of its own (the producers get
+// another), as separate applications would.
 func startNATS(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err error) {
 	var cl bench.Closers
 	defer func() {
 		if err != nil {
-			cl.Close()
+			err = errors.Join(err, cl.Close())
 		}
 	}()
 
-	s, err := server.NewServer(&server.Options{
-		Host:      "127.0.0.1",
-		Port:      server.RANDOM_PORT,
-		JetStream: true,
-		StoreDir:  filepath.Join(env.Dir, "jetstream"),
-		NoLog:     true,
-		NoSigs:    true,
-	})
+	srv, err := startNATSServer(env)
 	if err != nil {
-		return nil, fmt.Errorf("nats-server: %w", err)
+		return nil, err
 	}
-	s.Start()
 	cl.Add(func() error {
-		s.Shutdown()
-		s.WaitForShutdown()
+		if err := srv.Stop(bench.ServerStopGrace); err != nil {
+			return fmt.Errorf("nats-server: %w", err)
+		}
 		return nil
 	})
-	if !s.ReadyForConnections(natsTimeout) {
-		return nil, fmt.Errorf("nats-server: not ready after %v", natsTimeout)
-	}
+	url := "nats://" + srv.addr
 
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
-	consJS, err := natsConnect(s.ClientURL(), &cl)
+	consJS, err := natsConnect(url, &cl)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +99,7 @@ func startNATS(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err
 		return nil
 	})
 
-	prodJS, err := natsConnect(s.ClientURL(), &cl)
+	prodJS, err := natsConnect(url, &cl)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +107,7 @@ func startNATS(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err
 		_, err := prodJS.Publish(ctx, natsSubject, body)
 		return err
 	}
-	return &bench.BrokerSystem{Send: send, Close: cl.Close}, nil
+	return &bench.BrokerSystem{Send: send, Close: cl.Close, Server: srv.ServerProcess}, nil
 }
 
 // natsConnect opens a client connection with its JetStream context and
@@ -130,4 +126,40 @@ func natsConnect(url string, cl *bench.Closers) (jetstream.JetStream, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	return js, nil
+}
+
+// natsServer is nats-server run as a child process.
+type natsServer struct {
+	*bench.ServerProcess
+	addr string
+}
+
+// startNATSServer builds nats-server (once per process) and starts it on
+// 127.0.0.1 with JetStream storing in env.Dir: the settings the embedded
+// server had (server defaults otherwise), its output kept for errors.
+func startNATSServer(env *bench.Env) (*natsServer, error) {
+	bin, err := bench.BuildBinary(context.Background(), "", natsServerPackage)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := bench.FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(env.Dir, "nats")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	p, err := bench.StartServer(bin, []string{"-a", host, "-p", port, "-js", "-sd", filepath.Join(dir, "jetstream")}, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.WaitListening(addr, bench.ServerStartTimeout); err != nil {
+		return nil, errors.Join(fmt.Errorf("nats-server: %w", err), p.Stop(bench.ServerStopGrace))
+	}
+	return &natsServer{ServerProcess: p, addr: addr}, nil
 }

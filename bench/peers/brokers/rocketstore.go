@@ -2,9 +2,9 @@ package brokers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,15 +18,13 @@ import (
 
 	"github.com/rocketstore/rocketstore/bench"
 	"github.com/rocketstore/rocketstore/broker"
-	"github.com/rocketstore/rocketstore/commitlog"
-	"github.com/rocketstore/rocketstore/nameserver"
-	"github.com/rocketstore/rocketstore/store"
+	"github.com/rocketstore/rocketstore/remoting"
 )
 
 const (
 	rocketstoreName   = "rocketstore"
-	rocketstoreConfig = "in-process nameserver + broker, store defaults (async flush); " +
-		"rocketmq-client-go v2.1.2: 16 goroutines SendSync on one producer, " +
+	rocketstoreConfig = "rocketstore serve (nameserver + broker) in a separate process, store defaults (async flush); " +
+		"rocketmq-client-go v2.1.2 in the benchmark's process: 16 goroutines SendSync on one producer, " +
 		"1 push consumer (clustering, batch 32, offsets committed every 5 s); topic of 8 queues"
 
 	rocketTopic  = "W6"
@@ -46,53 +44,27 @@ var rocketRuns atomic.Int64
 // quietClient turns the RocketMQ client's logging down to errors, once.
 var quietClient = sync.OnceFunc(func() { rlog.SetLogLevel("error") })
 
-// smokeStore sizes the store's files for a smoke run: a few MiB of
-// messages need not create 1 GiB commit-log files.
-var smokeStore = store.Options{
-	CommitLog:                commitlog.Options{FileSize: 16 << 20},
-	ConsumeQueueUnitsPerFile: 10000,
-	IndexSlotCount:           10000,
-	IndexMaxEntries:          40000,
-}
-
-// startRocketstore starts a nameserver and a broker on 127.0.0.1, creates
-// the topic, then starts a push consumer and a producer with the RocketMQ
-// Go client, each its own client instance (own connections), as separate
-// applications would be.
+// startRocketstore starts `rocketstore serve` (a nameserver and a broker)
+// as a separate process on 127.0.0.1, creates the topic, then starts a
+// push consumer and a producer with the RocketMQ Go client, each its own
+// client instance (own connections), as separate applications would be.
 func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSystem, err error) {
 	quietClient()
 	var cl bench.Closers
 	defer func() {
 		if err != nil {
-			cl.Close()
+			err = errors.Join(err, cl.Close())
 		}
 	}()
 
-	ns := nameserver.New(nil)
-	if err := ns.Start("127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("nameserver: %w", err)
-	}
-	cl.Add(ns.Close)
-	opts := &broker.Options{
-		ListenAddr:  "127.0.0.1:0",
-		NameServers: []string{ns.Addr()},
-		DataDir:     filepath.Join(env.Dir, "broker"),
-	}
-	if env.Smoke {
-		opts.Store = smokeStore
-	}
-	b, err := broker.New(opts)
+	srv, err := bench.StartRocketstoreServer(env)
 	if err != nil {
-		return nil, fmt.Errorf("broker: %w", err)
+		return nil, err
 	}
-	if err := b.Start(); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("broker: %w", err)
-	}
-	cl.Add(b.Close)
+	cl.Add(srv.Close)
 
-	resolver := primitive.NewPassthroughResolver([]string{ns.Addr()})
-	if err := createRocketTopic(resolver, b.Addr(), ns); err != nil {
+	resolver := primitive.NewPassthroughResolver([]string{srv.NameServer})
+	if err := createRocketTopic(resolver, srv.Broker, srv.NameServer); err != nil {
 		return nil, err
 	}
 
@@ -138,13 +110,13 @@ func startRocketstore(env *bench.Env, deliver func([]byte)) (_ *bench.BrokerSyst
 		}
 		return nil
 	}
-	return &bench.BrokerSystem{Send: send, Close: cl.Close}, nil
+	return &bench.BrokerSystem{Send: send, Close: cl.Close, Server: srv.ServerProcess}, nil
 }
 
 // createRocketTopic creates the topic through the admin API and waits until
 // the nameserver routes it: the broker registers the change asynchronously,
 // and the consumer's start fails on a topic without a route.
-func createRocketTopic(resolver primitive.NsResolver, brokerAddr string, ns *nameserver.NameServer) error {
+func createRocketTopic(resolver primitive.NsResolver, brokerAddr, nsAddr string) error {
 	a, err := admin.NewAdmin(admin.WithResolver(resolver))
 	if err != nil {
 		return fmt.Errorf("admin: %w", err)
@@ -159,14 +131,26 @@ func createRocketTopic(resolver primitive.NsResolver, brokerAddr string, ns *nam
 	if err != nil {
 		return fmt.Errorf("creating topic %s: %w", rocketTopic, err)
 	}
+	client := remoting.NewClient(remoting.ClientOptions{})
+	defer client.Close()
+	routeQuery := map[string]string{"topic": rocketTopic}
 	for {
-		if _, ok := ns.Routes().TopicRoute(rocketTopic); ok {
+		resp, err := client.InvokeSync(ctx, nsAddr, remoting.NewRequest(remoting.RequestGetRouteInfoByTopic, routeQuery, nil))
+		if err == nil && resp.Code == remoting.ResponseSuccess {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("topic %s: no route on the nameserver after %v", rocketTopic, routeTimeout)
+			return fmt.Errorf("topic %s: no route on the nameserver after %v (last answer: %v)", rocketTopic, routeTimeout, routeAnswer(resp, err))
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// routeAnswer says what a route query last got, for an error.
+func routeAnswer(resp *remoting.Command, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("code %d: %s", resp.Code, resp.Remark)
 }

@@ -1,0 +1,116 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// rocketstoreModule is the module of the rocketstore command.
+const rocketstoreModule = "github.com/rocketstore/rocketstore"
+
+// RocketstorePackage is the main package of the rocketstore command,
+// whose `serve` runs a nameserver and a broker in one process.
+const RocketstorePackage = "github.com/rocketstore/rocketstore/cmd/rocketstore"
+
+// ServeProfileEnv names an environment variable: when it holds a
+// directory, every `rocketstore serve` the benchmark starts writes a CPU
+// profile of its whole run (start-up and warm-up included) there, to see
+// where the broker's own time goes.
+const ServeProfileEnv = "ROCKETSTORE_BENCH_SERVE_CPUPROFILE"
+
+const (
+	// ServerStartTimeout bounds a server's start, up to accepting
+	// connections (a cold build of its binary comes before it).
+	ServerStartTimeout = 30 * time.Second
+	// ServerStopGrace is how long a server has to end after SIGTERM:
+	// a broker flushes its store on the way out.
+	ServerStopGrace = 30 * time.Second
+)
+
+// smokeBrokerConfig sizes the store's files for a smoke run, in
+// broker.conf keys: a few MiB of messages need not create 1 GiB
+// commit-log files.
+var smokeBrokerConfig = strings.Join([]string{
+	fmt.Sprintf("mappedFileSizeCommitLog=%d", smokeSegment),
+	"mappedFileSizeConsumeQueue=200000", // 10,000 units of 20 bytes
+	"maxHashSlotNum=10000",
+	"maxIndexNum=40000",
+}, "\n") + "\n"
+
+// RocketstoreServer is `rocketstore serve` run as a child process on
+// 127.0.0.1, with its store in the run's directory and the store's
+// defaults (async flush).
+type RocketstoreServer struct {
+	*ServerProcess
+	NameServer string // the nameserver's address
+	Broker     string // the broker's address
+}
+
+// StartRocketstoreServer builds the rocketstore command (once per
+// process, in its module's directory) and starts `serve`
+// with its data in env.Dir, returning once both the nameserver and the
+// broker accept connections.
+func StartRocketstoreServer(env *Env) (_ *RocketstoreServer, err error) {
+	// Built in its own module, with its own dependencies: the module
+	// running the benchmark need not list them.
+	modDir, err := ModuleDir(context.Background(), rocketstoreModule)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := BuildBinary(context.Background(), modDir, RocketstorePackage)
+	if err != nil {
+		return nil, err
+	}
+	nsAddr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	brokerAddr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(env.Dir, "rocketstore")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "-namesrv-listen", nsAddr, "-listen", brokerAddr, "-data", filepath.Join(dir, "data"),
+		"-log-level", "warn"}
+	if env.Smoke {
+		conf := filepath.Join(dir, "broker.conf")
+		if err := os.WriteFile(conf, []byte(smokeBrokerConfig), 0o644); err != nil {
+			return nil, err
+		}
+		args = append(args, "-config", conf)
+	}
+	if profDir := os.Getenv(ServeProfileEnv); profDir != "" {
+		if err := os.MkdirAll(profDir, 0o755); err != nil {
+			return nil, err
+		}
+		// The run's directory names the subject and is unique.
+		name := fmt.Sprintf("serve-%s.cpu.pprof", filepath.Base(env.Dir))
+		args = append(args, "-cpuprofile", filepath.Join(profDir, name))
+	}
+	p, err := StartServer(bin, args, dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, addr := range []string{nsAddr, brokerAddr} {
+		if err := p.WaitListening(addr, ServerStartTimeout); err != nil {
+			return nil, errors.Join(fmt.Errorf("rocketstore serve: %w", err), p.Stop(ServerStopGrace))
+		}
+	}
+	return &RocketstoreServer{ServerProcess: p, NameServer: nsAddr, Broker: brokerAddr}, nil
+}
+
+// Close stops the server.
+func (s *RocketstoreServer) Close() error {
+	if err := s.Stop(ServerStopGrace); err != nil {
+		return fmt.Errorf("rocketstore serve: %w", err)
+	}
+	return nil
+}
