@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,9 +207,19 @@ func TestClusterSignedRequestsPassWithoutAnAccount(t *testing.T) {
 // TestABrokerWithoutItsACLFileDoesNotStart: aclEnable without a usable
 // file is a mistake reported at start, not a broker serving unchecked.
 func TestABrokerWithoutItsACLFileDoesNotStart(t *testing.T) {
-	_, err := New(&Options{ListenAddr: "127.0.0.1:0", DataDir: t.TempDir(), ACLEnable: true})
+	dir := t.TempDir()
+	_, err := New(&Options{ListenAddr: "127.0.0.1:0", DataDir: dir, ACLEnable: true})
 	if err == nil || !strings.Contains(err.Error(), "aclEnable") {
 		t.Fatalf("New without plain_acl.yml: %v", err)
+	}
+	// What New opened before it failed is closed: no lazy saver of the
+	// system topics it created goes on writing into the data directory.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * derivedSaveInterval)
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the data directory of a failed New was written after it returned: %v", err)
 	}
 }
 

@@ -92,16 +92,16 @@ func New(opts *Options) (_ *Broker, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if early != nil {
-		defer func() {
-			if err != nil {
-				early.Close()
-			}
-		}()
-	}
 	b := &Broker{opts: o, log: o.Logger, listener: early, filters: filter.NewCache(0), refusals: newLogThrottle(time.Minute),
 		warnings:    newLimitedLog(o.Logger),
 		registerNow: make(chan struct{}, 1), quit: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			// Nothing opened may outlive a failed New: the config tables'
+			// savers would go on writing into the data directory.
+			err = errors.Join(err, b.closeOpened())
+		}
+	}()
 	b.state.Store(initialRoles(&o))
 	b.creations = newAutoCreateBudget(o.AutoCreateRate)
 	configDir := filepath.Join(o.DataDir, "config")
@@ -137,10 +137,10 @@ func New(opts *Options) (_ *Broker, err error) {
 	b.newReplication()
 	b.restoreTopics()
 	if err := b.openTimer(); err != nil {
-		return nil, errors.Join(err, b.store.Close())
+		return nil, err
 	}
 	if err := b.openAccessControl(); err != nil {
-		return nil, errors.Join(err, b.closeTimer(), b.store.Close())
+		return nil, err
 	}
 	b.consumers = newConsumerTable(b)
 	b.producers = newProducerTable()
@@ -152,10 +152,32 @@ func New(opts *Options) (_ *Broker, err error) {
 	b.client = remoting.NewClient(remoting.ClientOptions{})
 	if o.Controller.Enable {
 		if b.ctrl, err = newControllerMode(b); err != nil {
-			return nil, errors.Join(err, b.closeTimer(), b.store.Close())
+			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// closeOpened closes what a failed New had opened, in the reverse order.
+func (b *Broker) closeOpened() error {
+	var errs []error
+	if b.client != nil {
+		b.client.Close()
+	}
+	errs = append(errs, b.closeAccessControl(), b.closeTimer())
+	if b.store != nil {
+		errs = append(errs, b.store.Close())
+	}
+	if b.groups != nil {
+		errs = append(errs, b.groups.close())
+	}
+	if b.topics != nil {
+		errs = append(errs, b.topics.close())
+	}
+	if b.listener != nil {
+		errs = append(errs, b.listener.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Store is the broker's message store.
