@@ -26,8 +26,10 @@ var etcdDefaultSegmentSize = wal.SegmentSizeBytes
 //     set with SetUnsafeNoFsync (etcd's --unsafe-no-fsync): Save encodes the
 //     record and flushes it with write(2), and skips the fdatasync. A
 //     process crash loses nothing, a machine crash loses what the kernel
-//     had not yet written back. Close fsyncs the segments, which the log's
-//     own Close skips in this mode.
+//     had not yet written back, and may leave a log that does not open (a
+//     page lost inside a segment breaks the CRC chained over the records).
+//     Close fsyncs the segments, which the log's own Close skips in this
+//     mode.
 //   - Durable Append is the same Save without that setting: it returns
 //     after fdatasync of the tail segment. Save holds the log's lock across
 //     its fdatasync, and the adapter must choose the index under a lock
@@ -59,8 +61,9 @@ var etcdDefaultSegmentSize = wal.SegmentSizeBytes
 func EtcdWALEngine() bench.Engine {
 	return bench.Engine{
 		Name: "etcd-wal",
-		Config: "Save of one entry per append, write(2), SetUnsafeNoFsync; " +
-			"durable: Save with fdatasync, under the log's lock (no group commit); records kept in memory for reads",
+		Config: "64 MB preallocated segments; one Save of one entry per append (no batch), one write(2); " +
+			"async: SetUnsafeNoFsync; durable: fdatasync per Save, under the log's lock (no group commit); " +
+			"records kept in memory for reads, as etcd does",
 		Open: openEtcd,
 		Unsupported: map[string]string{
 			"W3": "etcd's WAL has no read by position: etcd replays it at startup (ReadAll) and reads entries from memory",

@@ -27,9 +27,11 @@ import (
 //     setting that skips its fsync, so the adapter gives it its own file
 //     system layer (fs.New, through segment.NewFiler and WithSegmentFiler)
 //     with a Sync that does nothing: a process crash loses nothing, a
-//     machine crash loses what the kernel had not yet written back. Close
-//     fsyncs what this mode wrote. Sealing a segment still commits to
-//     BoltDB, with its fsyncs.
+//     machine crash loses what the kernel had not yet written back, and may
+//     leave a log that does not open (raft-wal takes a segment that its
+//     metadata calls sealed to have been fsynced). Close fsyncs what this
+//     mode wrote. Sealing a segment still commits to BoltDB, with its
+//     fsyncs.
 //   - Durable Append is one StoreLog on the real file system: it returns
 //     after fsync of the tail segment (and, the first time, of the
 //     directory). The WAL takes one writer at a time (its writeMu), and the
@@ -53,9 +55,9 @@ import (
 func RaftWALEngine() bench.Engine {
 	return bench.Engine{
 		Name: "raft-wal",
-		Config: "StoreLog per append, one pwrite(2) (entry + commit frame), default codec; " +
-			"async: its segment layer over a file system whose Sync does nothing (no fsync setting exists); " +
-			"durable: fsync per StoreLog, one writer at a time (no group commit)",
+		Config: "64 MiB preallocated segments, default codec; one StoreLog of one entry per append (no batch), " +
+			"one pwrite(2) with its commit frame; async: its segment layer over a file system whose Sync does nothing " +
+			"(raft-wal has no fsync setting); durable: fsync per StoreLog, one writer at a time (no group commit)",
 		Open: openRaftWAL,
 		Peer: true,
 	}
