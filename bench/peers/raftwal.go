@@ -2,6 +2,7 @@ package peers
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -47,8 +48,10 @@ import (
 // (pread), those of sealed segments through the index frame sealing wrote.
 //
 // mu serialises appends (with their fsyncs); sequence numbers follow that
-// order. A durable append whose fsync fails returns the error, and the
-// adapter then takes the log's own LastIndex as the last record.
+// order. A StoreLog that fails may have written its entry, and after a
+// failed fsync nothing written since the last good one can be trusted, so
+// that Append and every later one return an error (raft stops on it too);
+// a reopen finds what the log holds.
 //
 // raft-wal's WAL.Close leaves its BoltDB file open (and locked), so the
 // adapter opens that store itself and closes it after the WAL.
@@ -64,12 +67,13 @@ func RaftWALEngine() bench.Engine {
 }
 
 type raftWALLog struct {
-	mu    sync.Mutex    // makes choosing an index and storing it one step
-	first uint64        // index of record 0
-	next  atomic.Uint64 // index of the next entry; stored under mu, read without it
-	wal   *raftwal.WAL
-	meta  *metadb.BoltMetaDB
-	fs    *noSyncFS // nil when durable
+	mu     sync.Mutex    // makes choosing an index and storing it one step
+	first  uint64        // index of record 0
+	next   atomic.Uint64 // index of the next entry; stored under mu, read without it
+	wal    *raftwal.WAL
+	meta   *metadb.BoltMetaDB
+	fs     *noSyncFS // nil when durable
+	failed error     // set by a failed StoreLog; guarded by mu
 }
 
 func openRaftWAL(dir string, o bench.OpenOptions) (bench.Log, error) {
@@ -113,12 +117,12 @@ func openRaftWAL(dir string, o bench.OpenOptions) (bench.Log, error) {
 func (r *raftWALLog) Append(record []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.failed != nil {
+		return r.failed
+	}
 	next := r.next.Load()
 	if err := r.wal.StoreLog(&raft.Log{Index: next, Type: raft.LogCommand, Data: record}); err != nil {
-		// The entry counts only if the WAL committed it before failing.
-		if last, lerr := r.wal.LastIndex(); lerr == nil && last >= next {
-			r.next.Store(last + 1)
-		}
+		r.failed = fmt.Errorf("raft-wal: a StoreLog failed, the log takes no more appends: %w", err)
 		return err
 	}
 	r.next.Store(next + 1)
