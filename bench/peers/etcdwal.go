@@ -24,7 +24,8 @@ var etcdDefaultSegmentSize = wal.SegmentSizeBytes
 //
 //   - Append is one Save of that entry with an empty HardState, on a log
 //     set with SetUnsafeNoFsync (etcd's --unsafe-no-fsync): Save encodes the
-//     record and flushes it with write(2), and skips the fdatasync. A
+//     record, flushes it with write(2), asks the file its offset (lseek, to
+//     know when to cut a new segment) and skips the fdatasync. A
 //     process crash loses nothing, a machine crash loses what the kernel
 //     had not yet written back, and may leave a log that does not open (a
 //     page lost inside a segment breaks the CRC chained over the records).
