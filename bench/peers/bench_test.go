@@ -162,6 +162,9 @@ func BenchmarkReadBack(b *testing.B) {
 	const size = 1024
 	for _, e := range Engines() {
 		b.Run(e.Name+"/1KiB", func(b *testing.B) {
+			if why := e.Unsupported["W3"]; why != "" {
+				b.Skip(why) // as the suite's W3 table does
+			}
 			l := openBench(b, e, false)
 			defer l.Close()
 			record := benchRecord(size)

@@ -20,5 +20,7 @@ func Engines() []bench.Engine {
 		TidwallEngine(),
 		RosedbEngine(),
 		PebbleEngine(),
+		RaftWALEngine(),
+		EtcdWALEngine(),
 	}
 }

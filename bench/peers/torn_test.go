@@ -13,8 +13,10 @@ import (
 // short, as a crash in the middle of its write(2) does, at several places
 // (in its length or header, in its data, at the 32 KiB block boundary rosedb
 // splits it at), and checks that a reopen drops just that record, and that
-// appends after it read back, then and after one more reopen. The other
-// engines' own recovery handles torn tails (TestKilledWriter).
+// appends after it read back, then and after one more reopen. raft-wal's
+// and etcd's segments are preallocated: TestTornTailPreallocated tears
+// theirs. The other engines' own recovery handles torn tails
+// (TestKilledWriter).
 func TestTornTail(t *testing.T) {
 	engines := []struct {
 		engine      bench.Engine
