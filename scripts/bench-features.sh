@@ -13,8 +13,9 @@
 #   - broker throughput with ACL on and off, and the signature check's cost;
 #   - memory under 1,000 non-reading clients (broker and remoting), and the
 #     CPU of 1,000 idle slaves.
-# About 10 minutes on the 2 shared cores (compiling included; the broker's
-# non-reading clients alone wait up to its 120 s idle timeout).
+# About 7 minutes on the 2 shared cores at a load average near 20, 2 of them
+# compiling (the broker's non-reading clients may wait up to its 120 s idle
+# timeout: 10 minutes at most).
 #
 # Each package's test binary is built once (`go test -c`) and run from the
 # package's directory, so that the broker's and the store's log lines
