@@ -146,8 +146,12 @@ func overload(t *testing.T, fastFailure bool, senders int, d, clientTimeout, flu
 		}
 	}
 	if fastFailure {
-		if got := gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyTimeoutCleanQueue]; int(got) != res.refused[BusyTimeoutCleanQueue] {
-			t.Errorf("busy counter %v, clients saw %d TIMEOUT_CLEAN_QUEUE", got, res.refused[BusyTimeoutCleanQueue])
+		// A refusal that reaches its client after the client gave up is
+		// counted by the broker and seen by nobody: on a loaded machine the
+		// counter may exceed what the clients saw, by their timeouts at most.
+		seen := res.refused[BusyTimeoutCleanQueue]
+		if got := int(gaugeValues(t, f.b, metricSystemBusy, labelBusyReason)[BusyTimeoutCleanQueue]); got < seen || got > seen+res.timedOut {
+			t.Errorf("busy counter %d, clients saw %d TIMEOUT_CLEAN_QUEUE and timed out %d times", got, seen, res.timedOut)
 		}
 	}
 	return res

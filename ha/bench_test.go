@@ -2,7 +2,11 @@ package ha
 
 import (
 	"context"
+	"encoding/binary"
+	"net"
 	"net/netip"
+	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,9 +99,45 @@ func BenchmarkIdleSlaves(b *testing.B) {
 	const slaves = 1000
 	src := openBenchLog(b)
 	m := startMaster(b, src, &MasterOptions{MaxSlaves: slaves})
-	for range slaves {
+	// Every slave reports every 5 s, as slaves do: on a loaded machine,
+	// dialling 1,000 of them can take longer than the master's idle
+	// timeout (20 s), which would drop the first ones before the last.
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			mu.Lock()
+			reporting := slices.Clone(conns)
+			mu.Unlock()
+			for _, c := range reporting {
+				if err := writeReport(c, src.MaxOffset()); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	defer func() { close(done); wg.Wait() }()
+	for i := range slaves {
 		p := dialMaster(b, m)
 		p.report(src.MaxOffset())
+		mu.Lock()
+		conns = append(conns, p.conn)
+		mu.Unlock()
+		// The master admits 64 handshakes at once and refuses the
+		// connections above that: dial in batches it has taken in.
+		if dialed := i + 1; dialed%32 == 0 {
+			waitFor(b, 30*time.Second, "a batch of slaves", func() bool { return len(m.Slaves()) == dialed })
+		}
 	}
 	waitFor(b, 30*time.Second, "the slaves", func() bool { return len(m.Slaves()) == slaves })
 	time.Sleep(time.Second) // every sender reaches its wait
@@ -114,4 +154,15 @@ func BenchmarkIdleSlaves(b *testing.B) {
 	used, took := cpu()-before, time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(100*used.Seconds()/took.Seconds(), "cpu-%-of-a-core")
+}
+
+// writeReport sends a slave's report of offset on c.
+func writeReport(c net.Conn, offset int64) error {
+	var b [reportSize]byte
+	binary.BigEndian.PutUint64(b[:], uint64(offset))
+	if err := c.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return err
+	}
+	_, err := c.Write(b[:])
+	return err
 }

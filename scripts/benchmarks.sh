@@ -18,6 +18,10 @@ fi
 if [[ -f ../results/failover.md ]]; then
   du_section+=$'\n\n'"$(cat ../results/failover.md)"
 fi
+# And the broker features' costs, from scripts/bench-features.sh.
+if [[ -f ../results/features.md ]]; then
+  du_section+=$'\n\n'"$(cat ../results/features.md)"
+fi
 export GOWORK=off # a module of its own, outside the root go.work
 go run ./cmd/benchsuite \
   -command "scripts/benchmarks.sh${*:+ $*}" \
