@@ -145,23 +145,32 @@ const retryPause = 50 * time.Millisecond
 // successful response; a refusal becomes an *Error (with the response, for
 // callers that read a refusal's header).
 func (c *Client) call(ctx context.Context, build func() (*remoting.Command, error)) (*remoting.Command, error) {
+	resp, _, err := c.callCounting(ctx, build)
+	return resp, err
+}
+
+// callCounting is call, also saying whether an attempt before the one
+// answered may have reached the leader (it failed without an answer): a
+// request that is not idempotent may then see its own effect.
+func (c *Client) callCounting(ctx context.Context, build func() (*remoting.Command, error)) (_ *remoting.Command, unanswered bool, _ error) {
 	var last error
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("controller: %w (last: %v)", err, last)
+			return nil, unanswered, fmt.Errorf("controller: %w (last: %v)", err, last)
 		}
 		resp, err := c.attempt(ctx, build)
 		next := "" // the leader to try next; empty: ask the controllers again
 		switch {
 		case err != nil:
 			last = err
+			unanswered = true
 		case resp.Code == remoting.ResponseControllerNotLeader:
 			last = &Error{Code: resp.Code, Remark: resp.Remark}
 			next, _ = resp.Lookup(keyLeaderAddress)
 		case resp.Code != remoting.ResponseSuccess:
-			return resp, &Error{Code: resp.Code, Remark: resp.Remark}
+			return resp, unanswered, &Error{Code: resp.Code, Remark: resp.Remark}
 		default:
-			return resp, nil
+			return resp, unanswered, nil
 		}
 		c.setLeader(next)
 		select {
@@ -275,9 +284,12 @@ func (c *Client) Heartbeat(ctx context.Context, r HeartbeatRequest) (MasterInfo,
 }
 
 // ElectMaster is CONTROLLER_ELECT_MASTER. On ErrMasterStillExist the
-// returned MasterInfo is the current master.
+// returned MasterInfo is the current master. A designation whose first
+// attempt went unanswered and whose retry finds the designated broker
+// master is reported as done: that master is most likely the first
+// attempt's work, and either way what was asked for holds.
 func (c *Client) ElectMaster(ctx context.Context, r ElectRequest) (MasterInfo, error) {
-	resp, err := c.call(ctx, just(r.command()))
+	resp, unanswered, err := c.callCounting(ctx, just(r.command()))
 	if err != nil && !errors.Is(err, ErrMasterStillExist) {
 		return MasterInfo{}, err
 	}
@@ -290,6 +302,9 @@ func (c *Client) ElectMaster(ctx context.Context, r ElectRequest) (MasterInfo, e
 		return mi, derr
 	}
 	mi.SyncStateSet.SyncStateSet = body.SyncStateSet
+	if err != nil && unanswered && r.Designate && mi.MasterBrokerID == r.BrokerID {
+		err = nil
+	}
 	return mi, err
 }
 
