@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rocketstore/rocketstore/message"
+	"github.com/rocketstore/rocketstore/remoting"
+)
+
+// The scale workloads' client calls: ownclient.go's send and pull speak to
+// W6's one topic and group, these take them as arguments.
+
+// scaleQueue is one queue of a topic.
+type scaleQueue struct {
+	topic string
+	queue int32
+}
+
+// allQueues lists every queue of the topics, queue by queue within each
+// topic.
+func allQueues(topics []string, queues int) []scaleQueue {
+	out := make([]scaleQueue, 0, len(topics)*queues)
+	for _, t := range topics {
+		for q := range int32(queues) {
+			out = append(out, scaleQueue{t, q})
+		}
+	}
+	return out
+}
+
+// sendHeader is the header of a send to q, SEND_MESSAGE_V2's or
+// SEND_BATCH_MESSAGE's.
+func sendHeader(q scaleQueue, batch bool) remoting.SendMessageRequestHeader {
+	return remoting.SendMessageRequestHeader{
+		ProducerGroup:         "bench-scale-pg",
+		Topic:                 q.topic,
+		DefaultTopic:          "TBW102",
+		DefaultTopicQueueNums: 8,
+		QueueID:               q.queue,
+		BornTimestamp:         time.Now().UnixMilli(),
+		MaxReconsumeTimes:     -1,
+		Batch:                 batch,
+	}
+}
+
+// sendOne sends body to q (SEND_MESSAGE_V2) and waits for the broker's
+// acknowledgement.
+func sendOne(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, body []byte) error {
+	h := sendHeader(q, false)
+	return invokeSend(ctx, client, addr, q, remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body))
+}
+
+// sendBatch sends bodies to q as one SEND_BATCH_MESSAGE.
+func sendBatch(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, bodies [][]byte) error {
+	msgs := make([]message.Message, len(bodies))
+	for i, b := range bodies {
+		msgs[i].Body = b
+	}
+	packed, err := message.EncodeBatch(msgs)
+	if err != nil {
+		return err
+	}
+	h := sendHeader(q, true)
+	return invokeSend(ctx, client, addr, q, remoting.NewRequest(remoting.RequestSendBatchMessage, h.EncodeV2(nil), packed))
+}
+
+func invokeSend(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, req *remoting.Command) error {
+	ctx, cancel := context.WithTimeout(ctx, ownClientSendTimeout)
+	defer cancel()
+	resp, err := client.InvokeSync(ctx, addr, req)
+	if err != nil {
+		return err
+	}
+	if resp.Code != remoting.ResponseSuccess {
+		return fmt.Errorf("send to %s/%d: code %d: %s", q.topic, q.queue, resp.Code, resp.Remark)
+	}
+	return nil
+}
+
+// scalePull is one long-polling puller of a consumer group.
+type scalePull struct {
+	client  *remoting.Client
+	addr    string
+	group   string
+	batch   int32         // messages asked for per pull
+	suspend time.Duration // longest suspended pull
+	deliver func([]byte)
+}
+
+// run pulls q from offset on until ctx ends, handing every body to
+// deliver. A failed pull is retried after a pause, as a client would; a
+// response it cannot decode ends it (the tracker reports what never
+// arrived).
+func (p *scalePull) run(ctx context.Context, q scaleQueue, offset int64) {
+	for ctx.Err() == nil {
+		h := remoting.PullMessageRequestHeader{
+			ConsumerGroup:        p.group,
+			Topic:                q.topic,
+			QueueID:              q.queue,
+			QueueOffset:          offset,
+			MaxMsgNums:           p.batch,
+			SysFlag:              0x2 | 0x4, // suspend (long polling), and the subscription below
+			SuspendTimeoutMillis: p.suspend.Milliseconds(),
+			ExpressionType:       "TAG",
+			Subscription:         "*", // the broker knows no heartbeat of this group
+		}
+		req := remoting.NewRequest(remoting.RequestPullMessage, h.Encode(nil), nil)
+		pctx, cancel := context.WithTimeout(ctx, p.suspend+10*time.Second)
+		resp, err := p.client.InvokeSync(pctx, p.addr, req)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+			continue
+		}
+		var rh remoting.PullMessageResponseHeader
+		if err := rh.Decode(resp.ExtFields); err != nil {
+			return
+		}
+		switch resp.Code {
+		case remoting.ResponseSuccess:
+			if err := deliverRecords(resp.Body, p.deliver); err != nil {
+				return
+			}
+			offset = rh.NextBeginOffset
+		case remoting.ResponsePullRetryImmediately, remoting.ResponsePullOffsetMoved, remoting.ResponsePullNotFound:
+			offset = rh.NextBeginOffset
+		}
+	}
+}
