@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -78,11 +79,6 @@ func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
 		bin: bin, dir: env.Dir, data: filepath.Join(env.Dir, "data"), addr: addr, nsAddr: nsAddr,
 	}
 	b.args = []string{"serve", "-namesrv-listen", nsAddr, "-listen", addr, "-data", b.data, "-config", conf, "-log-level", "warn"}
-	if dir := os.Getenv(brokerProfileEnv); dir != "" {
-		// One profile per broker start: a restarted broker must not
-		// overwrite the first one's.
-		b.args = append(b.args, "-cpuprofile", filepath.Join(dir, fmt.Sprintf("broker-%d.pprof", time.Now().UnixNano())))
-	}
 	if err := b.start(); err != nil {
 		return nil, err
 	}
@@ -95,7 +91,13 @@ func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
 const brokerProfileEnv = "ROCKETSTORE_BENCH_BROKER_PROFILE"
 
 func (b *scaleBroker) start() error {
-	p, err := StartServer(b.bin, b.args, b.dir)
+	args := b.args
+	if dir := os.Getenv(brokerProfileEnv); dir != "" {
+		// One profile per broker start: a restarted broker must not
+		// overwrite the first one's.
+		args = append(slices.Clone(args), "-cpuprofile", filepath.Join(dir, fmt.Sprintf("broker-%d.pprof", time.Now().UnixNano())))
+	}
+	p, err := StartServer(b.bin, args, b.dir)
 	if err != nil {
 		return err
 	}

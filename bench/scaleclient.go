@@ -2,10 +2,10 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
-	"github.com/rocketstore/rocketstore/message"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -52,16 +52,9 @@ func sendOne(ctx context.Context, client *remoting.Client, addr string, q scaleQ
 	return invokeSend(ctx, client, addr, q, remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body))
 }
 
-// sendBatch sends bodies to q as one SEND_BATCH_MESSAGE.
-func sendBatch(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, bodies [][]byte) error {
-	msgs := make([]message.Message, len(bodies))
-	for i, b := range bodies {
-		msgs[i].Body = b
-	}
-	packed, err := message.EncodeBatch(msgs)
-	if err != nil {
-		return err
-	}
+// sendPacked sends a packed batch body (message.EncodeBatch's layout) to q
+// as one SEND_BATCH_MESSAGE.
+func sendPacked(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, packed []byte) error {
 	h := sendHeader(q, true)
 	return invokeSend(ctx, client, addr, q, remoting.NewRequest(remoting.RequestSendBatchMessage, h.EncodeV2(nil), packed))
 }
@@ -74,9 +67,46 @@ func invokeSend(ctx context.Context, client *remoting.Client, addr string, q sca
 		return err
 	}
 	if resp.Code != remoting.ResponseSuccess {
-		return fmt.Errorf("send to %s/%d: code %d: %s", q.topic, q.queue, resp.Code, resp.Remark)
+		return &sendRefusal{q: q, code: resp.Code, remark: resp.Remark}
 	}
 	return nil
+}
+
+// sendRefusal is a broker's answer other than success to a send.
+type sendRefusal struct {
+	q      scaleQueue
+	code   int16
+	remark string
+}
+
+func (e *sendRefusal) Error() string {
+	return fmt.Sprintf("send to %s/%d: code %d: %s", e.q.topic, e.q.queue, e.code, e.remark)
+}
+
+// sendRetries bounds how often a send the broker refused as busy is sent
+// again: a client backs off and retries, as RocketMQ's do.
+const (
+	sendRetries    = 100
+	sendRetryPause = 20 * time.Millisecond
+)
+
+// retryBusy calls send until it succeeds, fails otherwise than by the
+// broker's flow control (SYSTEM_BUSY, SERVICE_NOT_AVAILABLE), or has been
+// refused sendRetries times.
+func retryBusy(ctx context.Context, send func() error) error {
+	for i := 0; ; i++ {
+		err := send()
+		var r *sendRefusal
+		if !errors.As(err, &r) || i == sendRetries ||
+			(r.code != remoting.ResponseSystemBusy && r.code != remoting.ResponseServiceNotAvailable) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(sendRetryPause):
+		}
+	}
 }
 
 // scalePull is one long-polling puller of a consumer group.
