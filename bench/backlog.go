@@ -70,6 +70,7 @@ func w9() Workload {
 			Unit:       "msgs/s",
 			RecordSize: BrokerBodySize,
 			Latency:    true,
+			MaxReps:    1,
 			Subjects: []Subject{{
 				Name: "rocketstore",
 				Config: "`rocketstore serve` as a child process, store defaults (async flush, 1 GiB commit-log files); " +
