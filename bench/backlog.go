@@ -142,16 +142,17 @@ func runBacklog(env *Env) (_ Sample, err error) {
 	var pullers sync.WaitGroup
 	defer func() { stopPulls(); pullers.Wait() }()
 
+	refused := &pullRefusals{}
 	prod.catchingUp.Store(true)
 	env.StartTimer()
 	for _, q := range queues {
-		p := &scalePull{client: consumer, addr: b.addr, group: w9Group, batch: w9PullBatch, suspend: w9Suspend, deliver: tr.deliver}
+		p := &scalePull{client: consumer, addr: b.addr, group: w9Group, batch: w9PullBatch, suspend: w9Suspend, deliver: tr.deliver, refused: refused}
 		pullers.Go(func() { p.run(pullCtx, q, 0) })
 	}
 	consumed, err := waitForHead(tr, prod, producersDone)
 	env.StopTimer()
 	if err != nil {
-		return Sample{}, err
+		return Sample{}, b.explain(err, refused)
 	}
 	sent := prod.acked.Load()
 	if err := stop(); err != nil {

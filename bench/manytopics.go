@@ -29,6 +29,10 @@ const (
 	// w8Suspend is how long a pull waits for messages: a queue that
 	// receives one message in thousands is mostly waiting.
 	w8Suspend = 5 * time.Second
+	// w8WarmTimeout bounds the warm-up, in which the broker's dispatcher
+	// creates a consume-queue file (and syncs its directory) for every
+	// queue: 8,000 of them take tens of seconds on a busy disk.
+	w8WarmTimeout = 5 * time.Minute
 )
 
 // Extra figures of W8's samples.
@@ -39,6 +43,7 @@ const (
 	extraCommitLog  = "commit log MB"
 	extraQueueFiles = "consume queues + index MB"
 	extraSendRate   = "send msgs/s"
+	extraWarmUp     = "warm-up s"
 )
 
 // w8SubjectNames are W8's two cases, as subjects of one table so that the
@@ -61,7 +66,8 @@ func w8() Workload {
 			"is consumed. Topics are created up front with UPDATE_AND_CREATE_TOPIC, and a warm-up of one message per queue of " +
 			"the 1,000 topics (the same count in both cases) creates their files, so neither is timed. " +
 			"Peak RSS is the broker's VmHWM at the end of the run; disk use is du of its store after it stopped " +
-			"(consume-queue and index files are sparse). The target line gives the broker's memory growth per topic, " +
+			"(consume-queue and index files are sparse). The warm-up's time is given too: for 1,000 topics it is mostly the broker " +
+			"creating 8,000 consume-queue files, each made durable (its directory synced). The target line gives the broker's memory growth per topic, " +
 			"(RSS₁₀₀₀ − RSS₁) / 999, from the median peaks. Latency is one synchronous send.",
 		Cases: []Case{{
 			Name: "1KiB",
@@ -110,7 +116,8 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 	}
 	queues := allQueues(names, w8Queues)
 	tr := newBrokerTracker(warm, n)
-	stopConsumers := startConsumers(b.addr, queues, tr.deliver)
+	refused := &pullRefusals{}
+	stopConsumers := startConsumers(b.addr, queues, tr.deliver, refused)
 	consumersStopped := false
 	defer func() {
 		if !consumersStopped {
@@ -122,16 +129,18 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 	var next atomic.Uint64
 	send := func(ctx context.Context, body []byte) error {
 		q := queues[(next.Add(1)-1)%uint64(len(queues))]
-		return sendOne(ctx, producer, b.addr, q, body)
+		return retryBusy(ctx, func() error { return sendOne(ctx, producer, b.addr, q, body) })
 	}
 
 	ctx := context.Background()
+	warmStart := time.Now()
 	if _, err := produceMessages(ctx, send, 0, warm, nil); err != nil {
-		return Sample{}, fmt.Errorf("warm-up: %w", err)
+		return Sample{}, b.explain(fmt.Errorf("warm-up: %w", err), refused)
 	}
-	if err := tr.wait(0); err != nil {
-		return Sample{}, fmt.Errorf("warm-up: %w", err)
+	if err := waitTracker(tr, 0, w8WarmTimeout); err != nil {
+		return Sample{}, b.explain(fmt.Errorf("warm-up: %w", err), refused)
 	}
+	warmTime := time.Since(warmStart)
 	cpu0, err := b.proc.CPUTime()
 	if err != nil {
 		return Sample{}, err
@@ -143,7 +152,7 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 	}
 	env.StopTimer()
 	if err != nil {
-		return Sample{}, err
+		return Sample{}, b.explain(err, refused)
 	}
 	if bad := tr.bad.Load(); bad > 0 {
 		return Sample{}, fmt.Errorf("the consumers received %d messages that were not sent", bad)
@@ -170,6 +179,7 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 		Bytes: int64(n) * BrokerBodySize,
 		Extra: map[string]float64{
 			extraTopics:     float64(topics),
+			extraWarmUp:     warmTime.Seconds(),
 			extraSendRate:   float64(n) / sendTime.Seconds(),
 			extraPeakRSS:    float64(peak) / 1e6,
 			extraCPUPerMsg:  float64((cpu1 - cpu0).Microseconds()) / float64(n),
@@ -183,7 +193,7 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 // (the topics are new), over as many connections as keep each under the
 // broker's limit of suspended pulls. The function returned stops them and
 // closes their connections.
-func startConsumers(addr string, queues []scaleQueue, deliver func([]byte)) (stop func()) {
+func startConsumers(addr string, queues []scaleQueue, deliver func([]byte), refused *pullRefusals) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var pullers sync.WaitGroup
 	var clients []*remoting.Client
@@ -192,7 +202,7 @@ func startConsumers(addr string, queues []scaleQueue, deliver func([]byte)) (sto
 			clients = append(clients, newScaleClient())
 		}
 		p := &scalePull{client: clients[len(clients)-1], addr: addr, group: w8Group, batch: w8PullBatch,
-			suspend: w8Suspend, deliver: deliver}
+			suspend: w8Suspend, deliver: deliver, refused: refused}
 		pullers.Go(func() { p.run(ctx, q, 0) })
 	}
 	return func() {
@@ -201,5 +211,19 @@ func startConsumers(addr string, queues []scaleQueue, deliver func([]byte)) (sto
 		for _, c := range clients {
 			c.Close()
 		}
+	}
+}
+
+// waitTracker waits for goal i of tr (0: warm-up, 1: the whole run) for
+// at most timeout.
+func waitTracker(tr *brokerTracker, i int, timeout time.Duration) error {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-tr.reached[i]:
+		return nil
+	case <-timer.C:
+		return fmt.Errorf("the consumers received %d of %d messages sent; gave up waiting after %v",
+			tr.distinct.Load(), tr.goals[i], timeout)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/admin"
@@ -23,11 +24,11 @@ const rocketstoreCommand = "github.com/rocketstore/rocketstore/cmd/rocketstore"
 
 const (
 	// scaleStartTimeout bounds a broker's start, which at W9's size
-	// includes reopening 20 GiB of commit log.
-	scaleStartTimeout = 2 * time.Minute
+	// includes reopening 20 GiB of commit log from a cold page cache.
+	scaleStartTimeout = 5 * time.Minute
 	// scaleStopGrace is how long a broker may take to flush and write its
-	// checkpoint after SIGTERM.
-	scaleStopGrace = time.Minute
+	// checkpoint after SIGTERM: at W9's size, gigabytes of dirty pages.
+	scaleStopGrace = 3 * time.Minute
 )
 
 // scaleBroker is `rocketstore serve` (nameserver and broker) run as a
@@ -140,34 +141,42 @@ func (b *scaleBroker) createTopics(topics []string, queues int) error {
 	ac := admin.New(&admin.Options{NameServers: []string{b.nsAddr}, Timeout: 30 * time.Second})
 	defer ac.Close()
 	const parallel = 8
-	work := make(chan string)
-	errs := make(chan error, parallel)
+	var next atomic.Int64
+	errs := make([]error, parallel)
 	var wg sync.WaitGroup
-	for range parallel {
+	for w := range parallel {
 		wg.Go(func() {
-			for t := range work {
-				tc := admin.TopicConfig{TopicName: t, ReadQueueNums: int32(queues), WriteQueueNums: int32(queues)}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(topics) {
+					return
+				}
+				tc := admin.TopicConfig{TopicName: topics[i], ReadQueueNums: int32(queues), WriteQueueNums: int32(queues)}
 				if err := ac.CreateTopic(context.Background(), b.addr, tc); err != nil {
-					errs <- fmt.Errorf("creating topic %s: %w", t, err)
+					errs[w] = fmt.Errorf("creating topic %s: %w", topics[i], err)
 					return
 				}
 			}
 		})
 	}
-	var err error
-	for _, t := range topics {
-		select {
-		case work <- t:
-			continue
-		case err = <-errs:
-		}
-		break
-	}
-	close(work)
 	wg.Wait()
-	close(errs)
+	return errors.Join(errs...)
+}
+
+// explain adds to a failed run's error what the consumer's pulls were
+// refused with and the tail of the broker's log.
+func (b *scaleBroker) explain(err error, refused *pullRefusals) error {
 	if err == nil {
-		err = <-errs // nil once closed and empty
+		return nil
+	}
+	if r := refused.String(); r != "" {
+		err = fmt.Errorf("%w (%s)", err, r)
+	}
+	if b.proc != nil {
+		if out := b.proc.Output(); out != "" {
+			const tail = 2 << 10
+			err = fmt.Errorf("%w; the broker's last lines:\n%s", err, out[max(0, len(out)-tail):])
+		}
 	}
 	return err
 }

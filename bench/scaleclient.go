@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketstore/rocketstore/remoting"
@@ -117,13 +118,38 @@ type scalePull struct {
 	batch   int32         // messages asked for per pull
 	suspend time.Duration // longest suspended pull
 	deliver func([]byte)
+	// refused counts pulls answered otherwise than with messages or an
+	// offset to go on from (a client retries them after a pause); last
+	// keeps the latest such answer to explain a consumer that fell short.
+	refused *pullRefusals
+}
+
+// pullRefusals counts the refused pulls of a consumer group.
+type pullRefusals struct {
+	n    atomic.Int64
+	last atomic.Pointer[string]
+}
+
+func (r *pullRefusals) add(why string) {
+	r.n.Add(1)
+	r.last.Store(&why)
+}
+
+// String says how many pulls were refused and the last reason, or "".
+func (r *pullRefusals) String() string {
+	last := r.last.Load()
+	if last == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d pulls refused, the last: %s", r.n.Load(), *last)
 }
 
 // run pulls q from offset on until ctx ends, handing every body to
-// deliver. A failed pull is retried after a pause, as a client would; a
-// response it cannot decode ends it (the tracker reports what never
-// arrived).
+// deliver. A failed or refused pull is retried after a pause, as a client
+// would; a response with records it cannot decode ends it (the tracker
+// reports what never arrived).
 func (p *scalePull) run(ctx context.Context, q scaleQueue, offset int64) {
+	const pause = 10 * time.Millisecond
 	for ctx.Err() == nil {
 		h := remoting.PullMessageRequestHeader{
 			ConsumerGroup:        p.group,
@@ -142,22 +168,36 @@ func (p *scalePull) run(ctx context.Context, q scaleQueue, offset int64) {
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
-				time.Sleep(10 * time.Millisecond)
+				p.refused.add(fmt.Sprintf("pull of %s/%d: %v", q.topic, q.queue, err))
+				time.Sleep(pause)
 			}
 			continue
 		}
 		var rh remoting.PullMessageResponseHeader
-		if err := rh.Decode(resp.ExtFields); err != nil {
-			return
-		}
 		switch resp.Code {
-		case remoting.ResponseSuccess:
+		case remoting.ResponseSuccess, remoting.ResponsePullRetryImmediately, remoting.ResponsePullOffsetMoved, remoting.ResponsePullNotFound:
+			if err := rh.Decode(resp.ExtFields); err != nil {
+				p.refused.add(fmt.Sprintf("pull of %s/%d: code %d: header: %v", q.topic, q.queue, resp.Code, err))
+				time.Sleep(pause)
+				continue
+			}
+		default:
+			p.refused.add(fmt.Sprintf("pull of %s/%d: code %d: %s", q.topic, q.queue, resp.Code, resp.Remark))
+			time.Sleep(pause)
+			continue
+		}
+		if resp.Code == remoting.ResponseSuccess {
 			if err := deliverRecords(resp.Body, p.deliver); err != nil {
+				p.refused.add(fmt.Sprintf("pull of %s/%d: %v; the puller stopped", q.topic, q.queue, err))
 				return
 			}
-			offset = rh.NextBeginOffset
-		case remoting.ResponsePullRetryImmediately, remoting.ResponsePullOffsetMoved, remoting.ResponsePullNotFound:
-			offset = rh.NextBeginOffset
 		}
+		if rh.NextBeginOffset > rh.MaxOffset && rh.NextBeginOffset > offset {
+			// The broker moved the consumer past the queue's end: what
+			// arrives below that offset will never be pulled.
+			p.refused.add(fmt.Sprintf("pull of %s/%d at %d: code %d moved it to %d, past the queue's end %d",
+				q.topic, q.queue, offset, resp.Code, rh.NextBeginOffset, rh.MaxOffset))
+		}
+		offset = rh.NextBeginOffset
 	}
 }
