@@ -43,8 +43,8 @@ const (
 	extraBacklog      = "backlog msgs"
 	extraFillMBps     = "fill MB/s (untimed)"
 	extraCached       = "commit log cached % at start"
-	extraP99Before    = "p99 send µs, producers alone"
-	extraP99During    = "p99 send µs, during catch-up"
+	extraP99Before    = "p99 send ms, producers alone"
+	extraP99During    = "p99 send ms, during catch-up"
 	extraRestart      = "broker restart s"
 	extraProducerRate = "producers msgs/s"
 )
@@ -54,7 +54,7 @@ func w9() Workload {
 		ID:    "W9",
 		Title: "Backlog catch-up: 20 M messages of 1 KiB read from disk while producers keep sending",
 		About: "20 M messages of 1 KiB are written untimed to one topic of 8 queues of rocketstore's broker (`rocketstore serve`, " +
-			"a process of its own; SEND_BATCH_MESSAGE of 256 from 4 senders). The broker is stopped, the page cache dropped " +
+			"a process of its own; SEND_BATCH_MESSAGE of 256 from 4 senders; every message has a UNIQ_KEY, as RocketMQ producers set). The broker is stopped, the page cache dropped " +
 			"(sync, then /proc/sys/vm/drop_caches as root, else posix_fadvise DONTNEED on the store's files) and the broker " +
 			"started again; its recovery reads the last commit-log files back, and the share of the commit log's pages cached " +
 			"after the restart (mincore) is reported. 4 producers then send 1 KiB messages " +
@@ -169,8 +169,8 @@ func runBacklog(env *Env) (_ Sample, err error) {
 			extraFillMBps:     float64(backlog) * BrokerBodySize / fillTime.Seconds() / 1e6,
 			extraCached:       cached * 100,
 			extraRestart:      restart.Seconds(),
-			extraP99Before:    float64(prod.p99(false)),
-			extraP99During:    float64(prod.p99(true)),
+			extraP99Before:    float64(prod.p99(false)) / 1e3,
+			extraP99During:    float64(prod.p99(true)) / 1e3,
 			extraProducerRate: float64(sent) / time.Since(producersStart).Seconds(),
 		},
 	}, nil
@@ -320,7 +320,9 @@ func (p *steadyProducers) run(ctx context.Context, first int) error {
 				q := p.queues[seq%len(p.queues)]
 				during := p.catchingUp.Load()
 				t0 := time.Now()
-				err := retryBusy(ctx, func() error { return sendOne(ctx, p.client, p.addr, q, brokerBody(seq)) })
+				err := retryBusy(ctx, func() error {
+					return sendOne(ctx, p.client, p.addr, q, brokerBody(seq), string(appendUniqProperties(nil, seq)))
+				})
 				if err != nil {
 					if ctx.Err() == nil {
 						cancel(fmt.Errorf("send of message %d: %w", seq, err))

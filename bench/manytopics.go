@@ -129,7 +129,7 @@ func runManyTopics(env *Env, topics int) (_ Sample, err error) {
 	var next atomic.Uint64
 	send := func(ctx context.Context, body []byte) error {
 		q := queues[(next.Add(1)-1)%uint64(len(queues))]
-		return retryBusy(ctx, func() error { return sendOne(ctx, producer, b.addr, q, body) })
+		return retryBusy(ctx, func() error { return sendOne(ctx, producer, b.addr, q, body, "") })
 	}
 
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,8 @@ func smokeEnv(t *testing.T) *Env {
 func TestAppendBodyBatchIsEncodeBatchOfBrokerBodies(t *testing.T) {
 	var msgs []message.Message
 	for seq := 70; seq < 75; seq++ {
-		msgs = append(msgs, message.Message{Body: brokerBody(seq)})
+		msgs = append(msgs, message.Message{Body: brokerBody(seq),
+			Properties: message.EncodeProperties(map[string]string{message.PropertyUniqKey: fmt.Sprintf("%032X", seq)})})
 	}
 	want, err := message.EncodeBatch(msgs)
 	if err != nil {
@@ -38,6 +40,9 @@ func TestAppendBodyBatchIsEncodeBatchOfBrokerBodies(t *testing.T) {
 	}
 	if seq, ok := bodySeq(decoded[4].Body); !ok || seq != 74 {
 		t.Fatalf("last body has sequence %d (%v), want 74", seq, ok)
+	}
+	if key := decoded[4].Properties.Get(message.PropertyUniqKey); key != fmt.Sprintf("%032X", 74) {
+		t.Fatalf("last UNIQ_KEY %q", key)
 	}
 }
 

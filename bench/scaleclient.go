@@ -46,10 +46,11 @@ func sendHeader(q scaleQueue, batch bool) remoting.SendMessageRequestHeader {
 	}
 }
 
-// sendOne sends body to q (SEND_MESSAGE_V2) and waits for the broker's
-// acknowledgement.
-func sendOne(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, body []byte) error {
+// sendOne sends body with the encoded properties props to q
+// (SEND_MESSAGE_V2) and waits for the broker's acknowledgement.
+func sendOne(ctx context.Context, client *remoting.Client, addr string, q scaleQueue, body []byte, props string) error {
 	h := sendHeader(q, false)
+	h.Properties = props
 	return invokeSend(ctx, client, addr, q, remoting.NewRequest(remoting.RequestSendMessageV2, h.EncodeV2(nil), body))
 }
 
