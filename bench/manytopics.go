@@ -18,7 +18,7 @@ const (
 	w8Queues      = 8
 	w8Topics      = 1000
 	w8SmokeTopics = 10
-	w8Full        = 200000 // timed messages of a full run (scaled by Env.Count)
+	w8Full        = 100000 // timed messages of a full run (scaled by Env.Count)
 	w8Group       = "w8-group"
 	w8PullBatch   = 32
 	// w8QueuesPerConn keeps each consumer connection's suspended pulls
@@ -72,7 +72,7 @@ func w8() Workload {
 		Cases: []Case{{
 			Name: "1KiB",
 			Params: []report.Param{{Name: "body", Value: "1KiB"}, {Name: "producers", Value: "16"}, {Name: "queues per topic", Value: "8"},
-				{Name: "messages", Value: "200k"}, {Name: "smoke", Value: fmt.Sprintf("%d topics for 1,000", w8SmokeTopics)}},
+				{Name: "messages", Value: "100k"}, {Name: "smoke", Value: fmt.Sprintf("%d topics for 1,000", w8SmokeTopics)}},
 			Unit:       "msgs/s",
 			RecordSize: BrokerBodySize,
 			Latency:    true,
