@@ -43,11 +43,15 @@ func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	if rss, _, err := p.Memory(); err != nil || rss <= 0 {
 		t.Fatalf("rss %d, err %v", rss, err)
 	}
+	// The shell may not have run its echo yet: a SIGTERM now would end it
+	// before it printed anything.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.Output(), "started"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output %q lacks what the server printed", p.Output())
+		}
+	}
 	if err := p.Stop(5 * time.Second); err != nil {
 		t.Fatalf("a server stopped by SIGTERM reports %v", err)
-	}
-	if !strings.Contains(p.Output(), "started") {
-		t.Fatalf("output %q lacks what the server printed", p.Output())
 	}
 }
 
