@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -200,5 +201,8 @@ func TestBacklogSmoke(t *testing.T) {
 	}
 	if env.hist.TotalCount() == 0 {
 		t.Error("no send latency recorded during the catch-up")
+	}
+	if c, ok := s.Extra[extraCached]; runtime.GOOS == "linux" && (!ok || c < 0 || c > 100) {
+		t.Errorf("commit log cached at the start: %v (reported: %v)", c, ok)
 	}
 }
