@@ -37,8 +37,8 @@ func w6(brokers []Subject) Workload {
 	return w
 }
 
-// Workloads lists W1–W7 over the given log engines (rocketstore's first)
+// Workloads lists W1–W9 over the given log engines (rocketstore's first)
 // and broker subjects (W6; none makes W6 say where to run it).
 func Workloads(engines []Engine, brokers []Subject) []Workload {
-	return []Workload{w1(engines), w2(engines), w3(engines), w4(engines), w5(engines), w6(brokers), w7(engines)}
+	return []Workload{w1(engines), w2(engines), w3(engines), w4(engines), w5(engines), w6(brokers), w7(engines), w8(), w9()}
 }

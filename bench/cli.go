@@ -36,7 +36,7 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 	fs.Float64Var(&cfg.Scale, "scale", 1, "multiply record counts and durations")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "write a CPU and a heap profile of each subject's last repetition here, and list their top functions in the report")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bench [flags]\n\nRuns the benchmark workloads W1–W7 and the machine's limits, and writes a report.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: bench [flags]\n\nRuns the benchmark workloads W1–W9 and the machine's limits, and writes a report.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -131,7 +131,7 @@ func (r *runner) countSteps(limits []Limit, workloads []Workload) int {
 		for _, c := range w.Cases {
 			for _, s := range c.Subjects {
 				if s.Unsupported == "" {
-					n += r.reps
+					n += c.reps(r.reps)
 				}
 			}
 		}
@@ -239,17 +239,18 @@ func (r *runner) runCase(w Workload, c Case, limits []report.LimitResult) report
 	for i, s := range c.Subjects {
 		subjects[i] = subjectRuns{Subject: s, hist: newLatencyHistogram(), extra: map[string][]float64{}}
 	}
-	for rep := range r.reps {
+	reps := c.reps(r.reps)
+	for rep := range reps {
 		// Rotate the order so no subject always runs first.
 		for k := range subjects {
 			s := &subjects[(k+rep)%len(subjects)]
 			if s.Unsupported != "" || s.err != nil {
 				continue
 			}
-			label := fmt.Sprintf("%s %s %s rep %d/%d", w.ID, c.Name, s.Name, rep+1, r.reps)
+			label := fmt.Sprintf("%s %s %s rep %d/%d", w.ID, c.Name, s.Name, rep+1, reps)
 			r.bar.Begin(label)
 			profile := ""
-			if r.cfg.ProfileDir != "" && rep == r.reps-1 {
+			if r.cfg.ProfileDir != "" && rep == reps-1 {
 				profile = fileName(fmt.Sprintf("%s-%s-%s", w.ID, c.Name, s.Name))
 			}
 			o := r.once(label, s.Run, profile)

@@ -118,3 +118,29 @@ func TestRunRemovesRunDirectories(t *testing.T) {
 		t.Errorf("left behind in %s: %v", parent, left)
 	}
 }
+
+func TestRunCapsRepetitionsOfACaseWithMaxReps(t *testing.T) {
+	runs := map[string]int{}
+	subject := func(name string) Subject {
+		return Subject{Name: name, Run: func(env *Env) (Sample, error) {
+			runs[name]++
+			env.StartTimer()
+			env.StopTimer()
+			return Sample{Ops: 1}, nil
+		}}
+	}
+	w := Workload{ID: "WT", Cases: []Case{
+		{Name: "long", MaxReps: 1, Subjects: []Subject{subject("long")}},
+		{Name: "short", Subjects: []Subject{subject("short")}},
+	}}
+	rep, err := Run(Config{Dir: t.TempDir(), Reps: 3}, nil, []Workload{w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs["long"] != 1 || runs["short"] != 3 {
+		t.Errorf("runs %v, want long once and short three times", runs)
+	}
+	if got := len(rep.Workloads[0].Cases[0].Subjects[0].Rate.Runs); got != 1 {
+		t.Errorf("the capped case reports %d runs", got)
+	}
+}

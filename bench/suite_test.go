@@ -120,7 +120,7 @@ func TestSmokeSuite(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(ids, ","); got != "W1,W2,W3,W4,W5,W6,W7" {
+	if got := strings.Join(ids, ","); got != "W1,W2,W3,W4,W5,W6,W7,W8,W9" {
 		t.Errorf("workloads %s", got)
 	}
 	text, err := os.ReadFile(md)

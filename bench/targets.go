@@ -96,3 +96,37 @@ func contenders(c *report.CaseResult) (rs, peer *report.SubjectResult, why strin
 	}
 	return rs, peer, ""
 }
+
+// checkW8: the 1,000-topic case at least 0.8× the one-topic case's
+// throughput in the same run; the detail adds the broker's memory growth
+// per topic from the two median peak RSS figures.
+func checkW8(c *report.CaseResult) (bool, string) {
+	one, many := subjectNamed(c, w8OneTopic), subjectNamed(c, w8ManyTopics)
+	switch {
+	case one == nil || !one.Ran():
+		return false, "the 1-topic case did not run"
+	case many == nil || !many.Ran():
+		return false, "the 1,000-topic case did not run"
+	}
+	ratio := many.Rate.Median / one.Rate.Median
+	detail := fmt.Sprintf("%.2f× the 1-topic throughput", ratio)
+	if one.Latency != nil && many.Latency != nil {
+		detail += fmt.Sprintf("; p99 send %.0f µs against %.0f µs", many.Latency.P99, one.Latency.P99)
+	}
+	if topics := many.Extra[extraTopics] - one.Extra[extraTopics]; topics > 0 {
+		growth := (many.Extra[extraPeakRSS] - one.Extra[extraPeakRSS]) * 1e3 / topics
+		detail += fmt.Sprintf("; broker peak RSS %.0f MB against %.0f MB: %.1f kB per topic",
+			many.Extra[extraPeakRSS], one.Extra[extraPeakRSS], growth)
+	}
+	return ratio >= 0.8, detail
+}
+
+// subjectNamed is the subject of c called name, or nil.
+func subjectNamed(c *report.CaseResult, name string) *report.SubjectResult {
+	for i := range c.Subjects {
+		if c.Subjects[i].Name == name {
+			return &c.Subjects[i]
+		}
+	}
+	return nil
+}

@@ -34,6 +34,17 @@ type Case struct {
 	Target *Target
 	// Subjects are the systems measured; the first non-peer is rocketstore.
 	Subjects []Subject
+	// MaxReps, when above zero, caps the repetitions of this case: a case
+	// that takes minutes (W9's 20 GiB backlog) runs once.
+	MaxReps int
+}
+
+// reps is how many times the case runs in a suite of reps repetitions.
+func (c *Case) reps(reps int) int {
+	if c.MaxReps > 0 {
+		return min(reps, c.MaxReps)
+	}
+	return reps
 }
 
 // Target is a goal stated for a case: Check judges the measured subjects.

@@ -24,8 +24,12 @@ type longPoll struct {
 	mu     sync.Mutex
 	held   map[queueKey][]*pullRequest
 	byConn map[*remoting.Conn]int // suspended pulls per connection
-	wake   chan struct{}
-	quit   chan struct{}
+	// woken are the queues with a woken pull: an arrival releases those
+	// alone, not every pull of thousands of queues (each message would
+	// then cost a scan of them all).
+	woken map[queueKey]struct{}
+	wake  chan struct{}
+	quit  chan struct{}
 }
 
 type queueKey struct {
@@ -38,6 +42,7 @@ func newLongPoll(b *Broker) *longPoll {
 		b:      b,
 		held:   make(map[queueKey][]*pullRequest),
 		byConn: make(map[*remoting.Conn]int),
+		woken:  make(map[queueKey]struct{}),
 		wake:   make(chan struct{}, 1),
 		quit:   make(chan struct{}),
 	}
@@ -67,6 +72,7 @@ func (l *longPoll) hold(p *pullRequest) bool {
 	if l.b.store.GetMaxOffsetInQueue(p.h.Topic, p.h.QueueID) > p.h.QueueOffset {
 		l.mu.Lock()
 		p.woken = true
+		l.woken[k] = struct{}{}
 		l.mu.Unlock()
 		l.signal()
 	}
@@ -108,6 +114,9 @@ func (l *longPoll) arrived(a store.Arrival) {
 			p.woken, woke = true, true
 		}
 	}
+	if woke {
+		l.woken[k] = struct{}{}
+	}
 	l.mu.Unlock()
 	if woke {
 		l.signal()
@@ -131,7 +140,7 @@ func (l *longPoll) run() {
 			l.release(true)
 			return
 		case <-l.wake:
-			l.release(false)
+			l.releaseWoken()
 		case <-tick.C:
 			l.release(false)
 		}
@@ -144,27 +153,64 @@ func (l *longPoll) release(all bool) {
 	now := time.Now()
 	var due []*pullRequest
 	l.mu.Lock()
-	for k, ps := range l.held {
-		kept := ps[:0]
-		for _, p := range ps {
-			gone := isGone(p.conn) // the client is gone: no answer
-			if gone || all || p.woken || !now.Before(p.deadline) {
-				l.unheldLocked(p.conn)
-				if !gone {
-					due = append(due, p)
-				}
-				continue
-			}
-			kept = append(kept, p)
-		}
-		if len(kept) == 0 {
-			delete(l.held, k)
-		} else {
-			l.held[k] = kept
-		}
+	for k := range l.held {
+		due, _ = l.takeDueLocked(k, all, now, due)
 	}
+	clear(l.woken)
 	l.count.Store(int64(l.countLocked()))
 	l.mu.Unlock()
+	l.runAgain(due)
+}
+
+// releaseWoken runs again the pulls of the queues that had a pull woken,
+// and those of their pulls whose deadline passed; the other queues wait
+// for the next periodic release.
+func (l *longPoll) releaseWoken() {
+	now := time.Now()
+	var due []*pullRequest
+	l.mu.Lock()
+	removed := 0
+	for k := range l.woken {
+		var n int
+		due, n = l.takeDueLocked(k, false, now, due)
+		removed += n
+	}
+	clear(l.woken)
+	l.count.Add(-int64(removed))
+	l.mu.Unlock()
+	l.runAgain(due)
+}
+
+// takeDueLocked removes from queue k's parked pulls those to run again
+// (woken, past their deadline or, with all, every one) and appends them to
+// due; pulls of a closed connection are dropped. It returns due and how
+// many pulls it removed, for the caller to update the count.
+func (l *longPoll) takeDueLocked(k queueKey, all bool, now time.Time, due []*pullRequest) ([]*pullRequest, int) {
+	ps := l.held[k]
+	kept := ps[:0]
+	removed := 0
+	for _, p := range ps {
+		gone := isGone(p.conn) // the client is gone: no answer
+		if gone || all || p.woken || !now.Before(p.deadline) {
+			l.unheldLocked(p.conn)
+			removed++
+			if !gone {
+				due = append(due, p)
+			}
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if len(kept) == 0 {
+		delete(l.held, k)
+	} else {
+		l.held[k] = kept
+	}
+	return due, removed
+}
+
+// runAgain runs pulls taken from the parked ones without suspending them.
+func (l *longPoll) runAgain(due []*pullRequest) {
 	for _, p := range due {
 		// Run once more without suspending: messages, or PULL_NOT_FOUND so
 		// the client asks again.
