@@ -240,6 +240,7 @@ func (r *runner) runCase(w Workload, c Case, limits []report.LimitResult) report
 		subjects[i] = subjectRuns{Subject: s, hist: newLatencyHistogram(), extra: map[string][]float64{}}
 	}
 	reps := c.reps(r.reps)
+	res.Reps = reps
 	for rep := range reps {
 		// Rotate the order so no subject always runs first.
 		for k := range subjects {

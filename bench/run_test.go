@@ -119,7 +119,7 @@ func TestRunRemovesRunDirectories(t *testing.T) {
 	}
 }
 
-func TestRunCapsRepetitionsOfACaseWithMaxReps(t *testing.T) {
+func TestRunRepetitionsPerCase(t *testing.T) {
 	runs := map[string]int{}
 	subject := func(name string) Subject {
 		return Subject{Name: name, Run: func(env *Env) (Sample, error) {
@@ -132,15 +132,30 @@ func TestRunCapsRepetitionsOfACaseWithMaxReps(t *testing.T) {
 	w := Workload{ID: "WT", Cases: []Case{
 		{Name: "long", MaxReps: 1, Subjects: []Subject{subject("long")}},
 		{Name: "short", Subjects: []Subject{subject("short")}},
+		{Name: "judged", Reps: 5, Subjects: []Subject{subject("judged")}},
 	}}
 	rep, err := Run(Config{Dir: t.TempDir(), Reps: 3}, nil, []Workload{w})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runs["long"] != 1 || runs["short"] != 3 {
-		t.Errorf("runs %v, want long once and short three times", runs)
+	if runs["long"] != 1 || runs["short"] != 3 || runs["judged"] != 5 {
+		t.Errorf("runs %v, want long once, short three times, judged five", runs)
 	}
 	if got := len(rep.Workloads[0].Cases[0].Subjects[0].Rate.Runs); got != 1 {
 		t.Errorf("the capped case reports %d runs", got)
+	}
+	for i, want := range []int{1, 3, 5} {
+		if got := rep.Workloads[0].Cases[i].Reps; got != want {
+			t.Errorf("case %d records %d repetitions, want %d", i, got, want)
+		}
+	}
+	var md strings.Builder
+	if err := report.WriteMarkdown(&md, rep, report.MarkdownOptions{NoCharts: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"This case ran once", "This case ran 5 times"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the report does not say %q", want)
+		}
 	}
 }

@@ -34,6 +34,10 @@ type Case struct {
 	Target *Target
 	// Subjects are the systems measured; the first non-peer is rocketstore.
 	Subjects []Subject
+	// Reps, when above zero, is how many times this case runs whatever the
+	// suite's count: a target judged on a median of five (W1 1 KiB) gets
+	// five without making every case pay for them.
+	Reps int
 	// MaxReps, when above zero, caps the repetitions of this case: a case
 	// that takes minutes (W9's 20 GiB backlog) runs once.
 	MaxReps int
@@ -41,6 +45,9 @@ type Case struct {
 
 // reps is how many times the case runs in a suite of reps repetitions.
 func (c *Case) reps(reps int) int {
+	if c.Reps > 0 {
+		reps = c.Reps
+	}
 	if c.MaxReps > 0 {
 		return min(reps, c.MaxReps)
 	}

@@ -213,6 +213,13 @@ func (m *mdWriter) caseSection(wi, ci int) {
 		}
 		m.printf("%s\n\n", strings.Join(parts, " · "))
 	}
+	switch {
+	case c.Reps <= 0 || c.Reps == m.r.Reps:
+	case c.Reps == 1:
+		m.printf("_This case ran once: its figures are that run's._\n\n")
+	default:
+		m.printf("_This case ran %d times: its figures are medians of %d._\n\n", c.Reps, c.Reps)
+	}
 	m.caseTable(c)
 	if line := ratioLine(c); line != "" {
 		m.printf("%s\n\n", line)

@@ -80,6 +80,9 @@ type CaseResult struct {
 	LimitRate float64         `json:"limitRate,omitempty"`
 	Subjects  []SubjectResult `json:"subjects"`
 	Target    *TargetResult   `json:"target,omitempty"`
+	// Reps is how many times the case ran (the suite's count unless the
+	// case sets its own); 0 in reports from before it was recorded.
+	Reps int `json:"reps,omitempty"`
 }
 
 // SubjectResult is one subject's figures on one case.
