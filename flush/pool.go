@@ -3,9 +3,7 @@ package flush
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -45,14 +43,8 @@ type TransientStorePool struct {
 	mu       sync.Mutex
 	buffers  [][]byte // every buffer, as mmap returned it
 	borrowed []bool   // borrowed[i]: buffers[i] is out
-	faulted  []bool   // faulted[i]: buffers[i]'s pages are being or were faulted in
 	free     []int    // indexes of the buffers in the pool
 	closed   bool
-
-	// prefaulting counts the goroutines faulting in borrowed buffers;
-	// stopPrefault tells them to stop (Close).
-	prefaulting  sync.WaitGroup
-	stopPrefault atomic.Bool
 
 	locked  bool  // fixed after construction
 	lockErr error // why a best-effort lock failed; fixed after construction
@@ -94,11 +86,6 @@ func NewTransientStorePool(opts PoolOptions) (*TransientStorePool, error) {
 		}
 	}
 	p.borrowed = make([]bool, len(p.buffers))
-	// Locking faulted every page in already.
-	p.faulted = make([]bool, len(p.buffers))
-	for i := range p.faulted {
-		p.faulted[i] = p.locked
-	}
 	for i := range p.buffers {
 		p.free = append(p.free, i)
 	}
@@ -107,13 +94,6 @@ func NewTransientStorePool(opts PoolOptions) (*TransientStorePool, error) {
 
 // Borrow takes a free buffer; false when none is free (the caller then
 // writes to the file directly) or the pool is closed.
-//
-// The first time a buffer is lent, a goroutine faults its pages in, from
-// its start, ahead of the borrower's writes. RocketMQ's pool touches every
-// buffer when it allocates it; faulting only what is lent keeps an unused
-// pool from costing memory. Without it, every fourth 1 KiB append took a
-// page fault under the commit log's append lock, holding up every other
-// appender.
 func (p *TransientStorePool) Borrow() ([]byte, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -123,34 +103,7 @@ func (p *TransientStorePool) Borrow() ([]byte, bool) {
 	i := p.free[len(p.free)-1]
 	p.free = p.free[:len(p.free)-1]
 	p.borrowed[i] = true
-	if !p.faulted[i] {
-		p.faulted[i] = true
-		p.prefaulting.Add(1)
-		go p.prefault(p.buffers[i])
-	}
 	return p.buffers[i], true
-}
-
-// prefaultChunk is how much one prefault call covers: small enough that
-// Close waits little.
-const prefaultChunk = 16 << 20
-
-// prefault faults buf's pages in, chunk by chunk, without writing to it (the
-// borrower may be writing), until done or Close. Where the kernel cannot
-// (prefaultBuffer unsupported) the borrower's writes fault them in.
-func (p *TransientStorePool) prefault(buf []byte) {
-	defer p.prefaulting.Done()
-	for at := 0; at < len(buf) && !p.stopPrefault.Load(); at += prefaultChunk {
-		err := prefaultBuffer(buf[at:min(at+prefaultChunk, len(buf))])
-		if errors.Is(err, errors.ErrUnsupported) {
-			return
-		}
-		if err != nil {
-			slog.Warn("flush: faulting in a transient store pool buffer failed; appends fault its pages in instead",
-				"bytes", len(buf), "at", at, "err", err)
-			return
-		}
-	}
 }
 
 // Return gives a borrowed buffer back (buf may be resliced from its start).
@@ -205,8 +158,6 @@ func (p *TransientStorePool) Close() error {
 		return fmt.Errorf("%w: %d of %d", ErrBuffersOutstanding, out, len(p.buffers))
 	}
 	p.closed = true
-	p.stopPrefault.Store(true)
-	p.prefaulting.Wait() // they do not take mu
 	return p.release()
 }
 
@@ -223,6 +174,6 @@ func (p *TransientStorePool) release() error {
 			errs = append(errs, fmt.Errorf("flush: munmap write buffer %d: %w", i, err))
 		}
 	}
-	p.buffers, p.free, p.borrowed, p.faulted = nil, nil, nil, nil
+	p.buffers, p.free, p.borrowed = nil, nil, nil
 	return errors.Join(errs...)
 }
