@@ -157,13 +157,11 @@ func (f *File) SetPositions(pos int) {
 
 // AttachBuffer makes a fresh file write into buf, a write buffer of Size
 // bytes from pool, until Commit has moved everything into the file; then the
-// buffer goes back to pool. A goroutine faults the buffer's pages in ahead
-// of the writer meanwhile (populateBuffer).
+// buffer goes back to pool.
 func (f *File) AttachBuffer(buf []byte, pool BufferPool) {
 	f.bufMu.Lock()
 	f.buf, f.pool, f.buffered = buf[:f.size], pool, true
 	f.bufMu.Unlock()
-	go f.populateBuffer()
 }
 
 // writeInPlaceIfBufferSpent makes a file whose write buffer went back to
