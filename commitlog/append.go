@@ -35,14 +35,14 @@ func (l *Log) Append(ctx context.Context, m *message.Message) (AppendResult, err
 	}
 	crc := message.BodyCRC(m.Body)
 
-	l.lockAppend()
+	now := l.lockAppend()
 	f, roll, err := l.reserve(size)
 	if err != nil {
 		l.unlockAppend()
 		l.reportRoll(roll)
 		return AppendResult{}, err
 	}
-	res, err := l.encode(f.Writable(), f.StartOffset()+int64(f.WrotePosition()), m, crc, l.opts.Now().UnixMilli())
+	res, err := l.encode(f.Writable(), f.StartOffset()+int64(f.WrotePosition()), m, crc, now)
 	if err == nil {
 		f.Advance(int(res.Size))
 	}
@@ -81,7 +81,7 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 	}
 
 	first := len(results)
-	l.lockAppend()
+	now := l.lockAppend()
 	f, roll, err := l.reserve(total)
 	if err != nil {
 		l.unlockAppend()
@@ -90,7 +90,6 @@ func (l *Log) AppendBatch(ctx context.Context, msgs []message.Message, results [
 	}
 	dst := f.Writable()
 	start := f.StartOffset() + int64(f.WrotePosition())
-	now := l.opts.Now().UnixMilli()
 	written := 0
 	for i := range msgs {
 		res, err := l.encode(dst[written:], start+int64(written), &msgs[i], crcs[i], now)

@@ -44,12 +44,14 @@ func BenchmarkLimitMemcpyMmap(b *testing.B) {
 			b.SetBytes(int64(rs.size))
 			b.ReportAllocs()
 			settlePageCache()
+			cpu := startCPUMetric()
 			b.ResetTimer()
 			for i := range b.N {
 				dst := maps[i/perFile].Bytes()
 				copy(dst[(i%perFile)*rs.size:], src)
 			}
 			b.StopTimer()
+			cpu.report(b)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}

@@ -137,7 +137,8 @@ type Options struct {
 	QueueOffsets QueueOffsetAssigner
 	// FS is the file system; nil means the real one (mappedfile.OSFS).
 	FS mappedfile.FS
-	// Now returns the store timestamp; nil means time.Now.
+	// Now returns the store timestamp; nil means the wall clock, read once
+	// per append (or batch) under the append lock.
 	Now func() time.Time
 
 	// FlushStallThreshold is how long a commit or flush round may take
@@ -175,9 +176,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if r.FS == nil {
 		r.FS = mappedfile.OSFS
-	}
-	if r.Now == nil {
-		r.Now = time.Now
 	}
 	if r.Logger == nil {
 		r.Logger = slog.Default()

@@ -29,7 +29,8 @@ type QueueOptions struct {
 	// handed over once its first 16 MiB are populated, and the rest is
 	// populated ahead of the writer, so a roll never waits for it (where
 	// the kernel cannot populate by system call, pages are touched, before
-	// the file is handed over).
+	// the file is handed over); without Mlock, at most 64 MiB ahead of it,
+	// rather than all at once while the previous file is being written.
 	Prewarm bool
 	// PrewarmFlushPages flushes every so many pages while prewarming; 0
 	// flushes none (RocketMQ flushes every 4096 under sync flush).

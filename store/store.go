@@ -53,6 +53,10 @@ const (
 type MessageStore struct {
 	opts Options
 	root string
+	// ownClock: the caller set Options.Now, which the commit log then uses
+	// for store timestamps; otherwise it reads the wall clock its cheaper
+	// way.
+	ownClock bool
 
 	commitLog *commitlog.Log
 	queues    *queueTable
@@ -117,11 +121,12 @@ func Open(root string, opts *Options) (*MessageStore, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	ownClock := o.Now != nil
 	o = o.WithDefaults()
 	if err := o.FS.MkdirAll(root); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &MessageStore{opts: o, root: root, log: o.Logger, report: newReporter(o.Logger, o.Events)}
+	s := &MessageStore{opts: o, root: root, ownClock: ownClock, log: o.Logger, report: newReporter(o.Logger, o.Events)}
 	s.delayLevels, _ = ParseDelayLevels(o.DelayLevels) // checked by Validate
 	if err := s.recover(); err != nil {
 		s.closeParts()
@@ -211,7 +216,9 @@ func (s *MessageStore) recover() error {
 	clOpts := o.CommitLog
 	clOpts.QueueOffsets = s.offsets
 	clOpts.FS = o.FS
-	clOpts.Now = o.Now
+	if s.ownClock {
+		clOpts.Now = o.Now
+	}
 	clOpts.CleanShutdown = !abnormal
 	if clOpts.Logger == nil {
 		clOpts.Logger = o.Logger
