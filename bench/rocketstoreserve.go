@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -31,16 +30,6 @@ const (
 	// a broker flushes its store on the way out.
 	ServerStopGrace = 30 * time.Second
 )
-
-// smokeBrokerConfig sizes the store's files for a smoke run, in
-// broker.conf keys: a few MiB of messages need not create 1 GiB
-// commit-log files.
-var smokeBrokerConfig = strings.Join([]string{
-	fmt.Sprintf("mappedFileSizeCommitLog=%d", smokeSegment),
-	"mappedFileSizeConsumeQueue=200000", // 10,000 units of 20 bytes
-	"maxHashSlotNum=10000",
-	"maxIndexNum=40000",
-}, "\n") + "\n"
 
 // RocketstoreServer is `rocketstore serve` run as a child process on
 // 127.0.0.1, with its store in the run's directory and the store's
@@ -82,7 +71,7 @@ func StartRocketstoreServer(env *Env) (_ *RocketstoreServer, err error) {
 		"-log-level", "warn"}
 	if env.Smoke {
 		conf := filepath.Join(dir, "broker.conf")
-		if err := os.WriteFile(conf, []byte(smokeBrokerConfig), 0o644); err != nil {
+		if err := os.WriteFile(conf, []byte(formatProps(smokeBrokerProps())), 0o644); err != nil {
 			return nil, err
 		}
 		args = append(args, "-config", conf)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -17,10 +16,6 @@ import (
 	"github.com/rocketstore/rocketstore/admin"
 	"github.com/rocketstore/rocketstore/remoting"
 )
-
-// rocketstoreCommand is the package of `rocketstore serve`, the broker the
-// scale workloads (W8, W9) run as a process of its own.
-const rocketstoreCommand = "github.com/rocketstore/rocketstore/cmd/rocketstore"
 
 const (
 	// scaleStartTimeout bounds a broker's start, which at W9's size
@@ -48,13 +43,13 @@ type scaleBroker struct {
 // `rocketstore serve` with its data under env.Dir and the broker.conf
 // properties given (a smoke run adds small file sizes).
 func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
-	moduleDir, err := rocketstoreModuleDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	moduleDir, err := ModuleDir(ctx, rocketstoreModule)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bin, err := BuildBinary(ctx, moduleDir, rocketstoreCommand)
+	bin, err := BuildBinary(ctx, moduleDir, RocketstorePackage)
 	if err != nil {
 		return nil, err
 	}
@@ -86,14 +81,9 @@ func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
 	return b, nil
 }
 
-// brokerProfileEnv names a directory that receives a CPU profile of every
-// broker process the scale workloads start (`rocketstore serve
-// -cpuprofile`), when set.
-const brokerProfileEnv = "ROCKETSTORE_BENCH_BROKER_PROFILE"
-
 func (b *scaleBroker) start() error {
 	args := b.args
-	if dir := os.Getenv(brokerProfileEnv); dir != "" {
+	if dir := os.Getenv(ServeProfileEnv); dir != "" {
 		// One profile per broker start: a restarted broker must not
 		// overwrite the first one's.
 		args = append(slices.Clone(args), "-cpuprofile", filepath.Join(dir, fmt.Sprintf("broker-%d.pprof", time.Now().UnixNano())))
@@ -183,22 +173,6 @@ func (b *scaleBroker) explain(err error, refused *pullRefusals) error {
 
 // storeDir is the directory of the broker's message store.
 func (b *scaleBroker) storeDir() string { return filepath.Join(b.data, "store") }
-
-// rocketstoreModuleDir is the root of the rocketstore module, where
-// `go build` resolves rocketstoreCommand through its own go.mod: the
-// parent of this package's directory, when the sources are at hand (a
-// `go run` or `go test` of this tree, the bench/peers module included,
-// which replaces rocketstore with ../..).
-func rocketstoreModuleDir() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if ok {
-		dir := filepath.Dir(filepath.Dir(file))
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-	}
-	return "", errors.New("the rocketstore sources are not at hand to build `rocketstore serve` (a binary built with -trimpath?)")
-}
 
 // smokeBrokerProps are small store files for smoke runs.
 func smokeBrokerProps() map[string]string {
