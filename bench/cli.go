@@ -29,6 +29,7 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 		strict   = fs.Bool("strict", false, "exit with status 1 when any limit or subject fails (CI)")
 		footer   = fs.String("footer", "", "Markdown text to append to the report")
 		command  = fs.String("command", "", "the command to print in the report as the way to reproduce it (default: this command line)")
+		render   = fs.String("render", "", "run nothing: write the report of an earlier run from its -json file, its targets judged as the suite now defines them")
 	)
 	fs.StringVar(&cfg.Dir, "dir", "", "directory for the data files, on the disk under test (default: the system's temporary directory)")
 	fs.BoolVar(&cfg.Smoke, "smoke", false, "tiny sizes: checks that every workload runs, measures nothing")
@@ -56,9 +57,17 @@ func Main(args []string, stdout, stderr io.Writer, engines []Engine, brokers []S
 	if cfg.Command == "" {
 		cfg.Command = commandLine()
 	}
-	rep, err := Run(cfg, Limits(), Workloads(engines, brokers))
-	if rerr := RemoveBuiltBinaries(); rerr != nil { // the servers W6 built and ran
-		fmt.Fprintln(stderr, "bench:", rerr)
+	var rep *report.Report
+	var err error
+	if *render != "" {
+		if rep, err = readReport(*render); err == nil {
+			Rejudge(rep, Workloads(engines, brokers))
+		}
+	} else {
+		rep, err = Run(cfg, Limits(), Workloads(engines, brokers))
+		if rerr := RemoveBuiltBinaries(); rerr != nil { // the servers W6, W8 and W9 built and ran
+			fmt.Fprintln(stderr, "bench:", rerr)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)

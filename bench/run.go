@@ -227,14 +227,7 @@ func (r *runner) limit(l Limit) report.LimitResult {
 
 func (r *runner) runCase(w Workload, c Case, limits []report.LimitResult) report.CaseResult {
 	res := report.CaseResult{Name: c.Name, Params: c.Params, Unit: c.Unit, RecordSize: c.RecordSize, Limit: c.Limit}
-	for _, l := range limits {
-		// A limit is what the machine can do at best, and noise only
-		// ever slows a run: its best repetition is the closest to the
-		// ceiling, and the strictest to compare with.
-		if l.ID == c.Limit && c.RecordSize > 0 && l.MBps.Max > 0 {
-			res.LimitRate = l.MBps.Max * 1e6 / float64(c.RecordSize)
-		}
-	}
+	applyLimits(&res, &c, limits)
 	subjects := make([]subjectRuns, len(c.Subjects))
 	for i, s := range c.Subjects {
 		subjects[i] = subjectRuns{Subject: s, hist: newLatencyHistogram(), extra: map[string][]float64{}}
@@ -275,6 +268,22 @@ func (r *runner) runCase(w Workload, c Case, limits []report.LimitResult) report
 		res.Target = &report.TargetResult{Text: c.Target.Text, Met: met, Detail: detail}
 	}
 	return res
+}
+
+// applyLimits fills in what res compares with among the limits measured
+// in the same run.
+func applyLimits(res *report.CaseResult, c *Case, limits []report.LimitResult) {
+	for _, l := range limits {
+		// A limit is what the machine can do at best, and noise only
+		// ever slows a run: its best repetition is the closest to the
+		// ceiling, and the strictest to compare with.
+		if l.ID == c.Limit && c.RecordSize > 0 && l.MBps.Max > 0 {
+			res.LimitRate = l.MBps.Max * 1e6 / float64(c.RecordSize)
+		}
+		if l.ID == c.LatencyLimit && c.LatencyLimit != "" && l.Latency != nil {
+			res.LatencyLimitP99 = l.Latency.P99
+		}
+	}
 }
 
 // humanRate prints a rate with three significant digits and a k/M suffix.

@@ -34,6 +34,10 @@ type Case struct {
 	Target *Target
 	// Subjects are the systems measured; the first non-peer is rocketstore.
 	Subjects []Subject
+	// LatencyLimit, when set, names the limit whose p99 the target compares
+	// with (W2: one 4 KiB write + fdatasync, the least a durable append can
+	// wait); the report records that p99 with the case.
+	LatencyLimit string
 	// Reps, when above zero, is how many times this case runs whatever the
 	// suite's count: a target judged on a median of five (W1 1 KiB) gets
 	// five without making every case pay for them.

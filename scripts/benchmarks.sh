@@ -4,6 +4,8 @@
 # run from the bench/peers module. Extra flags go to the suite, e.g.
 #   scripts/benchmarks.sh -reps 5          # more repetitions
 #   scripts/benchmarks.sh -profile /tmp/p  # CPU and heap profiles, summarised in the report
+#   scripts/benchmarks.sh -render ../results/report.json  # no run: the report of the last run, its
+#                                          # targets judged as the suite now defines them
 # The data files go to the system's temporary directory (-dir to change it)
 # and are removed as each run ends.
 set -euo pipefail

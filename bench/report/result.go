@@ -80,6 +80,10 @@ type CaseResult struct {
 	LimitRate float64         `json:"limitRate,omitempty"`
 	Subjects  []SubjectResult `json:"subjects"`
 	Target    *TargetResult   `json:"target,omitempty"`
+	// LatencyLimitP99 is the p99 in µs of the case's latency limit (its
+	// best repetition's histogram merged, as the limit row shows), when the
+	// case names one.
+	LatencyLimitP99 float64 `json:"latencyLimitP99,omitempty"`
 	// Reps is how many times the case ran (the suite's count unless the
 	// case sets its own); 0 in reports from before it was recorded.
 	Reps int `json:"reps,omitempty"`
