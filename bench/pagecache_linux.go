@@ -23,15 +23,7 @@ func dropPageCache(dir string) (string, error) {
 	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("1"), 0); err == nil {
 		return "drop_caches", nil
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
+	err := eachFile(dir, func(f *os.File) error {
 		return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 	})
 	if err != nil {
@@ -45,15 +37,7 @@ func dropPageCache(dir string) (string, error) {
 func residentFraction(dir string) (float64, error) {
 	var resident, total int64
 	page := int64(os.Getpagesize())
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
+	err := eachFile(dir, func(f *os.File) error {
 		fi, err := f.Stat()
 		if err != nil || fi.Size() == 0 {
 			return err
@@ -75,6 +59,22 @@ func residentFraction(dir string) (float64, error) {
 		return 0, err
 	}
 	return float64(resident) / float64(total), nil
+}
+
+// eachFile calls fn with each regular file under dir, opened for reading
+// and closed after.
+func eachFile(dir string, fn func(*os.File) error) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return fn(f)
+	})
 }
 
 // mincore fills vec with the residency of the pages of m (x/sys/unix has
