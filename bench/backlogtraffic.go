@@ -120,7 +120,7 @@ func (p *steadyProducers) observe(d time.Duration, during bool) {
 	if during {
 		h = p.during
 	}
-	_ = h.RecordValue(d.Microseconds())
+	recordLatency(h, d)
 	p.mu.Unlock()
 	if during {
 		p.record(d)

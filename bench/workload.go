@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -148,11 +149,19 @@ func (e *Env) RecordLatency(d time.Duration) {
 	if e.hist == nil {
 		e.hist = newLatencyHistogram()
 	}
-	// RecordValue fails only above the histogram's range (a minute): such
-	// an operation is counted at the top of the range, not dropped, so
-	// that p99 and max never hide it.
-	_ = e.hist.RecordValue(min(d.Microseconds(), e.hist.HighestTrackableValue()))
+	recordLatency(e.hist, d)
 	e.mu.Unlock()
+}
+
+// recordLatency adds d to h in µs. A latency outside h's range (above a
+// minute) is counted at its top rather than dropped, so that p99 and max
+// never hide it; clamped so, RecordValue cannot fail, and a failure would
+// be a histogram built with another range: a bug, said loudly.
+func recordLatency(h *hdrhistogram.Histogram, d time.Duration) {
+	us := max(h.LowestTrackableValue(), min(d.Microseconds(), h.HighestTrackableValue()))
+	if err := h.RecordValue(us); err != nil {
+		panic(fmt.Sprintf("bench: latency %v not recordable in [%d, %d] µs: %v", d, h.LowestTrackableValue(), h.HighestTrackableValue(), err))
+	}
 }
 
 // Count scales a full-run count n, keeping it at least smoke in a smoke run.

@@ -87,8 +87,11 @@ func (l *longPoll) dropConn(c *remoting.Conn) {
 	if l.byConn[c] == 0 {
 		return
 	}
+	removed := 0
 	for k, ps := range l.held {
+		n := len(ps)
 		kept := slices.DeleteFunc(ps, func(p *pullRequest) bool { return p.conn == c })
+		removed += n - len(kept)
 		if len(kept) == 0 {
 			delete(l.held, k)
 		} else {
@@ -96,7 +99,7 @@ func (l *longPoll) dropConn(c *remoting.Conn) {
 		}
 	}
 	delete(l.byConn, c)
-	l.count.Store(int64(l.countLocked()))
+	l.count.Add(-int64(removed))
 }
 
 // arrived is the store's arrival listener; it runs on the dispatcher, so it
@@ -153,11 +156,14 @@ func (l *longPoll) release(all bool) {
 	now := time.Now()
 	var due []*pullRequest
 	l.mu.Lock()
+	removed := 0
 	for k := range l.held {
-		due, _ = l.takeDueLocked(k, all, now, due)
+		var n int
+		due, n = l.takeDueLocked(k, all, now, due)
+		removed += n
 	}
 	clear(l.woken)
-	l.count.Store(int64(l.countLocked()))
+	l.count.Add(-int64(removed))
 	l.mu.Unlock()
 	l.runAgain(due)
 }
@@ -242,14 +248,6 @@ func (l *longPoll) unheldLocked(c *remoting.Conn) {
 	} else {
 		delete(l.byConn, c)
 	}
-}
-
-func (l *longPoll) countLocked() int {
-	n := 0
-	for _, ps := range l.held {
-		n += len(ps)
-	}
-	return n
 }
 
 func (l *longPoll) close() {

@@ -60,4 +60,15 @@ func TestArrivalReleasesOnlyItsQueuesPulls(t *testing.T) {
 	if n := f.b.polls.count.Load(); n != 1 || held != 1 || !quietHeld || woken != 0 {
 		t.Fatalf("count %d, %d queues held (quiet one: %v), %d woken; want the quiet pull alone", n, held, quietHeld, woken)
 	}
+	// Releasing every pull (as at close) answers the quiet one and brings
+	// the count, kept by what each release removes, back to zero.
+	f.b.polls.release(true)
+	select {
+	case <-quiet:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the quiet pull was not answered when every pull was released")
+	}
+	if n := f.b.polls.count.Load(); n != 0 {
+		t.Fatalf("count %d after releasing every pull, want 0", n)
+	}
 }
