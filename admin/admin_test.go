@@ -3,7 +3,6 @@ package admin_test
 import (
 	"context"
 	"errors"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/rocketstore/rocketstore/admin"
 	"github.com/rocketstore/rocketstore/internal/testcluster"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -99,16 +99,9 @@ func TestRefusalsNameServerRequestAndCode(t *testing.T) {
 	}
 }
 
-// deadAddr is an address nothing listens on.
-func deadAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
+// deadAddr is an address nothing listens on: below the ephemeral range,
+// so no other process's port-0 listener can be given it.
+func deadAddr(t *testing.T) string { return testkit.LowPortAddr(t) }
 
 func TestUnreachableServersAreCallErrorsAndNameServersFailOver(t *testing.T) {
 	cl := testcluster.Start(t)

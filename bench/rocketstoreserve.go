@@ -55,20 +55,11 @@ func StartRocketstoreServer(env *Env) (_ *RocketstoreServer, err error) {
 	if err != nil {
 		return nil, err
 	}
-	nsAddr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	brokerAddr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
 	dir := filepath.Join(env.Dir, "rocketstore")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	args := []string{"serve", "-namesrv-listen", nsAddr, "-listen", brokerAddr, "-data", filepath.Join(dir, "data"),
-		"-log-level", "warn"}
+	args := []string{"-data", filepath.Join(dir, "data"), "-log-level", "warn"}
 	if env.Smoke {
 		conf := filepath.Join(dir, "broker.conf")
 		if err := os.WriteFile(conf, []byte(formatProps(smokeBrokerProps())), 0o644); err != nil {
@@ -84,16 +75,34 @@ func StartRocketstoreServer(env *Env) (_ *RocketstoreServer, err error) {
 		name := fmt.Sprintf("serve-%s.cpu.pprof", filepath.Base(env.Dir))
 		args = append(args, "-cpuprofile", filepath.Join(profDir, name))
 	}
-	p, err := StartServer(bin, args, dir)
+	p, nsAddr, brokerAddr, err := startServe(bin, args, dir, ServerStartTimeout, ServerStopGrace)
 	if err != nil {
-		return nil, err
-	}
-	for _, addr := range []string{nsAddr, brokerAddr} {
-		if err := p.WaitListening(addr, ServerStartTimeout); err != nil {
-			return nil, errors.Join(fmt.Errorf("rocketstore serve: %w", err), p.Stop(ServerStopGrace))
-		}
+		return nil, fmt.Errorf("rocketstore serve: %w", err)
 	}
 	return &RocketstoreServer{ServerProcess: p, NameServer: nsAddr, Broker: brokerAddr}, nil
+}
+
+// startServe runs `rocketstore serve` in dir with args added and both
+// its listeners on port 0, returning once it has written the addresses
+// it listens on (its -addr-file, in dir).
+func startServe(bin string, args []string, dir string, timeout, grace time.Duration) (p *ServerProcess, nameServer, broker string, err error) {
+	addrFile := filepath.Join(dir, "serve.addrs")
+	// A restart must not read the addresses of the run before it.
+	if err := os.Remove(addrFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, "", "", err
+	}
+	args = append([]string{"serve", "-namesrv-listen", "127.0.0.1:0", "-listen", "127.0.0.1:0", "-addr-file", addrFile}, args...)
+	if p, err = StartServer(bin, args, dir); err != nil {
+		return nil, "", "", err
+	}
+	addrs, err := p.WaitAddrFile(addrFile, timeout)
+	if err == nil && (addrs["nameserver"] == "" || addrs["broker"] == "") {
+		err = fmt.Errorf("%s names no nameserver or no broker: %v", addrFile, addrs)
+	}
+	if err != nil {
+		return nil, "", "", errors.Join(err, p.Stop(grace))
+	}
+	return p, addrs["nameserver"], addrs["broker"], nil
 }
 
 // Close stops the server.

@@ -53,16 +53,8 @@ func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	nsAddr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	// The HA port would be the listen port plus one, which FreeAddr does
-	// not keep free (it may be the nameserver's): any free port will do.
+	// The HA port would be the listen port plus one, which no one keeps
+	// free for it: any free port will do.
 	props = mergeProps(map[string]string{"haListenPort": "0"}, props)
 	if env.Smoke {
 		props = mergeProps(props, smokeBrokerProps())
@@ -72,9 +64,9 @@ func startScaleBroker(env *Env, props map[string]string) (*scaleBroker, error) {
 		return nil, err
 	}
 	b := &scaleBroker{
-		bin: bin, dir: env.Dir, data: filepath.Join(env.Dir, "data"), addr: addr, nsAddr: nsAddr,
+		bin: bin, dir: env.Dir, data: filepath.Join(env.Dir, "data"),
 	}
-	b.args = []string{"serve", "-namesrv-listen", nsAddr, "-listen", addr, "-data", b.data, "-config", conf, "-log-level", "warn"}
+	b.args = []string{"-data", b.data, "-config", conf, "-log-level", "warn"}
 	if err := b.start(); err != nil {
 		return nil, err
 	}
@@ -88,14 +80,12 @@ func (b *scaleBroker) start() error {
 		// overwrite the first one's.
 		args = append(slices.Clone(args), "-cpuprofile", filepath.Join(dir, fmt.Sprintf("broker-%d.pprof", time.Now().UnixNano())))
 	}
-	p, err := StartServer(b.bin, args, b.dir)
+	p, nsAddr, addr, err := startServe(b.bin, args, b.dir, scaleStartTimeout, scaleStopGrace)
 	if err != nil {
 		return err
 	}
-	if err := p.WaitListening(b.addr, scaleStartTimeout); err != nil {
-		return errors.Join(err, p.Stop(scaleStopGrace))
-	}
-	b.proc = p
+	// A restarted broker listens on new ports.
+	b.proc, b.nsAddr, b.addr = p, nsAddr, addr
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,26 +54,60 @@ func (p *ServerProcess) Pid() int { return p.cmd.Process.Pid }
 // Output is the tail of what the server has printed.
 func (p *ServerProcess) Output() string { return p.output.String() }
 
-// WaitListening waits until addr accepts TCP connections, failing early
-// when the server exits.
-func (p *ServerProcess) WaitListening(addr string, timeout time.Duration) error {
+// WaitAddrFile waits until the server has written path and returns the
+// addresses in it by name: rocketstore's -addr-file, name=address lines
+// written whole once the server listens. A server given port 0 so
+// reports the ports the kernel chose; no port picked in advance can be
+// taken by another process in between.
+func (p *ServerProcess) WaitAddrFile(path string, timeout time.Duration) (addrs map[string]string, err error) {
+	err = p.WaitFile(path, timeout, func(b []byte) error {
+		addrs, err = parseAddrFile(string(b))
+		return err
+	})
+	return addrs, err
+}
+
+// WaitFile waits until the server has written path and parse accepts
+// its content; a file being written (parse fails) is read again. It
+// fails early when the server exits.
+func (p *ServerProcess) WaitFile(path string, timeout time.Duration, parse func([]byte) error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		select {
 		case <-p.done:
-			return fmt.Errorf("server exited before listening on %s (%v):\n%s", addr, p.err, p.Output())
+			return fmt.Errorf("server exited before writing %s (%v):\n%s", path, p.err, p.Output())
 		default:
 		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		b, err := os.ReadFile(path)
 		if err == nil {
-			c.Close()
-			return nil
+			if err = parse(b); err == nil {
+				return nil
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("server not listening on %s after %v: %w\n%s", addr, timeout, err, p.Output())
+			return fmt.Errorf("server wrote no usable %s within %v: %w\n%s", path, timeout, err, p.Output())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// parseAddrFile reads name=address lines.
+func parseAddrFile(text string) (map[string]string, error) {
+	addrs := map[string]string{}
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, addr, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("address file: line %q is not name=address", line)
+		}
+		addrs[name] = addr
+	}
+	return addrs, nil
 }
 
 // Stop asks the server to end (SIGTERM), as an operator would, and kills
@@ -290,18 +323,6 @@ func RemoveBuiltBinaries() error {
 	err := os.RemoveAll(builtBinaries.dir)
 	builtBinaries.dir, builtBinaries.bins = "", nil
 	return err
-}
-
-// FreeAddr returns a 127.0.0.1 address with a port no one listens on now,
-// for a child process to listen on. Another process may take it before
-// the child does; a server that cannot listen fails its start, loudly.
-func FreeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // tailBuffer keeps the last max bytes written to it.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,25 +73,58 @@ func TestServerProcessReportsItsUsageAndStops(t *testing.T) {
 	}
 }
 
-func TestWaitListeningFailsEarlyWhenTheServerExits(t *testing.T) {
-	addr, err := FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := StartServer("/bin/sh", []string{"-c", "echo cannot listen; exit 3"}, t.TempDir())
+func TestWaitAddrFileFailsEarlyWhenTheServerExits(t *testing.T) {
+	dir := t.TempDir()
+	p, err := StartServer("/bin/sh", []string{"-c", "echo cannot listen; exit 3"}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	err = p.WaitListening(addr, time.Minute)
+	_, err = p.WaitAddrFile(filepath.Join(dir, "addrs"), time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "cannot listen") {
-		t.Fatalf("WaitListening = %v, want the server's exit with its output", err)
+		t.Fatalf("WaitAddrFile = %v, want the server's exit with its output", err)
 	}
 	if time.Since(start) > 30*time.Second {
-		t.Fatal("WaitListening waited for its timeout though the server had exited")
+		t.Fatal("WaitAddrFile waited for its timeout though the server had exited")
 	}
 	if err := p.Stop(time.Second); err == nil {
 		t.Fatal("Stop of a server that exited with status 3 reported nothing")
+	}
+}
+
+func TestWaitAddrFileReadsTheAddresses(t *testing.T) {
+	dir := t.TempDir()
+	script := "sleep 0.2; printf 'broker=127.0.0.1:20001\\nnameserver=127.0.0.1:20002\\n' > addrs.tmp; mv addrs.tmp addrs; exec sleep 60"
+	p, err := StartServer("/bin/sh", []string{"-c", script}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(time.Second)
+	addrs, err := p.WaitAddrFile(filepath.Join(dir, "addrs"), 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addrs["broker"] != "127.0.0.1:20001" || addrs["nameserver"] != "127.0.0.1:20002" || len(addrs) != 2 {
+		t.Fatalf("addresses %v", addrs)
+	}
+}
+
+func TestWaitFileRereadsAFileBeingWritten(t *testing.T) {
+	dir := t.TempDir()
+	// Written in place in two parts, as nats-server writes its ports file.
+	script := "printf '{\"nats\":' > ports; sleep 0.3; printf '{\"nats\":[\"nats://127.0.0.1:20003\"]}' > ports; exec sleep 60"
+	p, err := StartServer("/bin/sh", []string{"-c", script}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(time.Second)
+	var got struct{ Nats []string }
+	err = p.WaitFile(filepath.Join(dir, "ports"), 30*time.Second, func(b []byte) error { return json.Unmarshal(b, &got) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Nats) != 1 || got.Nats[0] != "nats://127.0.0.1:20003" {
+		t.Fatalf("read %+v, want the whole file", got)
 	}
 }
 

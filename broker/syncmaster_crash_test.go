@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -67,21 +66,13 @@ func runMasterChild() {
 	os.Exit(0)
 }
 
-func freeTCPAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestSyncMasterKilledAfterAcknowledging kills a SYNC_MASTER with SIGKILL at
 // random points: every message it acknowledged must already be on the
 // slave, intact, at the offset the master gave.
 func TestSyncMasterKilledAfterAcknowledging(t *testing.T) {
-	dir, addr, haAddr := t.TempDir(), freeTCPAddr(t), freeTCPAddr(t)
+	// Fixed ports below the ephemeral range: every round's master comes
+	// back at the same addresses.
+	dir, addr, haAddr := t.TempDir(), testkit.LowPortAddr(t), testkit.LowPortAddr(t)
 	slave := roleBroker(t, RoleSlave, haAddr, addr)
 	defer slave.Close()
 	rng := rand.New(rand.NewPCG(44, uint64(time.Now().UnixNano())))

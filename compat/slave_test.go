@@ -1,25 +1,19 @@
 package compat
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rocketstore/rocketstore/broker"
+	"github.com/rocketstore/rocketstore/internal/testkit"
 )
 
-// freeAddr returns a 127.0.0.1 address nothing listens on now, for a
-// broker that must come back at the same address.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+// fixedAddr returns a 127.0.0.1 address nothing listens on now, for a
+// broker that must come back at the same address: below the ephemeral
+// range, so no other process's port-0 listener or outgoing connection
+// can be given it while the broker is down.
+func fixedAddr(t *testing.T) string { return testkit.LowPortAddr(t) }
 
 func countPrefix(lines []string, prefix string) int {
 	n := 0
@@ -41,7 +35,7 @@ func TestConsumersReadFromTheSlaveWhileTheMasterIsDown(t *testing.T) {
 	c := startCluster(t, t.TempDir())
 	c.broker.Close() // this test runs its own master and slave
 	c.broker = nil
-	masterAddr, masterHA, masterDir := freeAddr(t), freeAddr(t), t.TempDir()
+	masterAddr, masterHA, masterDir := fixedAddr(t), fixedAddr(t), t.TempDir()
 	startMaster := func() *broker.Broker {
 		return c.newBroker(t, broker.Options{ListenAddr: masterAddr, HAListenAddr: masterHA, DataDir: masterDir})
 	}

@@ -85,7 +85,7 @@ func TestTransactionCheckBackAfterABrokerRestart(t *testing.T) {
 	t.Parallel()
 	// A fixed address, so that the producer reconnects to the restarted
 	// broker.
-	c := startClusterWith(t, broker.Options{ListenAddr: freeAddr(t), HAListenAddr: freeAddr(t), DataDir: t.TempDir()})
+	c := startClusterWith(t, broker.Options{ListenAddr: fixedAddr(t), HAListenAddr: fixedAddr(t), DataDir: t.TempDir()})
 	ns := c.ns.Addr()
 	runDriver(t, "txn", "-ns", ns, "-topic", "TxRestart", "-group", "pg-before", "-n", "2", "-prefix", "before", "-state", "commit")
 	open := startDriver(t, "txn", "-ns", ns, "-topic", "TxRestart", "-group", "pg-open", "-n", "2",

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketstore/rocketstore/internal/testkit"
 	"github.com/rocketstore/rocketstore/remoting"
 )
 
@@ -50,12 +51,15 @@ func newCluster(t testing.TB, n int, mod func(*Options)) *cluster {
 	t.Helper()
 	cl := &cluster{t: t, mod: mod, ctrls: make([]*Controller, n), servers: make([]*remoting.Server, n)}
 	lns := make([]net.Listener, n)
+	// Ports below the ephemeral range: a stopped controller restarts on
+	// its old addresses, which no other process's port-0 listener or
+	// outgoing connection can be given meanwhile.
 	for i := range n {
 		srv := remoting.NewServer(remoting.ServerOptions{})
-		if err := srv.Listen("127.0.0.1:0"); err != nil {
+		if err := srv.Listen(testkit.LowPortAddr(t)); err != nil {
 			t.Fatal(err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := net.Listen("tcp", testkit.LowPortAddr(t))
 		if err != nil {
 			t.Fatal(err)
 		}

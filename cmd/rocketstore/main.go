@@ -141,6 +141,7 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	nsAddr := fs.String("namesrv-listen", nameserver.DefaultAddr, "nameserver listen address")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	addrFile := addrFileFlag(fs)
 	logger := logFlags(fs, os.Stderr)
 	opts := brokerFlags(fs, "", logger)
 	startHTTP := consoleFlags(fs)
@@ -177,6 +178,11 @@ func serve(args []string) error {
 	}
 	fmt.Printf("rocketstore: nameserver on %s, broker %s on %s, data in %s\n", ns.Addr(), o.BrokerName, b.Addr(), o.DataDir)
 	fmt.Printf("clients: NameServer address %s (rocketmq-client-go: primitive.NewPassthroughResolver([]string{%q}))\n", ns.Addr(), ns.Addr())
+	if err := writeAddrFile(*addrFile, map[string]string{
+		addrNameServer: ns.Addr(), addrBroker: b.Addr(), addrConsole: web.consoleAddr(),
+	}); err != nil {
+		return errors.Join(err, web.Close(), b.Close())
+	}
 	waitForSignal(sig)
 	return errors.Join(web.Close(), b.Close())
 }
@@ -186,6 +192,7 @@ func namesrv(args []string) error {
 	addr := fs.String("listen", nameserver.DefaultAddr, "listen address")
 	config := fs.String("config", "", "namesrv.conf-style key=value file: enableControllerInNamesrv=true embeds a controller (with the controller keys)")
 	kvConfig := fs.String("kv-config", defaultKVConfigPath(), "the KV config file (RocketMQ's kvConfigPath)")
+	addrFile := addrFileFlag(fs)
 	logger := logFlags(fs, os.Stderr)
 	fs.Parse(args)
 	sig := notifySignals()
@@ -216,9 +223,15 @@ func namesrv(args []string) error {
 	if ctrl != nil {
 		fmt.Printf("rocketstore: controller on %s (in the nameserver)\n", ctrl.Addr())
 	}
-	waitForSignal(sig)
+	addrs := map[string]string{addrNameServer: ns.Addr()}
 	if ctrl != nil {
-		err = ctrl.Close()
+		addrs[addrController] = ctrl.Addr()
+	}
+	if err = writeAddrFile(*addrFile, addrs); err == nil {
+		waitForSignal(sig)
+	}
+	if ctrl != nil {
+		err = errors.Join(err, ctrl.Close())
 	}
 	return errors.Join(err, ns.Close())
 }
@@ -227,6 +240,7 @@ func runBroker(args []string) error {
 	fs := flag.NewFlagSet("broker", flag.ExitOnError)
 	opts := brokerFlags(fs, nameserver.DefaultAddr, logFlags(fs, os.Stderr))
 	startHTTP := consoleFlags(fs)
+	addrFile := addrFileFlag(fs)
 	fs.Parse(args)
 	sig := notifySignals()
 	o, err := opts()
@@ -243,6 +257,9 @@ func runBroker(args []string) error {
 		return err
 	}
 	fmt.Printf("rocketstore: broker %s on %s, nameservers %v, data in %s\n", o.BrokerName, b.Addr(), o.NameServers, o.DataDir)
+	if err := writeAddrFile(*addrFile, map[string]string{addrBroker: b.Addr(), addrConsole: web.consoleAddr()}); err != nil {
+		return errors.Join(err, web.Close(), b.Close())
+	}
 	waitForSignal(sig)
 	return errors.Join(web.Close(), b.Close())
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +24,9 @@ func TestMain(m *testing.M) {
 
 func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 	data := t.TempDir()
+	addrFile := filepath.Join(t.TempDir(), "addrs")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "ROCKETSTORE_TEST_MAIN=serve -data "+data+" -namesrv-listen 127.0.0.1:0 -listen 127.0.0.1:0 -log-format json -log-level debug")
+	cmd.Env = append(os.Environ(), "ROCKETSTORE_TEST_MAIN=serve -data "+data+" -namesrv-listen 127.0.0.1:0 -listen 127.0.0.1:0 -addr-file "+addrFile+" -log-format json -log-level debug")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -44,11 +46,13 @@ func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 			}
 		}
 	}()
+	var banner string
 	select {
-	case <-ready:
+	case banner = <-ready:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve did not start: %s", stderr.String())
 	}
+	checkAddrFile(t, addrFile, banner)
 	// The abort marker exists while the store is open.
 	if _, err := os.Stat(filepath.Join(data, "store", "abort")); err != nil {
 		t.Fatalf("no abort marker while running: %v", err)
@@ -76,5 +80,44 @@ func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 	// asked for.
 	if !strings.Contains(stderr.String(), `"msg":"store: recovered"`) {
 		t.Fatalf("no JSON log line of the store's recovery in:\n%s", stderr.String())
+	}
+}
+
+// checkAddrFile asserts that serve's -addr-file names the nameserver and
+// the broker its banner names, both accepting connections.
+func checkAddrFile(t *testing.T, path, banner string) {
+	t.Helper()
+	var content []byte
+	// The file is written just after the banner is printed.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var err error
+		if content, err = os.ReadFile(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no address file: %v", err)
+		}
+	}
+	addrs := map[string]string{}
+	for line := range strings.Lines(string(content)) {
+		name, addr, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok {
+			t.Fatalf("address file line %q is not name=address", line)
+		}
+		addrs[name] = addr
+	}
+	if len(addrs) != 2 {
+		t.Fatalf("address file %q, want the nameserver and the broker only (no console without -http)", content)
+	}
+	for _, name := range []string{addrNameServer, addrBroker} {
+		addr := addrs[name]
+		if addr == "" || strings.HasSuffix(addr, ":0") || !strings.Contains(banner, addr) {
+			t.Fatalf("%s address %q: not the chosen port the banner %q names", name, addr, banner)
+		}
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("%s at %s: %v", name, addr, err)
+		}
+		c.Close()
 	}
 }

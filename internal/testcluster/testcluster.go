@@ -8,7 +8,6 @@ package testcluster
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -49,9 +48,10 @@ func Start(t testing.TB, configure ...func(*broker.Options)) *Cluster {
 		t.Fatal(err)
 	}
 	o := broker.Options{
-		// A fixed port, not 0: the store host inside offset message ids is
-		// the listen address as configured, and ids must lead back here.
-		ListenAddr:   freeAddr(t),
+		// Port 0: the broker binds before its store opens, so the store
+		// host inside offset message ids is the chosen port; no port
+		// picked in advance can be taken by another process in between.
+		ListenAddr:   "127.0.0.1:0",
 		HAListenAddr: "127.0.0.1:0",
 		NameServers:  []string{ns.Addr()},
 		DataDir:      filepath.Join(dir, "broker"),
@@ -108,7 +108,7 @@ func Start(t testing.TB, configure ...func(*broker.Options)) *Cluster {
 func (c *Cluster) StartSlave(t testing.TB) *broker.Broker {
 	t.Helper()
 	s, err := broker.New(&broker.Options{
-		ListenAddr: freeAddr(t), HAListenAddr: "127.0.0.1:0", NameServers: []string{c.NameServer},
+		ListenAddr: "127.0.0.1:0", HAListenAddr: "127.0.0.1:0", NameServers: []string{c.NameServer},
 		DataDir: t.TempDir(), BrokerName: c.BrokerName, ClusterName: c.ClusterName, BrokerID: 1,
 		Role: broker.RoleSlave, MasterHAAddr: c.Broker.HAAddr(), MasterAddr: c.BrokerAddr,
 		SlaveSyncInterval: 200 * time.Millisecond,
@@ -141,17 +141,6 @@ func (c *Cluster) waitListed(t testing.TB, addr string) {
 		resp, err := c.client.InvokeSync(ctx, c.NameServer, remoting.NewRequest(remoting.RequestGetBrokerClusterInfo, nil, nil))
 		return err == nil && resp.Code == remoting.ResponseSuccess && strings.Contains(string(resp.Body), addr)
 	})
-}
-
-// freeAddr returns a 127.0.0.1 address with a port nothing listens on.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // call sends req to the broker and fails the test unless it succeeds.

@@ -2,9 +2,10 @@ package brokers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -128,6 +129,25 @@ func natsConnect(url string, cl *bench.Closers) (jetstream.JetStream, error) {
 	return js, nil
 }
 
+// natsClientAddr reads the clients' address from nats-server's ports
+// file (JSON; written in place, so a read may see part of it).
+func natsClientAddr(portsFile []byte) (string, error) {
+	var ports struct {
+		Nats []string `json:"nats"`
+	}
+	if err := json.Unmarshal(portsFile, &ports); err != nil {
+		return "", err
+	}
+	if len(ports.Nats) == 0 {
+		return "", errors.New("the ports file lists no client port")
+	}
+	u, err := url.Parse(ports.Nats[0])
+	if err != nil {
+		return "", err
+	}
+	return u.Host, nil
+}
+
 // natsServer is nats-server run as a child process.
 type natsServer struct {
 	*bench.ServerProcess
@@ -142,23 +162,24 @@ func startNATSServer(env *bench.Env) (*natsServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := bench.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
 	dir := filepath.Join(env.Dir, "nats")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	p, err := bench.StartServer(bin, []string{"-a", host, "-p", port, "-js", "-sd", filepath.Join(dir, "jetstream")}, dir)
+	// Any free port (-1): the server writes the one it listens on to its
+	// ports file, so no port picked in advance can be taken in between.
+	p, err := bench.StartServer(bin, []string{"-a", "127.0.0.1", "-p", "-1", "-ports_file_dir", dir,
+		"-js", "-sd", filepath.Join(dir, "jetstream")}, dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.WaitListening(addr, bench.ServerStartTimeout); err != nil {
+	portsFile := filepath.Join(dir, fmt.Sprintf("%s_%d.ports", filepath.Base(bin), p.Pid()))
+	var addr string
+	err = p.WaitFile(portsFile, bench.ServerStartTimeout, func(b []byte) (err error) {
+		addr, err = natsClientAddr(b)
+		return err
+	})
+	if err != nil {
 		return nil, errors.Join(fmt.Errorf("nats-server: %w", err), p.Stop(bench.ServerStopGrace))
 	}
 	return &natsServer{ServerProcess: p, addr: addr}, nil
