@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"container/heap"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,9 +28,10 @@ type longPoll struct {
 	// woken are the queues with a woken pull: an arrival releases those
 	// alone, not every pull of thousands of queues (each message would
 	// then cost a scan of them all).
-	woken map[queueKey]struct{}
-	wake  chan struct{}
-	quit  chan struct{}
+	woken     map[queueKey]struct{}
+	deadlines deadlineHeap // the parked pulls, soonest deadline first
+	wake      chan struct{}
+	quit      chan struct{}
 }
 
 type queueKey struct {
@@ -63,6 +65,7 @@ func (l *longPoll) hold(p *pullRequest) bool {
 		return false
 	}
 	l.held[k] = append(l.held[k], p)
+	heap.Push(&l.deadlines, p)
 	l.byConn[p.conn]++
 	l.count.Add(1)
 	l.mu.Unlock()
@@ -90,7 +93,13 @@ func (l *longPoll) dropConn(c *remoting.Conn) {
 	removed := 0
 	for k, ps := range l.held {
 		n := len(ps)
-		kept := slices.DeleteFunc(ps, func(p *pullRequest) bool { return p.conn == c })
+		kept := slices.DeleteFunc(ps, func(p *pullRequest) bool {
+			if p.conn != c {
+				return false
+			}
+			l.forgetDeadlineLocked(p)
+			return true
+		})
 		removed += n - len(kept)
 		if len(kept) == 0 {
 			delete(l.held, k)
@@ -143,15 +152,14 @@ func (l *longPoll) run() {
 			l.release(true)
 			return
 		case <-l.wake:
-			l.releaseWoken()
+			l.releaseWoken(false)
 		case <-tick.C:
-			l.release(false)
+			l.releaseWoken(true)
 		}
 	}
 }
 
-// release runs again the pulls that were woken, whose deadline passed or
-// (at close) all of them; the others stay parked.
+// release runs again every parked pull (at close).
 func (l *longPoll) release(all bool) {
 	now := time.Now()
 	var due []*pullRequest
@@ -169,9 +177,9 @@ func (l *longPoll) release(all bool) {
 }
 
 // releaseWoken runs again the pulls of the queues that had a pull woken,
-// and those of their pulls whose deadline passed; the other queues wait
-// for the next periodic release.
-func (l *longPoll) releaseWoken() {
+// and those of their pulls whose deadline passed; with expired, also every
+// pull whose deadline passed (the periodic check). Other pulls stay parked.
+func (l *longPoll) releaseWoken(expired bool) {
 	now := time.Now()
 	var due []*pullRequest
 	l.mu.Lock()
@@ -182,6 +190,11 @@ func (l *longPoll) releaseWoken() {
 		removed += n
 	}
 	clear(l.woken)
+	if expired {
+		var n int
+		due, n = l.takeExpiredLocked(now, due)
+		removed += n
+	}
 	l.count.Add(-int64(removed))
 	l.mu.Unlock()
 	l.runAgain(due)
@@ -198,6 +211,7 @@ func (l *longPoll) takeDueLocked(k queueKey, all bool, now time.Time, due []*pul
 	for _, p := range ps {
 		gone := isGone(p.conn) // the client is gone: no answer
 		if gone || all || p.woken || !now.Before(p.deadline) {
+			l.forgetDeadlineLocked(p)
 			l.unheldLocked(p.conn)
 			removed++
 			if !gone {

@@ -72,3 +72,67 @@ func TestArrivalReleasesOnlyItsQueuesPulls(t *testing.T) {
 		t.Fatalf("count %d after releasing every pull, want 0", n)
 	}
 }
+
+// The periodic check takes the pulls whose deadline passed, through the
+// deadline heap, and leaves the others parked; a pull released another way
+// (woken) leaves the heap too, so that nothing released stays referenced.
+func TestPeriodicCheckTakesOnlyExpiredPulls(t *testing.T) {
+	b := testBroker(t, t.TempDir())
+	defer b.Close()
+	// A long-poll table of its own, which no run loop releases meanwhile.
+	l := newLongPoll(b)
+	const queues = 1000
+	now := time.Now()
+	pulls := make([]*pullRequest, queues)
+	for i := range pulls {
+		deadline := now.Add(time.Hour)
+		if i%2 == 0 {
+			deadline = now.Add(-time.Duration(i) * time.Millisecond)
+		}
+		pulls[i] = &pullRequest{h: remoting.PullMessageRequestHeader{Topic: "Parked", QueueID: int32(i)}, deadline: deadline, heapIndex: -1}
+		if !l.hold(pulls[i]) {
+			t.Fatalf("pull %d not parked", i)
+		}
+	}
+	l.mu.Lock()
+	due, removed := l.takeExpiredLocked(now, nil)
+	l.count.Add(-int64(removed))
+	held, inHeap := len(l.held), len(l.deadlines)
+	l.mu.Unlock()
+	if removed != queues/2 || len(due) != queues/2 {
+		t.Fatalf("removed %d, due %d; want the %d expired pulls", removed, len(due), queues/2)
+	}
+	for _, p := range due {
+		if p.deadline.After(now) || p.heapIndex != -1 {
+			t.Fatalf("took queue %d, deadline in %v, heap index %d", p.h.QueueID, p.deadline.Sub(now), p.heapIndex)
+		}
+	}
+	if held != queues/2 || inHeap != queues/2 || l.count.Load() != queues/2 {
+		t.Fatalf("%d queues held, %d pulls in the heap, count %d; want %d each", held, inHeap, l.count.Load(), queues/2)
+	}
+
+	// A woken pull leaves the queue and the heap.
+	woken := pulls[1]
+	l.mu.Lock()
+	woken.woken = true
+	took, n := l.takeDueLocked(queueKey{"Parked", 1}, false, now, nil)
+	l.count.Add(-int64(n))
+	inHeap = len(l.deadlines)
+	for i, p := range l.deadlines {
+		if p.heapIndex != i || p == woken {
+			l.mu.Unlock()
+			t.Fatalf("heap slot %d holds queue %d with index %d", i, p.h.QueueID, p.heapIndex)
+		}
+	}
+	l.mu.Unlock()
+	if len(took) != 1 || took[0] != woken || inHeap != queues/2-1 || woken.heapIndex != -1 {
+		t.Fatalf("took %d pulls, %d left in the heap, woken pull's index %d", len(took), inHeap, woken.heapIndex)
+	}
+	// Nothing more is due before the remaining deadlines.
+	l.mu.Lock()
+	due, removed = l.takeExpiredLocked(now.Add(time.Minute), nil)
+	l.mu.Unlock()
+	if removed != 0 || len(due) != 0 {
+		t.Fatalf("%d pulls taken before their deadline", removed)
+	}
+}

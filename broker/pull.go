@@ -23,6 +23,9 @@ type pullRequest struct {
 	filter   store.MessageFilter
 	deadline time.Time
 	woken    bool // a message it wants arrived (guarded by longPoll.mu)
+	// heapIndex is the pull's place in longPoll.deadlines, -1 when not
+	// parked (guarded by longPoll.mu).
+	heapIndex int
 }
 
 // handlePull answers PULL_MESSAGE: messages from the queue, or a suspension
@@ -50,7 +53,7 @@ func (b *Broker) handlePull(c *remoting.Conn, req *remoting.Command) *remoting.C
 		b.offsets.commit(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	}
 	wait := suspendFor(h.SuspendTimeoutMillis, b.opts.SuspendMax)
-	p := &pullRequest{conn: c, req: req, h: h, filter: filter, deadline: time.Now().Add(wait)}
+	p := &pullRequest{conn: c, req: req, h: h, filter: filter, deadline: time.Now().Add(wait), heapIndex: -1}
 	return b.pull(p, h.SysFlag&pullSuspend != 0)
 }
 
