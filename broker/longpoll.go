@@ -149,7 +149,7 @@ func (l *longPoll) run() {
 	for {
 		select {
 		case <-l.quit:
-			l.release(true)
+			l.releaseAll()
 			return
 		case <-l.wake:
 			l.releaseWoken(false)
@@ -159,15 +159,15 @@ func (l *longPoll) run() {
 	}
 }
 
-// release runs again every parked pull (at close).
-func (l *longPoll) release(all bool) {
+// releaseAll runs again every parked pull (at close).
+func (l *longPoll) releaseAll() {
 	now := time.Now()
 	var due []*pullRequest
 	l.mu.Lock()
 	removed := 0
 	for k := range l.held {
 		var n int
-		due, n = l.takeDueLocked(k, all, now, due)
+		due, n = l.takeDueLocked(k, true, now, due)
 		removed += n
 	}
 	clear(l.woken)

@@ -62,7 +62,7 @@ func TestArrivalReleasesOnlyItsQueuesPulls(t *testing.T) {
 	}
 	// Releasing every pull (as at close) answers the quiet one and brings
 	// the count, kept by what each release removes, back to zero.
-	f.b.polls.release(true)
+	f.b.polls.releaseAll()
 	select {
 	case <-quiet:
 	case <-time.After(10 * time.Second):
