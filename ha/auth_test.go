@@ -22,7 +22,9 @@ func TestAuthenticatedSlaveReplicatesAndAcknowledges(t *testing.T) {
 	src, sink := openLog(t, nil, "master"), openLog(t, nil, "slave")
 	m := startMaster(t, src, &MasterOptions{Secret: testSecret})
 	startSlave(t, sink, m.Addr(), &SlaveOptions{Secret: testSecret, ReconnectInterval: 20 * time.Millisecond})
-	waitFor(t, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+	// Connected is not enough: until its first report the slave is not in
+	// sync, and a synchronous put finds no slave available.
+	waitFor(t, 5*time.Second, "the slave's first report", func() bool { return len(m.Slaves()) == 1 && m.Slaves()[0].AckOffset >= 0 })
 	end := appendRecords(t, src, 0, 300)
 	m.Notify()
 	if err := m.WaitReplicated(context.Background(), end); err != nil {

@@ -40,7 +40,9 @@ func BenchmarkReplication(b *testing.B) {
 	src, sink := openBenchLog(b), openBenchLog(b)
 	m := startMaster(b, src, nil)
 	startSlave(b, sink, m.Addr(), nil)
-	waitFor(b, 5*time.Second, "the slave", func() bool { return len(m.Slaves()) == 1 })
+	// Connected is not enough: until its first report the slave is not in
+	// sync, and a synchronous put finds no slave available.
+	waitFor(b, 5*time.Second, "the slave's first report", func() bool { return len(m.Slaves()) == 1 && m.Slaves()[0].AckOffset >= 0 })
 	msg := &message.Message{
 		Topic:    "BenchTopic",
 		Body:     make([]byte, benchBodySize),
