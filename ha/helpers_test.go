@@ -250,6 +250,18 @@ func (p *fakePeer) readFrame() (offset int64, body []byte) {
 	return offset, body
 }
 
+// readThrough reads frames from a master until it has streamed every byte
+// before end.
+func (p *fakePeer) readThrough(end int64) {
+	p.t.Helper()
+	for {
+		offset, body := p.readFrame()
+		if offset+int64(len(body)) >= end {
+			return
+		}
+	}
+}
+
 // expectClosed reads (and drops) whatever the other side sends until it
 // closes the connection, failing if it does not within 5 s.
 func (p *fakePeer) expectClosed() {
