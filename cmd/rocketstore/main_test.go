@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -87,27 +88,19 @@ func TestServeShutsDownCleanlyOnSIGTERM(t *testing.T) {
 // the broker its banner names, both accepting connections.
 func checkAddrFile(t *testing.T, path, banner string) {
 	t.Helper()
-	var content []byte
+	var addrs map[string]string
 	// The file is written just after the banner is printed.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var err error
-		if content, err = os.ReadFile(path); err == nil {
+		if addrs, err = loadProperties(path); err == nil {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no address file: %v", err)
+		if !errors.Is(err, os.ErrNotExist) || time.Now().After(deadline) {
+			t.Fatalf("address file: %v", err)
 		}
-	}
-	addrs := map[string]string{}
-	for line := range strings.Lines(string(content)) {
-		name, addr, ok := strings.Cut(strings.TrimSpace(line), "=")
-		if !ok {
-			t.Fatalf("address file line %q is not name=address", line)
-		}
-		addrs[name] = addr
 	}
 	if len(addrs) != 2 {
-		t.Fatalf("address file %q, want the nameserver and the broker only (no console without -http)", content)
+		t.Fatalf("address file %v, want the nameserver and the broker only (no console without -http)", addrs)
 	}
 	for _, name := range []string{addrNameServer, addrBroker} {
 		addr := addrs[name]
